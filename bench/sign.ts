@@ -1,0 +1,142 @@
+/**
+ * CSR in → certificate out, per second, through the pure core (validateCsr + LeafSigner.issue), side
+ * by side with the ceiling set by raw node crypto: one crypto.verify (the CSR signature) plus one
+ * crypto.sign (the certificate), with the CSR key pre-imported and, more realistically, imported
+ * from its SPKI each time. Run: npm run bench:sign (BENCH_SECONDS=<n> to change the time per row).
+ */
+import { createPublicKey, generateKeyPairSync, sign, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { bitString, implicitConstructed, implicitPrimitive, integerFromNumber, octetString, oid, sequence, set, utf8String } from '../src/ca/der.js';
+import { childrenOf, encodingOf, readSingle } from '../src/ca/der-reader.js';
+import { encodePem } from '../src/ca/pem-encode.js';
+import { signatureAlgorithmFor } from '../src/ca/signature-algorithm.js';
+import {
+  createCa,
+  Ipv4RangeSet,
+  LeafSigner,
+  loadCaMaterial,
+  systemClock,
+  validateCsr,
+  type CsrPolicy,
+  type KeyAlgorithm,
+} from '../src/ca/index.js';
+
+const SECONDS_PER_ROW = Number(process.env.BENCH_SECONDS ?? 2.5);
+const IP = '192.168.1.10';
+const RANGES = Ipv4RangeSet.defaults;
+
+interface Csr {
+  readonly pem: string;
+  readonly info: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly publicKey: KeyObject;
+  readonly jwk: JsonWebKey;
+}
+
+/** A P-256 CSR as the seed docs make them: CN=<ip> and one IP SAN, signed ecdsa-with-SHA256. */
+function makeCsr(): Csr {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+  const san = sequence(implicitPrimitive(7, Uint8Array.from(IP.split('.').map(Number))));
+  const extensionRequest = sequence(oid('1.2.840.113549.1.9.14'), set(sequence(sequence(oid('2.5.29.17'), octetString(san)))));
+  const info = sequence(
+    integerFromNumber(0),
+    sequence(set(sequence(oid('2.5.4.3'), utf8String(IP)))),
+    spki,
+    implicitConstructed(0, extensionRequest),
+  );
+  const signature = new Uint8Array(sign('sha256', info, privateKey));
+  const der = sequence(info, sequence(oid('1.2.840.10045.4.3.2')), bitString(signature));
+  const pem = encodePem('CERTIFICATE REQUEST', der);
+  return { pem, info, signature, publicKey, jwk: publicKey.export({ format: 'jwk' }) };
+}
+
+/** Runs `body` repeatedly for about `seconds` after a short warm-up; returns operations per second. */
+function rate(seconds: number, body: () => void): number {
+  for (let i = 0; i < 200; i++) body();
+  const limit = BigInt(Math.round(seconds * 1e9));
+  const start = process.hrtime.bigint();
+  let count = 0;
+  let elapsed = 0n;
+  while (elapsed < limit) {
+    for (let i = 0; i < 50; i++) body();
+    count += 50;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  return count / (Number(elapsed) / 1e9);
+}
+
+interface Row {
+  readonly ca: string;
+  readonly core: number;
+  readonly raw: number;
+  readonly rawWithImport: number;
+  readonly signOnly: number;
+  readonly verifyOnly: number;
+}
+
+function measure(keyAlgorithm: KeyAlgorithm, csr: Csr): Row {
+  const ca = createCa({ keyAlgorithm, allowedRanges: RANGES, clock: systemClock });
+  const material = loadCaMaterial({
+    certificatePem: ca.intermediate.certificatePem,
+    privateKeyPem: ca.intermediate.privateKeyPem,
+    chainPem: ca.root.certificatePem,
+    allowedRanges: RANGES,
+    clock: systemClock,
+  });
+  const signer = new LeafSigner(material);
+  const policy: CsrPolicy = { allowedRanges: RANGES, shape: 'smsgate' };
+  const { hash } = signatureAlgorithmFor(material.signerKeyKind);
+  const sample = validateCsr(csr.pem, policy);
+  const sampleDer = signer.issue({ subject: sample, ips: sample.ips, type: 'webhook' }).der;
+  if (!new X509Certificate(sampleDer).verify(new X509Certificate(material.signerCertificateDer).publicKey)) {
+    throw new Error('the benchmarked certificate does not verify');
+  }
+  // The raw sign signs a real TBSCertificate, so it hashes exactly as much as issue() does.
+  const tbs = encodingOf(childrenOf(readSingle(sampleDer))[0]!);
+
+  const core = rate(SECONDS_PER_ROW, () => {
+    const validated = validateCsr(csr.pem, policy);
+    signer.issue({ subject: validated, ips: validated.ips, type: 'private_server' });
+  });
+  const raw = rate(SECONDS_PER_ROW, () => {
+    if (!verify('sha256', csr.info, csr.publicKey, csr.signature)) throw new Error('CSR signature must verify');
+    sign(hash, tbs, material.signerKey);
+  });
+  // Every CSR brings a new key, so a real verify must import it first. JWK is node's fastest import
+  // path (OpenSSL 3 decodes an EC SPKI DER about twice as slowly).
+  const rawWithImport = rate(SECONDS_PER_ROW, () => {
+    const key = createPublicKey({ key: csr.jwk, format: 'jwk' });
+    if (!verify('sha256', csr.info, key, csr.signature)) throw new Error('CSR signature must verify');
+    sign(hash, tbs, material.signerKey);
+  });
+  const signOnly = rate(SECONDS_PER_ROW / 2, () => sign(hash, tbs, material.signerKey));
+  const verifyOnly = rate(SECONDS_PER_ROW / 2, () => verify('sha256', csr.info, csr.publicKey, csr.signature));
+  return { ca: keyAlgorithm, core, raw, rawWithImport, signOnly, verifyOnly };
+}
+
+function printTable(rows: readonly Row[]): void {
+  const header = ['CA key', 'core certs/s', 'raw verify+sign/s', 'core/raw', 'raw import+verify+sign/s', 'core/that', 'raw sign/s', 'raw verify/s'];
+  const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(0)}%`;
+  const lines = rows.map((row) => [
+    row.ca,
+    row.core.toFixed(0),
+    row.raw.toFixed(0),
+    percent(row.core, row.raw),
+    row.rawWithImport.toFixed(0),
+    percent(row.core, row.rawWithImport),
+    row.signOnly.toFixed(0),
+    row.verifyOnly.toFixed(0),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  const format = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
+  console.log(format(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const line of lines) console.log(format(line));
+  console.log('\nraw verify+sign: crypto.verify of the CSR signature with its key already imported + crypto.sign of a real TBS.');
+  console.log('raw import+verify+sign: the same, importing the CSR key (as JWK, the fastest way) first, as every new CSR requires.');
+}
+
+const csr = makeCsr();
+console.log(`smsgate-ca signing bench: P-256 CSR (CN=${IP}, SAN IP) → leaf, 'smsgate' policy, one core, ~${SECONDS_PER_ROW}s per measurement`);
+console.log(`node ${process.version}, ${process.arch}\n`);
+printTable((['ecdsa-p256', 'rsa-2048'] as const).map((algorithm) => measure(algorithm, csr)));

@@ -1,0 +1,35 @@
+/**
+ * The public face of the pure core. Everything outside src/ca imports from here. DER/ASN.1 plumbing
+ * (der*.ts, *-oids.ts, certificate-reader/assembly, extension encoders) stays internal.
+ */
+
+// Shared vocabulary
+export * from './types.js';
+export * from './errors.js';
+export * from './clock.js';
+export * from './ipv4.js';
+export * from './ip-ranges.js';
+
+// Intake: CSR parsing and policy
+export * from './csr-policy.js';
+export { parseCsr, parseCsrDer, checkInputLength, type ParsedCsr } from './csr.js';
+export * from './key-policy.js';
+export * from './identifier-policy.js';
+export * from './subject-policy.js';
+export * from './pem.js';
+
+// Signing: CA material, leaves, keys
+export * from './ca-material.js';
+export * from './leaf-signer.js';
+export * from './key-generation.js';
+export * from './serial.js';
+export * from './name-constraints.js';
+export * from './server-certificate.js';
+export { encodeCertificatePem } from './pem-encode.js';
+export {
+  CA_BACKDATE_MS,
+  INTERMEDIATE_VALIDITY_YEARS,
+  LEAF_BACKDATE_MS,
+  LEAF_MAX_VALIDITY_MS,
+  ROOT_VALIDITY_YEARS,
+} from './profile.js';

@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { integerFromBytes, oid } from './der.js';
+import { childrenOf, contentOf, DerReadError, encodingOf, expectTag, readSingle } from './der-reader.js';
+import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
+import type { CaMaterial } from './ca-material.js';
+import { readCertificate, readSubjectKeyIdentifier, type CertificateFields } from './certificate-reader.js';
+import { systemClock, type Clock } from './clock.js';
+import { CaError } from './errors.js';
+import { keyIdentifierOf } from './extensions.js';
+import { describeAddressBlock } from './ip-ranges.js';
+import { formatIpv4, ipv4ToOctets, parseIpv4 } from './ipv4.js';
+import { encodeCertificatePem } from './pem-encode.js';
+import { EMPTY_NAME, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, leafExtensions, leafProfile, type LeafProfile } from './profile.js';
+import { defaultRandomBytes, newSerial, serialToHex, type RandomBytes } from './serial.js';
+import { signatureAlgorithmFor } from './signature-algorithm.js';
+import { isCertificateType, type CertificateType, type Ipv4, type PublicKeyKind, type SubjectKey } from './types.js';
+
+export interface LeafRequest {
+  readonly subject: SubjectKey;
+  readonly ips: readonly Ipv4[];
+  readonly type: CertificateType;
+  /** ACME may ask for a window; default now − 1 h (but not before the CA certificate's notBefore). */
+  readonly notBefore?: Date;
+  /** Default notBefore + 365 days. */
+  readonly notAfter?: Date;
+}
+
+export interface IssuedCertificate {
+  readonly der: Uint8Array;
+  readonly pem: string;
+  /** The leaf followed by the CA chain (root excluded). */
+  readonly chainPem: string;
+  /** Lowercase hex, no colons. */
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly ips: readonly Ipv4[];
+  readonly type: CertificateType;
+}
+
+export interface LeafSignerOptions {
+  readonly clock?: Clock;
+  readonly randomBytes?: RandomBytes;
+}
+
+const SPKI_ALGORITHM: Readonly<Record<PublicKeyKind['kind'], string>> = {
+  rsa: Buffer.from(oid('1.2.840.113549.1.1.1')).toString('hex'),
+  ec: Buffer.from(oid('1.2.840.10045.2.1')).toString('hex'),
+};
+
+/**
+ * Signs leaves for one CA. Everything constant per CA is encoded once here; issue() only encodes
+ * the serial, validity, key and SAN, then makes one signature.
+ */
+export class LeafSigner {
+  private readonly signingKey: CertificateSigningKey;
+  private readonly issuerDer: Uint8Array;
+  private readonly profile: LeafProfile;
+  private readonly clock: Clock;
+  private readonly randomBytes: RandomBytes;
+
+  constructor(
+    private readonly material: CaMaterial,
+    options: LeafSignerOptions = {},
+  ) {
+    const fields = readSignerCertificate(material.signerCertificateDer);
+    this.issuerDer = fields.subjectDer;
+    this.profile = leafProfile(readSubjectKeyIdentifier(fields) ?? keyIdentifierOf(fields.spkiDer));
+    this.signingKey = { key: material.signerKey, algorithm: signatureAlgorithmFor(material.signerKeyKind) };
+    this.clock = options.clock ?? systemClock;
+    this.randomBytes = options.randomBytes ?? defaultRandomBytes;
+  }
+
+  /** Throws CaError only. */
+  issue(request: LeafRequest): IssuedCertificate {
+    if (!isCertificateType(request.type)) {
+      throw new CaError('extension_invalid', `unknown certificate type "${String(request.type)}"`, String(request.type));
+    }
+    const ips = this.checkIps(request.ips);
+    const { notBefore, notAfter } = this.validity(request);
+    const subjectKeyIdentifier = subjectKeyIdentifierFor(request.subject);
+    const serial = newSerial(request.type, this.randomBytes);
+    const extensions = leafExtensions(this.profile, request.subject.key, subjectKeyIdentifier, ips.map(octetsOf));
+    const tbs = encodeTbs({
+      serialDer: integerFromBytes(serial),
+      signatureAlgorithmDer: this.signingKey.algorithm.identifierDer,
+      issuerDer: this.issuerDer,
+      notBefore,
+      notAfter,
+      subjectDer: EMPTY_NAME,
+      spkiDer: request.subject.spki,
+      extensions,
+    });
+    const der = signTbs(tbs, this.signingKey);
+    const pem = encodeCertificatePem(der);
+    return { der, pem, chainPem: pem + this.material.chainPem, serialNumber: serialToHex(serial), notBefore, notAfter, ips, type: request.type };
+  }
+
+  private checkIps(requested: readonly Ipv4[]): Ipv4[] {
+    if (requested.length === 0) {
+      throw new CaError('identifier_missing', 'a certificate needs at least one IP address');
+    }
+    const unique = [...new Set(requested.map((text) => formatIpv4(parseIpv4(text))))];
+    for (const ip of unique) {
+      const address = parseIpv4(ip);
+      if (!this.material.allowedRanges.contains(address)) {
+        throw new CaError(
+          'identifier_not_allowed',
+          `${ip} (${describeAddressBlock(address)}) is outside the ranges this CA may certify: ${this.material.allowedRanges.toString()}`,
+          ip,
+        );
+      }
+    }
+    return unique;
+  }
+
+  private validity(request: LeafRequest): { notBefore: Date; notAfter: Date } {
+    const defaultStart = Math.max(this.clock.now().getTime() - LEAF_BACKDATE_MS, this.material.notBefore.getTime());
+    const notBefore = wholeSeconds(request.notBefore ?? new Date(defaultStart));
+    const notAfter = wholeSeconds(request.notAfter ?? new Date(notBefore.getTime() + LEAF_MAX_VALIDITY_MS));
+    const refuse = (why: string): never => {
+      throw new CaError('validity_invalid', `certificate validity ${describe(notBefore)} .. ${describe(notAfter)} ${why}`);
+    };
+    if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+      refuse('is not a pair of valid dates');
+    }
+    if (notAfter <= notBefore) {
+      refuse('ends before it starts');
+    }
+    if (notAfter.getTime() - notBefore.getTime() > LEAF_MAX_VALIDITY_MS) {
+      refuse('is longer than 365 days');
+    }
+    if (notBefore < this.material.notBefore || notAfter > this.material.notAfter) {
+      refuse(`is not inside the CA certificate's validity ${describe(this.material.notBefore)} .. ${describe(this.material.notAfter)}`);
+    }
+    return { notBefore, notAfter };
+  }
+}
+
+function readSignerCertificate(der: Uint8Array): CertificateFields {
+  try {
+    return readCertificate(der);
+  } catch (error) {
+    throw new CaError('ca_material_invalid', `the signer certificate is unreadable: ${(error as Error).message}`);
+  }
+}
+
+function describe(date: Date): string {
+  return Number.isNaN(date.getTime()) ? 'Invalid Date' : date.toISOString();
+}
+
+function octetsOf(ip: Ipv4): Uint8Array {
+  return ipv4ToOctets(parseIpv4(ip));
+}
+
+/**
+ * The leaf's subjectKeyIdentifier (RFC 5280 method 1), after checking the SPKI is one DER value of
+ * the algorithm family the key policy named (keyUsage depends on it).
+ */
+function subjectKeyIdentifierFor(subject: SubjectKey): Uint8Array {
+  try {
+    const [algorithm, subjectPublicKey] = childrenOf(expectTag(readSingle(subject.spki), 0x30, 'SubjectPublicKeyInfo'));
+    const [algorithmOid] = childrenOf(expectTag(algorithm, 0x30, 'AlgorithmIdentifier'));
+    const bits = contentOf(expectTag(subjectPublicKey, 0x03, 'subjectPublicKey BIT STRING'));
+    if (!algorithmOid || Buffer.from(encodingOf(algorithmOid)).toString('hex') !== SPKI_ALGORITHM[subject.key.kind]) {
+      throw new DerReadError(`the key is not an ${subject.key.kind.toUpperCase()} key`);
+    }
+    return new Uint8Array(createHash('sha1').update(bits.subarray(1)).digest());
+  } catch (error) {
+    throw new CaError('der_invalid', `the subject public key is not a valid SubjectPublicKeyInfo: ${(error as Error).message}`);
+  }
+}

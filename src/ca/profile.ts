@@ -1,0 +1,87 @@
+import { sequence } from './der.js';
+import {
+  authorityKeyIdentifierValue,
+  basicConstraintsValue,
+  extendedKeyUsageValue,
+  extension,
+  ipSubjectAltNameValue,
+  KEY_USAGE_BIT,
+  keyUsageValue,
+  subjectKeyIdentifierValue,
+} from './extensions.js';
+import type { Ipv4RangeSet } from './ip-ranges.js';
+import { nameConstraintsValue } from './name-constraints.js';
+import { OID } from './oids.js';
+import type { PublicKeyKind } from './types.js';
+
+/** DESIGN.md §3, in numbers. */
+export const LEAF_BACKDATE_MS = 60 * 60 * 1000;
+export const LEAF_MAX_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
+export const ROOT_VALIDITY_YEARS = 10;
+export const INTERMEDIATE_VALIDITY_YEARS = 5;
+export const CA_BACKDATE_MS = LEAF_BACKDATE_MS;
+
+/** A leaf's subject is an empty Name: clients must match IPs against the SAN alone. */
+export const EMPTY_NAME = sequence();
+
+const { digitalSignature, keyEncipherment, keyCertSign, cRLSign } = KEY_USAGE_BIT;
+
+const LEAF_BASIC_CONSTRAINTS = extension(OID.basicConstraints, true, basicConstraintsValue(false));
+const LEAF_KEY_USAGE_EC = extension(OID.keyUsage, true, keyUsageValue([digitalSignature]));
+const LEAF_KEY_USAGE_RSA = extension(OID.keyUsage, true, keyUsageValue([digitalSignature, keyEncipherment]));
+const SERVER_AUTH = extension(OID.extKeyUsage, false, extendedKeyUsageValue([OID.serverAuth]));
+const CA_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([keyCertSign, cRLSign]));
+const INTERMEDIATE_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([digitalSignature, keyCertSign, cRLSign]));
+
+/** The issuer-dependent but per-certificate-constant leaf extensions, encoded once per signer. */
+export interface LeafProfile {
+  readonly authorityKeyIdentifier: Uint8Array;
+}
+
+export function leafProfile(issuerKeyIdentifier: Uint8Array): LeafProfile {
+  return { authorityKeyIdentifier: extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(issuerKeyIdentifier)) };
+}
+
+/** All leaf extensions, in the order written; `ipOctets` are the 4-octet SAN addresses. */
+export function leafExtensions(
+  profile: LeafProfile,
+  key: PublicKeyKind,
+  subjectKeyIdentifier: Uint8Array,
+  ipOctets: readonly Uint8Array[],
+): Uint8Array[] {
+  return [
+    LEAF_BASIC_CONSTRAINTS,
+    key.kind === 'rsa' ? LEAF_KEY_USAGE_RSA : LEAF_KEY_USAGE_EC,
+    SERVER_AUTH,
+    extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(subjectKeyIdentifier)),
+    profile.authorityKeyIdentifier,
+    // Critical because the subject is empty (RFC 5280 §4.2.1.6).
+    extension(OID.subjectAltName, true, ipSubjectAltNameValue(ipOctets)),
+  ];
+}
+
+export function rootExtensions(subjectKeyIdentifier: Uint8Array): Uint8Array[] {
+  return [
+    extension(OID.basicConstraints, true, basicConstraintsValue(true)),
+    CA_KEY_USAGE,
+    extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(subjectKeyIdentifier)),
+  ];
+}
+
+/** The online intermediate: pathLen 0 and technically constrained to the allowed IPv4 ranges. */
+export function intermediateExtensions(subjectKeyIdentifier: Uint8Array, issuerKeyIdentifier: Uint8Array, ranges: Ipv4RangeSet): Uint8Array[] {
+  return [
+    extension(OID.basicConstraints, true, basicConstraintsValue(true, 0)),
+    INTERMEDIATE_KEY_USAGE,
+    SERVER_AUTH,
+    extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(subjectKeyIdentifier)),
+    extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(issuerKeyIdentifier)),
+    extension(OID.nameConstraints, true, nameConstraintsValue(ranges)),
+  ];
+}
+
+export function addYears(date: Date, years: number): Date {
+  const result = new Date(date.getTime());
+  result.setUTCFullYear(result.getUTCFullYear() + years);
+  return result;
+}

@@ -1,0 +1,29 @@
+import { DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet } from '../ca/ip-ranges.js';
+import type { FlagSpec, FlagValues } from './command.js';
+import { UsageError } from './command.js';
+import { optionalString } from './flags.js';
+
+export const DATA_DIR_FLAG: FlagSpec = {
+  name: 'data-dir',
+  type: 'string',
+  valueName: 'DIR',
+  description: 'directory holding the CA (DIR/ca/) and the store',
+  default: './data',
+};
+
+export const ALLOWED_CIDRS_FLAG: FlagSpec = {
+  name: 'allowed-cidrs',
+  type: 'string',
+  valueName: 'LIST',
+  description: 'comma list of IPv4 CIDRs certificates may carry (also the intermediate name constraints)',
+  default: DEFAULT_ALLOWED_CIDRS.join(','),
+};
+
+export function allowedRangesFrom(flags: FlagValues): Ipv4RangeSet {
+  return Ipv4RangeSet.parse(optionalString(flags, 'allowed-cidrs') ?? DEFAULT_ALLOWED_CIDRS.join(','));
+}
+
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T {
+  if (value !== undefined && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}; got "${value ?? ''}"`);
+}

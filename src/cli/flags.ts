@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { type Command, type FlagSpec, type FlagValues, UsageError } from './command.js';
+
+export function envName(flag: FlagSpec): string | undefined {
+  if (flag.env === false) return undefined;
+  return flag.env ?? `SMSGATE_CA_${flag.name.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function parseFlags(
+  command: Command,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { flags: FlagValues; positionals: string[] } {
+  const options = Object.fromEntries(
+    command.flags.map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }]),
+  );
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see 'smsgate-ca ${command.name} --help')`);
+  }
+  const flags: Record<string, string | boolean | undefined> = {};
+  for (const flag of command.flags) {
+    flags[flag.name] = parsed.values[flag.name] ?? fromEnv(flag, env) ?? flag.default;
+  }
+  checkPositionals(command, parsed.positionals);
+  return { flags, positionals: parsed.positionals };
+}
+
+function fromEnv(flag: FlagSpec, env: NodeJS.ProcessEnv): string | boolean | undefined {
+  const name = envName(flag);
+  const value = name ? env[name] : undefined;
+  if (value === undefined || value === '') return undefined;
+  if (flag.type === 'string') return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new UsageError(`environment variable ${name} must be true or false, got "${value}"`);
+}
+
+function checkPositionals(command: Command, positionals: readonly string[]): void {
+  const { min, max, names } = command.positionals ?? { min: 0, max: 0, names: '' };
+  if (positionals.length < min) throw new UsageError(`missing argument ${names} (usage: ${command.usage})`);
+  if (positionals.length > max) throw new UsageError(`unexpected argument "${positionals[max]}" (usage: ${command.usage})`);
+}
+
+export function requireString(flags: FlagValues, name: string): string {
+  const value = flags[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function optionalString(flags: FlagValues, name: string): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function formatHelp(command: Command): string {
+  const lines = [`${command.summary}`, '', `Usage: ${command.usage}`];
+  if (command.aliases?.length) lines.push(`Aliases: ${command.aliases.join(', ')}`);
+  lines.push('', 'Flags:');
+  const rows = [...command.flags, { name: 'help', short: 'h', type: 'boolean', description: 'show this help', env: false } as FlagSpec];
+  for (const flag of rows) {
+    const head = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : ''}`;
+    const extras = [flag.default !== undefined ? `default ${flag.default}` : '', envName(flag) ? `env ${envName(flag)}` : '']
+      .filter(Boolean)
+      .join('; ');
+    lines.push(`  ${head.padEnd(34)} ${flag.description}${extras ? ` (${extras})` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

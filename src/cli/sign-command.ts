@@ -1,0 +1,44 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { LeafSigner, validateCsr } from '../ca/index.js';
+import { systemClock } from '../ca/clock.js';
+import { CERTIFICATE_TYPES } from '../ca/types.js';
+import { loadCaDirectory } from '../keystore/ca-directory.js';
+import type { Command } from './command.js';
+import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, allowedRangesFrom, oneOf } from './common-flags.js';
+import { optionalString, requireString } from './flags.js';
+
+export const signCommand: Command = {
+  name: 'sign',
+  summary: 'sign a CSR offline with the SMSGate policy (one private IP, CN equal to it)',
+  usage: 'smsgate-ca sign --data-dir DIR --csr FILE [--type webhook|private_server] [--out FILE]',
+  flags: [
+    DATA_DIR_FLAG,
+    { name: 'csr', type: 'string', valueName: 'FILE', description: 'PEM certificate signing request ("-" for stdin)' },
+    { name: 'type', type: 'string', valueName: 'TYPE', description: 'certificate type: webhook or private_server', default: 'webhook' },
+    { name: 'out', type: 'string', valueName: 'FILE', description: 'write leaf + intermediate PEM here instead of stdout' },
+    ALLOWED_CIDRS_FLAG,
+  ],
+  async run(flags, _positionals, io) {
+    const csrPath = requireString(flags, 'csr');
+    const type = oneOf(flags['type'] as string | undefined, CERTIFICATE_TYPES, 'type');
+    const allowedRanges = allowedRangesFrom(flags);
+    const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
+    const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
+    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, shape: 'smsgate' });
+    const issued = new LeafSigner(material, { clock: systemClock }).issue({ subject: csr, ips: csr.ips, type });
+    const out = optionalString(flags, 'out');
+    if (out) {
+      await writeFile(out, issued.chainPem, { mode: 0o644 });
+      io.stderr.write(`issued ${type} certificate ${issued.serialNumber} for ${issued.ips.join(', ')} (valid until ${issued.notAfter.toISOString()}) → ${out}\n`);
+    } else {
+      io.stdout.write(issued.chainPem);
+    }
+    return 0;
+  },
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
