@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { compileRule } from './cel-subset.js';
+import { crdFileNames, crdOf, loadCrds, nodeAt, schemaOf, walkSchema } from './crd-documents.js';
+import { validate } from './openapi-validator.js';
+
+const KINDS = {
+  CertificateRequest: { plural: 'certificaterequests', scope: 'Namespaced' },
+  IPIssuer: { plural: 'ipissuers', scope: 'Namespaced' },
+  IPClusterIssuer: { plural: 'ipclusterissuers', scope: 'Cluster' },
+} as const;
+
+// Short names cert-manager and trust-manager already claim; ours must not shadow them in kubectl.
+const TAKEN_SHORT_NAMES = ['cr', 'crs', 'cert', 'certs', 'ciss', 'iss', 'order', 'orders', 'challenge', 'challenges'];
+
+describe('crds/', () => {
+  it('holds exactly one CRD per kind, each in a file named <group>_<plural>.yaml', () => {
+    const crds = loadCrds();
+    expect([...crds.keys()].sort()).toEqual(Object.keys(KINDS).sort());
+    expect(crdFileNames()).toEqual(Object.values(KINDS).map(({ plural }) => `ca.sms-gate.app_${plural}.yaml`).sort());
+  });
+
+  for (const [kind, expected] of Object.entries(KINDS)) {
+    describe(kind, () => {
+      const crd = crdOf(kind);
+
+      it('is apiextensions.k8s.io/v1 in group ca.sms-gate.app with the right names and scope', () => {
+        expect(crd.apiVersion).toBe('apiextensions.k8s.io/v1');
+        expect(crd.kind).toBe('CustomResourceDefinition');
+        expect(crd.metadata.name).toBe(`${expected.plural}.ca.sms-gate.app`);
+        expect(crd.spec.group).toBe('ca.sms-gate.app');
+        expect(crd.spec.scope).toBe(expected.scope);
+        expect(crd.spec.names).toMatchObject({
+          kind,
+          listKind: `${kind}List`,
+          plural: expected.plural,
+          singular: kind.toLowerCase(),
+        });
+      });
+
+      it('has short names that do not collide with cert-manager, and the smsgate-ca category', () => {
+        const shortNames = crd.spec.names.shortNames ?? [];
+        expect(shortNames.length).toBeGreaterThan(0);
+        for (const name of shortNames) expect(TAKEN_SHORT_NAMES).not.toContain(name);
+        expect(crd.spec.names.categories).toContain('smsgate-ca');
+      });
+
+      it('serves and stores only v1alpha1, with the status subresource', () => {
+        expect(crd.spec.versions.map((version) => version.name)).toEqual(['v1alpha1']);
+        const [version] = crd.spec.versions;
+        expect(version).toMatchObject({ served: true, storage: true, subresources: { status: {} } });
+      });
+
+      it('has a structural schema: every node typed, no properties beside additionalProperties', () => {
+        for (const [path, node] of walkSchema(schemaOf(kind))) {
+          expect(node.type, `type at ${path.join('.') || '<root>'}`).toBeDefined();
+          expect(node.properties && node.additionalProperties !== undefined, path.join('.')).toBeFalsy();
+        }
+      });
+
+      it('has defaults and enum values that satisfy their own schema, and patterns that compile', () => {
+        let checked = 0;
+        for (const [path, node] of walkSchema(schemaOf(kind))) {
+          if (node.pattern) expect(() => new RegExp(node.pattern!, 'u')).not.toThrow();
+          if (node.default !== undefined) {
+            expect(validate(node, node.default), `default at ${path.join('.')}`).toEqual([]);
+            checked += 1;
+          }
+          for (const value of node.enum ?? []) expect(validate({ ...node, enum: undefined }, value), path.join('.')).toEqual([]);
+        }
+        expect(checked).toBeGreaterThan(0);
+      });
+
+      it('has CEL rules inside the supported subset that name only fields of their node', () => {
+        for (const [path, node] of walkSchema(schemaOf(kind))) {
+          for (const { rule, message } of node['x-kubernetes-validations'] ?? []) {
+            expect(message, `message for ${rule}`).toBeTruthy();
+            expect(() => compileRule(rule)).not.toThrow();
+            for (const [, , field] of rule.matchAll(/\b(self|oldSelf)\.([A-Za-z]+)\b(?!\s*\()/g)) {
+              expect(nodeAt(node, [field!]), `${field} in ${rule} at ${path.join('.')}`).toBeDefined();
+            }
+          }
+        }
+      });
+
+      it('has printer columns whose JSON paths exist in the schema, and an Age column', () => {
+        const columns = crd.spec.versions[0]!.additionalPrinterColumns ?? [];
+        for (const column of columns) {
+          const path = column.jsonPath.replace(/\[\?.*?\]/g, '').split('.').filter(Boolean);
+          if (path[0] === 'metadata') continue;
+          expect(nodeAt(schemaOf(kind), path), column.jsonPath).toBeDefined();
+        }
+        expect(columns.find((column) => column.name === 'Age')).toMatchObject({ type: 'date', jsonPath: '.metadata.creationTimestamp' });
+        expect(columns[0]).toMatchObject({ name: 'Ready', jsonPath: '.status.conditions[?(@.type=="Ready")].status' });
+      });
+
+      it('has status conditions as a list map keyed by type', () => {
+        const conditions = nodeAt(schemaOf(kind), ['status', 'conditions']);
+        expect(conditions).toMatchObject({ type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
+        expect(conditions?.items?.required).toEqual(['type', 'status']);
+        expect(conditions?.items?.properties?.status?.enum).toEqual(['True', 'False', 'Unknown']);
+      });
+    });
+  }
+
+  it('shows READY, SECRET, IPS, EXPIRES and AGE for CertificateRequests (kubectl upper-cases names)', () => {
+    const columns = crdOf('CertificateRequest').spec.versions[0]!.additionalPrinterColumns ?? [];
+    const wide = columns.filter((column) => !column.priority).map((column) => column.name.toUpperCase());
+    expect(wide).toEqual(['READY', 'SECRET', 'IPS', 'EXPIRES', 'AGE']);
+    expect(columns.find((column) => column.name === 'Expires')?.jsonPath).toBe('.status.notAfter');
+  });
+
+  it('gives IPIssuer and IPClusterIssuer the same schema (descriptions aside)', () => {
+    const withoutDescriptions = (kind: string): unknown =>
+      JSON.parse(JSON.stringify(schemaOf(kind), (key, value: unknown) => (key === 'description' ? undefined : value)));
+    expect(withoutDescriptions('IPClusterIssuer')).toEqual(withoutDescriptions('IPIssuer'));
+  });
+
+  it('records every status field the controller reports on a CertificateRequest', () => {
+    const status = nodeAt(schemaOf('CertificateRequest'), ['status']);
+    expect(Object.keys(status?.properties ?? {}).sort()).toEqual(
+      [
+        'certificate',
+        'conditions',
+        'lastFailureTime',
+        'notAfter',
+        'notBefore',
+        'observedGeneration',
+        'renewalTime',
+        'revision',
+        'serialNumber',
+      ].sort(),
+    );
+  });
+});
