@@ -7,7 +7,7 @@
 import { createPublicKey, generateKeyPairSync, sign, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { bitString, implicitConstructed, implicitPrimitive, integerFromNumber, octetString, oid, sequence, set, utf8String } from '../src/ca/der.js';
 import { childrenOf, encodingOf, readSingle } from '../src/ca/der-reader.js';
-import { encodePem } from '../src/ca/pem-encode.js';
+import { encodePem } from '../src/ca/pem.js';
 import { signatureAlgorithmFor } from '../src/ca/signature-algorithm.js';
 import {
   createCa,

@@ -1,12 +1,11 @@
-import type { KeyObject } from 'node:crypto';
 import { integerFromBytes } from './der.js';
 import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
 import type { Clock } from './clock.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf, organizationAndCommonName } from './extensions.js';
 import type { Ipv4RangeSet } from './ip-ranges.js';
-import { generateKeyObjects, publicKeyKindOfAlgorithm } from './key-generation.js';
-import { encodeCertificatePem } from './pem-encode.js';
+import { generateKeyObjects, pkcs8PemOf, publicKeyKindOfAlgorithm, spkiDerOf, type KeyObjectPair } from './key-generation.js';
+import { encodeCertificatePem } from './pem.js';
 import {
   addYears,
   CA_BACKDATE_MS,
@@ -15,7 +14,7 @@ import {
   ROOT_VALIDITY_YEARS,
   rootExtensions,
 } from './profile.js';
-import { defaultRandomBytes, type RandomBytes } from './serial.js';
+import { defaultRandomBytes, randomSerial, type RandomBytes } from './serial.js';
 import { signatureAlgorithmFor } from './signature-algorithm.js';
 import type { KeyAlgorithm } from './types.js';
 
@@ -43,58 +42,65 @@ export interface CreateCaOptions {
 export const DEFAULT_ORGANIZATION = 'smsgate-ca';
 /** ub-common-name (RFC 5280) minus the longest suffix we append: " Intermediate CA 0123abcd". */
 const MAX_ORGANIZATION_LENGTH = 64 - ' Intermediate CA 01234567'.length;
-const CA_SERIAL_LENGTH = 16;
+
+/** A CA-to-be: its fresh key pair, its encoded name, SubjectPublicKeyInfo and key identifier. */
+interface NewCaKey {
+  readonly keys: KeyObjectPair;
+  readonly name: Uint8Array;
+  readonly spki: Uint8Array;
+  readonly keyIdentifier: Uint8Array;
+}
 
 /** A fresh root (10 years) and the online intermediate it signs (5 years, name-constrained). */
 export function createCa(options: CreateCaOptions): CreatedCa {
   const organization = checkOrganization(options.organization ?? DEFAULT_ORGANIZATION);
   const randomBytes = options.randomBytes ?? defaultRandomBytes;
   const installId = Buffer.from(randomBytes(4)).toString('hex');
-  const notBefore = wholeSeconds(new Date(options.clock.now().getTime() - CA_BACKDATE_MS));
-  const rootNotAfter = addYears(notBefore, ROOT_VALIDITY_YEARS);
-  const intermediateNotAfter = new Date(Math.min(addYears(notBefore, INTERMEDIATE_VALIDITY_YEARS).getTime(), rootNotAfter.getTime()));
-
-  const rootKeys = generateKeyObjects(options.keyAlgorithm);
-  const intermediateKeys = generateKeyObjects(options.keyAlgorithm);
+  const { notBefore, rootNotAfter, intermediateNotAfter } = caValidity(options.clock);
+  const root = newCaKey(options.keyAlgorithm, organization, `${organization} Root CA ${installId}`);
+  const intermediate = newCaKey(options.keyAlgorithm, organization, `${organization} Intermediate CA ${installId}`);
   const rootSigner: CertificateSigningKey = {
-    key: rootKeys.privateKey,
+    key: root.keys.privateKey,
     algorithm: signatureAlgorithmFor(publicKeyKindOfAlgorithm(options.keyAlgorithm)),
   };
-  const rootName = organizationAndCommonName(organization, `${organization} Root CA ${installId}`);
-  const rootSpki = spkiOf(rootKeys.publicKey);
-  const rootKeyId = keyIdentifierOf(rootSpki);
-  const intermediateSpki = spkiOf(intermediateKeys.publicKey);
-
-  const rootDer = signTbs(
-    encodeTbs({
-      serialDer: caSerial(randomBytes),
-      signatureAlgorithmDer: rootSigner.algorithm.identifierDer,
-      issuerDer: rootName,
-      notBefore,
-      notAfter: rootNotAfter,
-      subjectDer: rootName,
-      spkiDer: rootSpki,
-      extensions: rootExtensions(rootKeyId),
-    }),
-    rootSigner,
-  );
-  const intermediateDer = signTbs(
-    encodeTbs({
-      serialDer: caSerial(randomBytes),
-      signatureAlgorithmDer: rootSigner.algorithm.identifierDer,
-      issuerDer: rootName,
-      notBefore,
-      notAfter: intermediateNotAfter,
-      subjectDer: organizationAndCommonName(organization, `${organization} Intermediate CA ${installId}`),
-      spkiDer: intermediateSpki,
-      extensions: intermediateExtensions(keyIdentifierOf(intermediateSpki), rootKeyId, options.allowedRanges),
-    }),
-    rootSigner,
-  );
-  return {
-    root: { certificatePem: encodeCertificatePem(rootDer), privateKeyPem: pkcs8Pem(rootKeys.privateKey) },
-    intermediate: { certificatePem: encodeCertificatePem(intermediateDer), privateKeyPem: pkcs8Pem(intermediateKeys.privateKey) },
+  const signedByRoot = (subject: NewCaKey, notAfter: Date, extensions: Uint8Array[]): PemKeyPair => {
+    const der = signTbs(
+      encodeTbs({
+        serialDer: integerFromBytes(randomSerial(randomBytes)),
+        signatureAlgorithmDer: rootSigner.algorithm.identifierDer,
+        issuerDer: root.name,
+        notBefore,
+        notAfter,
+        subjectDer: subject.name,
+        spkiDer: subject.spki,
+        extensions,
+      }),
+      rootSigner,
+    );
+    return { certificatePem: encodeCertificatePem(der), privateKeyPem: pkcs8PemOf(subject.keys.privateKey) };
   };
+  return {
+    root: signedByRoot(root, rootNotAfter, rootExtensions(root.keyIdentifier)),
+    intermediate: signedByRoot(
+      intermediate,
+      intermediateNotAfter,
+      intermediateExtensions(intermediate.keyIdentifier, root.keyIdentifier, options.allowedRanges),
+    ),
+  };
+}
+
+/** Both start an hour ago; the intermediate never outlives the root. */
+function caValidity(clock: Clock): { notBefore: Date; rootNotAfter: Date; intermediateNotAfter: Date } {
+  const notBefore = wholeSeconds(new Date(clock.now().getTime() - CA_BACKDATE_MS));
+  const rootNotAfter = addYears(notBefore, ROOT_VALIDITY_YEARS);
+  const intermediateNotAfter = new Date(Math.min(addYears(notBefore, INTERMEDIATE_VALIDITY_YEARS).getTime(), rootNotAfter.getTime()));
+  return { notBefore, rootNotAfter, intermediateNotAfter };
+}
+
+function newCaKey(algorithm: KeyAlgorithm, organization: string, commonName: string): NewCaKey {
+  const keys = generateKeyObjects(algorithm);
+  const spki = spkiDerOf(keys.publicKey);
+  return { keys, name: organizationAndCommonName(organization, commonName), spki, keyIdentifier: keyIdentifierOf(spki) };
 }
 
 function checkOrganization(organization: string): string {
@@ -107,19 +113,4 @@ function checkOrganization(organization: string): string {
     );
   }
   return trimmed;
-}
-
-/** 16 octets, 126 random bits: the top two bits are fixed to 01 so the INTEGER is positive and never shorter. */
-function caSerial(randomBytes: RandomBytes): Uint8Array {
-  const bytes = Uint8Array.from(randomBytes(CA_SERIAL_LENGTH));
-  bytes[0] = (bytes[0]! & 0x7f) | 0x40;
-  return integerFromBytes(bytes);
-}
-
-function spkiOf(publicKey: KeyObject): Uint8Array {
-  return new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
-}
-
-function pkcs8Pem(privateKey: KeyObject): string {
-  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -1,5 +1,4 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { DerReadError } from './der-reader.js';
 import {
   hasKeyUsage,
   readBasicConstraints,
@@ -14,7 +13,7 @@ import type { Ipv4RangeSet } from './ip-ranges.js';
 import { narrowRanges, readIpv4NameConstraints } from './name-constraints.js';
 import { OID } from './oids.js';
 import { readPemCertificates } from './pem-bundle.js';
-import { encodeCertificatePem } from './pem-encode.js';
+import { encodeCertificatePem } from './pem.js';
 import { publicKeyKindOf } from './signature-algorithm.js';
 import type { PublicKeyKind } from './types.js';
 
@@ -97,7 +96,7 @@ function parsePathCertificate(der: Uint8Array, label: string): PathCertificate {
     const x509 = new X509Certificate(der);
     return { label, subject: oneLineName(x509.subject), der, x509, fields: readCertificate(der) };
   } catch (error) {
-    const detail = error instanceof DerReadError || error instanceof Error ? `: ${error.message}` : '';
+    const detail = error instanceof Error ? `: ${error.message}` : '';
     throw invalid(`${label} is not a readable X.509 certificate${detail}`);
   }
 }
@@ -152,6 +151,10 @@ function checkCaCertificate(certificate: PathCertificate, index: number, now: Da
   if (basic.pathLength !== undefined && basic.pathLength < index) {
     throw invalid(`${label} (${subject}) allows ${basic.pathLength} intermediate(s) below it but the chain has ${index}`, subject);
   }
+  checkValidNow(certificate, now);
+}
+
+function checkValidNow({ fields, label, subject }: PathCertificate, now: Date): void {
   if (now < fields.notBefore || now > fields.notAfter) {
     const window = `${fields.notBefore.toISOString()} .. ${fields.notAfter.toISOString()}`;
     throw invalid(`${label} (${subject}) is not valid now (${now.toISOString()}); it is valid ${window}`, subject);

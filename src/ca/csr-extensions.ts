@@ -1,6 +1,8 @@
-import { describeOid, OID } from './csr-oids.js';
-import { checkStrictDer, DerReader, TAG } from './der-strict.js';
-import type { DerContext, DerElement } from './der-strict.js';
+import { DerReader } from './der-reader.js';
+import type { DerContext, DerElement } from './der-reader.js';
+import { TAG } from './der-tags.js';
+import { decodeBasicConstraints, decodeKeyUsage, extensionValueReader, readExtensions, type Extension } from './extension-reader.js';
+import { OID } from './oids.js';
 
 export type GeneralNameKind =
   | 'otherName'
@@ -49,49 +51,26 @@ export function parseExtensionRequest(bytes: Uint8Array, value: DerElement): Req
   const reader = new DerReader(bytes, CONTEXT, value.start, value.end);
   const list = reader.enter(TAG.SEQUENCE, 'Extensions');
   reader.finish('extensionRequest value');
-  if (list.atEnd()) list.fail('the extension list is empty');
-  const found = new Map<string, Uint8Array>();
-  while (!list.atEnd()) {
-    const [oid, extnValue] = readExtension(list.enter(TAG.SEQUENCE, 'Extension'));
-    if (found.has(oid)) list.fail(`extension ${describeOid(oid)} appears more than once`);
-    found.set(oid, extnValue);
-  }
-  const san = found.get(OID.subjectAltName);
-  const basicConstraints = found.get(OID.basicConstraints);
+  const found = readExtensions(list);
+  const san = found.get(OID.subjectAltName)?.value;
+  const basicConstraints = found.get(OID.basicConstraints)?.value;
   checkIgnoredExtensions(found);
   return {
     subjectAltNames: san === undefined ? undefined : parseGeneralNames(san),
-    caRequested: basicConstraints === undefined ? false : parseCaFlag(basicConstraints),
+    caRequested: basicConstraints === undefined ? false : decodeBasicConstraints(basicConstraints, CONTEXT.reason).ca,
     oids: [...found.keys()],
   };
 }
 
-function readExtension(extension: DerReader): [string, Uint8Array] {
-  const oid = extension.oid('extnID');
-  if (extension.peekTag() === TAG.BOOLEAN && !extension.boolean('critical')) {
-    extension.fail(`extension ${describeOid(oid)} encodes critical=FALSE, which DER requires to be omitted`);
-  }
-  const element = extension.octetString('extnValue');
-  extension.finish(`extension ${describeOid(oid)}`);
-  const value = extension.bytes.subarray(element.contentStart, element.end);
-  const inner = new DerReader(value, { reason: 'extension_invalid', what: `extension ${describeOid(oid)}` });
-  const only = inner.next();
-  inner.finish('extension value');
-  checkStrictDer(value, inner.context, only.start, only.end);
-  return [oid, value];
-}
-
 /** keyUsage and extKeyUsage are ignored, but a malformed one is still refused. */
-function checkIgnoredExtensions(found: ReadonlyMap<string, Uint8Array>): void {
+function checkIgnoredExtensions(found: ReadonlyMap<string, Extension>): void {
   const keyUsage = found.get(OID.keyUsage);
   if (keyUsage !== undefined) {
-    const reader = valueReader(keyUsage, OID.keyUsage);
-    reader.contents(reader.expect(TAG.BIT_STRING, 'keyUsage'), TAG.BIT_STRING, 'keyUsage');
-    reader.finish('keyUsage');
+    decodeKeyUsage(keyUsage.value, CONTEXT.reason);
   }
   const extKeyUsage = found.get(OID.extKeyUsage);
   if (extKeyUsage !== undefined) {
-    const reader = valueReader(extKeyUsage, OID.extKeyUsage);
+    const reader = extensionValueReader(extKeyUsage.value, OID.extKeyUsage, CONTEXT.reason);
     const purposes = reader.enter(TAG.SEQUENCE, 'extKeyUsage');
     reader.finish('extKeyUsage');
     if (purposes.atEnd()) purposes.fail('extKeyUsage lists no purpose');
@@ -99,22 +78,8 @@ function checkIgnoredExtensions(found: ReadonlyMap<string, Uint8Array>): void {
   }
 }
 
-function parseCaFlag(value: Uint8Array): boolean {
-  const reader = valueReader(value, OID.basicConstraints);
-  const constraints = reader.enter(TAG.SEQUENCE, 'BasicConstraints');
-  reader.finish('basicConstraints');
-  let ca = false;
-  if (constraints.peekTag() === TAG.BOOLEAN) {
-    ca = constraints.boolean('cA');
-    if (!ca) constraints.fail('cA=FALSE is encoded explicitly, which DER requires to be omitted');
-  }
-  if (constraints.peekTag() === TAG.INTEGER) constraints.smallInteger('pathLenConstraint');
-  constraints.finish('BasicConstraints');
-  return ca;
-}
-
 function parseGeneralNames(value: Uint8Array): GeneralName[] {
-  const reader = valueReader(value, OID.subjectAltName);
+  const reader = extensionValueReader(value, OID.subjectAltName, CONTEXT.reason);
   const list = reader.enter(TAG.SEQUENCE, 'GeneralNames');
   reader.finish('subjectAltName');
   if (list.atEnd()) list.fail('the subjectAltName is empty');
@@ -134,8 +99,4 @@ function readGeneralName(list: DerReader): GeneralName {
   if (kind === 'registeredID') list.contents(element, TAG.OID, 'registeredID');
   if (kind === 'otherName') return { kind, value, typeId: list.child(element).oid('otherName type-id') };
   return { kind, value };
-}
-
-function valueReader(value: Uint8Array, oid: string): DerReader {
-  return new DerReader(value, { reason: 'extension_invalid', what: `extension ${describeOid(oid)}` });
 }

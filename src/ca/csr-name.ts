@@ -1,7 +1,8 @@
-import { OID } from './csr-oids.js';
-import { decodeUtf8, latin1, TAG } from './der-strict.js';
-import type { DerElement, DerReader } from './der-strict.js';
+import { decodeUtf8, latin1 } from './der-primitives.js';
+import type { DerElement, DerReader } from './der-reader.js';
+import { TAG } from './der-tags.js';
 import { CaError } from './errors.js';
+import { OID } from './oids.js';
 
 /** The parts of a subject Name the policy looks at. Nothing of it is ever copied to a certificate. */
 export interface CsrSubject {
@@ -38,7 +39,7 @@ function decodeDirectoryString(reader: DerReader, element: DerElement): string {
     case TAG.PRINTABLE_STRING:
     case TAG.IA5_STRING:
     case TAG.T61_STRING:
-    case 0x1a:
+    case TAG.VISIBLE_STRING:
       return latin1(content);
     case TAG.BMP_STRING:
       return decodeUtf16be(content);

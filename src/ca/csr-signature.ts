@@ -1,10 +1,11 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { ParsedCsr } from './csr.js';
-import { describeOid } from './csr-oids.js';
-import { DerReader, TAG } from './der-strict.js';
+import { DerReader } from './der-reader.js';
+import { TAG } from './der-tags.js';
 import { CaError } from './errors.js';
 import type { InspectedSubjectKey } from './key-policy.js';
+import { describeOid, OID } from './oids.js';
 import type { PublicKeyKind } from './types.js';
 
 export interface SignatureScheme {
@@ -13,12 +14,12 @@ export interface SignatureScheme {
 }
 
 const ACCEPTED: Readonly<Record<string, SignatureScheme>> = {
-  '1.2.840.113549.1.1.11': { hash: 'sha256', family: 'rsa' },
-  '1.2.840.113549.1.1.12': { hash: 'sha384', family: 'rsa' },
-  '1.2.840.113549.1.1.13': { hash: 'sha512', family: 'rsa' },
-  '1.2.840.10045.4.3.2': { hash: 'sha256', family: 'ec' },
-  '1.2.840.10045.4.3.3': { hash: 'sha384', family: 'ec' },
-  '1.2.840.10045.4.3.4': { hash: 'sha512', family: 'ec' },
+  [OID.sha256WithRsaEncryption]: { hash: 'sha256', family: 'rsa' },
+  [OID.sha384WithRsaEncryption]: { hash: 'sha384', family: 'rsa' },
+  [OID.sha512WithRsaEncryption]: { hash: 'sha512', family: 'rsa' },
+  [OID.ecdsaWithSha256]: { hash: 'sha256', family: 'ec' },
+  [OID.ecdsaWithSha384]: { hash: 'sha384', family: 'ec' },
+  [OID.ecdsaWithSha512]: { hash: 'sha512', family: 'ec' },
 };
 const DER_NULL = [TAG.NULL, 0x00];
 const CURVE_BYTES = { 'P-256': 32, 'P-384': 48 } as const;

@@ -1,12 +1,13 @@
-import { OID } from './csr-oids.js';
 import { NO_EXTENSIONS, parseExtensionRequest } from './csr-extensions.js';
 import type { RequestedExtensions } from './csr-extensions.js';
 import { readSubject } from './csr-name.js';
 import type { CsrSubject } from './csr-name.js';
-import { checkStrictDer, DerReader, TAG } from './der-strict.js';
-import type { DerContext } from './der-strict.js';
+import type { DerContext, DerReader } from './der-reader.js';
+import { enterStrictSequence } from './der-strict.js';
+import { TAG } from './der-tags.js';
 import { CaError } from './errors.js';
 import { formatIpv4, ipv4FromOctets } from './ipv4.js';
+import { OID } from './oids.js';
 import { CSR_PEM_LABELS, decodeSinglePem } from './pem.js';
 import type { Ipv4 } from './types.js';
 
@@ -50,11 +51,7 @@ export function checkInputLength(pem: unknown): void {
 
 /** Checks every TLV for strict DER, then reads `CertificationRequest` (RFC 2986). */
 export function parseCsrDer(der: Uint8Array): ParsedCsr {
-  const top = new DerReader(der, DER);
-  const requestElement = top.expect(TAG.SEQUENCE, 'CertificationRequest');
-  top.finish('the CSR');
-  checkStrictDer(der, DER, requestElement.start, requestElement.end);
-  const request = top.child(requestElement);
+  const request = enterStrictSequence(der, DER, 'CertificationRequest', 'the CSR');
   const infoElement = request.expect(TAG.SEQUENCE, 'CertificationRequestInfo');
   const info = request.child(infoElement);
   const version = info.smallInteger('version');

@@ -6,39 +6,29 @@ const UTC_TIME = /^\d{12}Z$/;
 const GENERALIZED_TIME = /^\d{14}(\.\d*[1-9])?Z$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+type ContentRule = (content: Uint8Array) => string | undefined;
+
+/** The DER content rules of the universal primitive types, by tag. */
+const CONTENT_RULES: Readonly<Record<number, ContentRule>> = {
+  [TAG.BOOLEAN]: (content) => (content.length === 1 && (content[0] === 0x00 || content[0] === 0xff) ? undefined : 'BOOLEAN must be one byte 0x00 or 0xFF'),
+  [TAG.INTEGER]: integerProblem,
+  [TAG.ENUMERATED]: integerProblem,
+  [TAG.BIT_STRING]: bitStringProblem,
+  [TAG.NULL]: (content) => (content.length === 0 ? undefined : 'NULL must be empty'),
+  [TAG.OID]: oidProblem,
+  [TAG.UTF8_STRING]: (content) => (isUtf8(content) ? undefined : 'UTF8String is not valid UTF-8'),
+  [TAG.PRINTABLE_STRING]: (content) => (PRINTABLE.test(latin1(content)) ? undefined : 'PrintableString holds characters outside its alphabet'),
+  [TAG.IA5_STRING]: (content) => (content.every((byte) => byte < 0x80) ? undefined : 'IA5String holds non-ASCII bytes'),
+  [TAG.VISIBLE_STRING]: (content) => (VISIBLE.test(latin1(content)) ? undefined : 'VisibleString holds non-printable characters'),
+  [TAG.UTC_TIME]: (content) => (UTC_TIME.test(latin1(content)) ? undefined : 'UTCTime is not in DER form YYMMDDHHMMSSZ'),
+  [TAG.GENERALIZED_TIME]: (content) => (GENERALIZED_TIME.test(latin1(content)) ? undefined : 'GeneralizedTime is not in DER form'),
+  [TAG.BMP_STRING]: (content) => (content.length % 2 === 0 ? undefined : 'BMPString has an odd length'),
+  [TAG.UNIVERSAL_STRING]: (content) => (content.length % 4 === 0 ? undefined : 'UniversalString length is not a multiple of 4'),
+};
+
 /** Why `content` is not the DER form of universal type `tag`, or undefined when it is. */
 export function primitiveProblem(tag: number, content: Uint8Array): string | undefined {
-  switch (tag) {
-    case TAG.BOOLEAN:
-      return content.length === 1 && (content[0] === 0x00 || content[0] === 0xff) ? undefined : 'BOOLEAN must be one byte 0x00 or 0xFF';
-    case TAG.INTEGER:
-    case 0x0a:
-      return integerProblem(content);
-    case TAG.BIT_STRING:
-      return bitStringProblem(content);
-    case TAG.NULL:
-      return content.length === 0 ? undefined : 'NULL must be empty';
-    case TAG.OID:
-      return oidProblem(content);
-    case TAG.UTF8_STRING:
-      return isUtf8(content) ? undefined : 'UTF8String is not valid UTF-8';
-    case TAG.PRINTABLE_STRING:
-      return PRINTABLE.test(latin1(content)) ? undefined : 'PrintableString holds characters outside its alphabet';
-    case TAG.IA5_STRING:
-      return content.every((byte) => byte < 0x80) ? undefined : 'IA5String holds non-ASCII bytes';
-    case 0x1a:
-      return VISIBLE.test(latin1(content)) ? undefined : 'VisibleString holds non-printable characters';
-    case 0x17:
-      return UTC_TIME.test(latin1(content)) ? undefined : 'UTCTime is not in DER form YYMMDDHHMMSSZ';
-    case 0x18:
-      return GENERALIZED_TIME.test(latin1(content)) ? undefined : 'GeneralizedTime is not in DER form';
-    case TAG.BMP_STRING:
-      return content.length % 2 === 0 ? undefined : 'BMPString has an odd length';
-    case TAG.UNIVERSAL_STRING:
-      return content.length % 4 === 0 ? undefined : 'UniversalString length is not a multiple of 4';
-    default:
-      return undefined;
-  }
+  return CONTENT_RULES[tag]?.(content);
 }
 
 function integerProblem(content: Uint8Array): string | undefined {
@@ -109,6 +99,22 @@ function isUtf8(content: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+const RFC5280_UTC_TIME = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+const RFC5280_GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
+
+/**
+ * The instant a UTCTime or GeneralizedTime names in the RFC 5280 form (Zulu, whole seconds, UTCTime
+ * years 50-99 in the 1900s); undefined for any other form or a day that does not exist.
+ */
+export function decodeTime(tag: number, content: Uint8Array): Date | undefined {
+  const match = (tag === TAG.UTC_TIME ? RFC5280_UTC_TIME : tag === TAG.GENERALIZED_TIME ? RFC5280_GENERALIZED_TIME : undefined)?.exec(latin1(content));
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const fullYear = tag === TAG.UTC_TIME ? (year >= 50 ? 1900 + year : 2000 + year) : year;
+  const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : undefined;
 }
 
 export function decodeUtf8(content: Uint8Array): string {

@@ -1,144 +1,11 @@
-import { decodeOid, primitiveProblem } from './der-primitives.js';
+import { primitiveProblem } from './der-primitives.js';
+import { DerReader, hexByte, readHeader, type DerContext, type DerElement } from './der-reader.js';
 import { TAG } from './der-tags.js';
 import { CaError } from './errors.js';
-import type { CaErrorReason } from './errors.js';
-
-export { TAG } from './der-tags.js';
-export { decodeOid, decodeUtf8, latin1 } from './der-primitives.js';
 
 const CONSTRUCTED = 0x20;
 const CLASS_MASK = 0xc0;
 const MAX_DEPTH = 32;
-
-/** One TLV: its tag byte and where its header and contents sit in the buffer. */
-export interface DerElement {
-  readonly tag: number;
-  readonly start: number;
-  readonly contentStart: number;
-  readonly end: number;
-}
-
-/** Whoever reads DER says which refusal a malformed encoding becomes and how to name the field. */
-export interface DerContext {
-  readonly reason: CaErrorReason;
-  readonly what: string;
-}
-
-/**
- * A cursor over DER that accepts only the distinguished encoding: single-byte tags, definite
- * minimal lengths, nothing past the end. Typed readers add each type's own DER rules, so a value
- * that passes re-encodes to the same bytes.
- */
-export class DerReader {
-  private pos: number;
-
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly context: DerContext,
-    start = 0,
-    private readonly end = bytes.length,
-  ) {
-    this.pos = start;
-  }
-
-  atEnd(): boolean {
-    return this.pos >= this.end;
-  }
-
-  peekTag(): number | undefined {
-    return this.pos < this.end ? this.bytes[this.pos] : undefined;
-  }
-
-  next(): DerElement {
-    const element = readHeader(this.bytes, this.pos, this.end, this.context);
-    this.pos = element.end;
-    return element;
-  }
-
-  expect(tag: number, name: string): DerElement {
-    const found = this.peekTag();
-    if (found !== tag) {
-      this.fail(found === undefined ? `${name} is missing` : `${name}: expected tag 0x${hex(tag)}, found 0x${hex(found)}`);
-    }
-    return this.next();
-  }
-
-  /** Reads the next element only when it carries `tag`. */
-  optional(tag: number): DerElement | undefined {
-    return this.peekTag() === tag ? this.next() : undefined;
-  }
-
-  /** Enters a constructed element (SEQUENCE, SET, or a constructed context tag). */
-  enter(tag: number, name: string): DerReader {
-    const element = this.expect(tag, name);
-    return this.child(element);
-  }
-
-  child(element: DerElement): DerReader {
-    return new DerReader(this.bytes, this.context, element.contentStart, element.end);
-  }
-
-  /** The contents of an INTEGER after checking its minimal two's-complement form. */
-  integer(name: string): Uint8Array {
-    return this.contents(this.expect(TAG.INTEGER, name), TAG.INTEGER, name);
-  }
-
-  /** An INTEGER that must be small and non-negative (versions, path lengths). */
-  smallInteger(name: string): number {
-    const content = this.integer(name);
-    if (content.length > 4 || (content[0]! & 0x80) !== 0) {
-      this.fail(`${name} must be a small non-negative integer`);
-    }
-    return content.reduce((value, byte) => value * 256 + byte, 0);
-  }
-
-  boolean(name: string): boolean {
-    return this.contents(this.expect(TAG.BOOLEAN, name), TAG.BOOLEAN, name)[0] === 0xff;
-  }
-
-  oid(name: string): string {
-    return decodeOid(this.contents(this.expect(TAG.OID, name), TAG.OID, name));
-  }
-
-  octetString(name: string): DerElement {
-    return this.expect(TAG.OCTET_STRING, name);
-  }
-
-  /** The bytes of a BIT STRING that must have no unused bits (keys, signatures). */
-  octetAlignedBitString(name: string): Uint8Array {
-    const content = this.contents(this.expect(TAG.BIT_STRING, name), TAG.BIT_STRING, name);
-    if (content[0] !== 0) {
-      this.fail(`${name} must be a whole number of bytes`);
-    }
-    return content.subarray(1);
-  }
-
-  /** Validated contents of an element already read, by the rules of its universal type. */
-  contents(element: DerElement, tag: number, name: string): Uint8Array {
-    const content = this.bytes.subarray(element.contentStart, element.end);
-    const problem = primitiveProblem(tag, content);
-    if (problem !== undefined) {
-      this.fail(`${name}: ${problem} at byte ${element.start}`);
-    }
-    return content;
-  }
-
-  /** Raw bytes of an element, header included. */
-  raw(element: DerElement): Uint8Array {
-    return this.bytes.subarray(element.start, element.end);
-  }
-
-  /** Refuses anything left after the last element read; `name` says where ("the CSR"). */
-  finish(name: string): void {
-    if (this.pos !== this.end) {
-      this.fail(`${this.end - this.pos} unexpected trailing byte(s) in ${name} at byte ${this.pos}`);
-    }
-  }
-
-  fail(message: string): never {
-    throw new CaError(this.context.reason, `${this.context.what}: ${message}`);
-  }
-}
 
 /**
  * Walks every TLV in bytes[start, end) and checks the DER rules that hold whatever the grammar:
@@ -146,6 +13,18 @@ export class DerReader {
  */
 export function checkStrictDer(bytes: Uint8Array, context: DerContext, start = 0, end = bytes.length): void {
   walk(bytes, context, start, end, 0);
+}
+
+/**
+ * Reads the one SEQUENCE that must fill `der` (`name` is the SEQUENCE, `whole` the input in
+ * messages), checks every TLV of it with checkStrictDer, and returns a reader over its contents.
+ */
+export function enterStrictSequence(der: Uint8Array, context: DerContext, name: string, whole: string): DerReader {
+  const top = new DerReader(der, context);
+  const element = top.expect(TAG.SEQUENCE, name);
+  top.finish(whole);
+  checkStrictDer(der, context, element.start, element.end);
+  return top.child(element);
 }
 
 function walk(bytes: Uint8Array, context: DerContext, start: number, end: number, depth: number): void {
@@ -168,47 +47,16 @@ function walk(bytes: Uint8Array, context: DerContext, start: number, end: number
 function checkConstructedTag(element: DerElement, context: DerContext): void {
   const universal = (element.tag & CLASS_MASK) === 0;
   if (universal && element.tag !== TAG.SEQUENCE && element.tag !== TAG.SET) {
-    throw new CaError(context.reason, `${context.what}: constructed encoding of universal tag 0x${hex(element.tag)} at byte ${element.start} is BER, not DER`);
+    throw new CaError(context.reason, `${context.what}: constructed encoding of universal tag 0x${hexByte(element.tag)} at byte ${element.start} is BER, not DER`);
   }
 }
 
 function checkUniversalPrimitive(bytes: Uint8Array, element: DerElement, context: DerContext): void {
-  if (element.tag === 0x10 || element.tag === 0x11) {
+  if (element.tag === (TAG.SEQUENCE & ~CONSTRUCTED) || element.tag === (TAG.SET & ~CONSTRUCTED)) {
     throw new CaError(context.reason, `${context.what}: SEQUENCE/SET at byte ${element.start} is not marked constructed`);
   }
   const problem = primitiveProblem(element.tag, bytes.subarray(element.contentStart, element.end));
   if (problem !== undefined) {
     throw new CaError(context.reason, `${context.what}: ${problem} at byte ${element.start}`);
   }
-}
-
-function readHeader(bytes: Uint8Array, start: number, end: number, context: DerContext): DerElement {
-  if (end - start < 2) headerFailure(context, 'truncated element', start);
-  const tag = bytes[start]!;
-  if ((tag & 0x1f) === 0x1f) headerFailure(context, 'multi-byte tag', start);
-  if (tag === 0x00) headerFailure(context, 'end-of-contents marker (BER indefinite length)', start);
-  const first = bytes[start + 1]!;
-  let length = first;
-  let contentStart = start + 2;
-  if (first === 0x80) headerFailure(context, 'indefinite length (BER, not DER)', start);
-  if (first > 0x80) {
-    const count = first & 0x7f;
-    if (count > 3) headerFailure(context, 'length field too long', start);
-    if (contentStart + count > end) headerFailure(context, 'truncated length', start);
-    if (bytes[contentStart] === 0) headerFailure(context, 'non-minimal length (leading zero byte)', start);
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + bytes[contentStart + i]!;
-    if (length < 0x80) headerFailure(context, 'non-minimal length (long form for a short length)', start);
-    contentStart += count;
-  }
-  if (contentStart + length > end) headerFailure(context, `length ${length} runs past the end of the enclosing data`, start);
-  return { tag, start, contentStart, end: contentStart + length };
-}
-
-function headerFailure(context: DerContext, problem: string, at: number): never {
-  throw new CaError(context.reason, `${context.what}: ${problem} at byte ${at}`);
-}
-
-function hex(value: number): string {
-  return value.toString(16).padStart(2, '0');
 }

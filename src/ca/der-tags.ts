@@ -1,4 +1,4 @@
-/** Universal tags the CSR grammar uses. */
+/** Universal tags (and the SEQUENCE/SET constructed forms) that the DER reader and writer use. */
 export const TAG = {
   BOOLEAN: 0x01,
   INTEGER: 0x02,
@@ -6,10 +6,14 @@ export const TAG = {
   OCTET_STRING: 0x04,
   NULL: 0x05,
   OID: 0x06,
+  ENUMERATED: 0x0a,
   UTF8_STRING: 0x0c,
   PRINTABLE_STRING: 0x13,
   T61_STRING: 0x14,
   IA5_STRING: 0x16,
+  UTC_TIME: 0x17,
+  GENERALIZED_TIME: 0x18,
+  VISIBLE_STRING: 0x1a,
   UNIVERSAL_STRING: 0x1c,
   BMP_STRING: 0x1e,
   SEQUENCE: 0x30,

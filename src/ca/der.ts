@@ -3,20 +3,7 @@
  * encoding (tag + length + content) as a Uint8Array; composites take already-encoded children.
  */
 
-export const TAG = {
-  boolean: 0x01,
-  integer: 0x02,
-  bitString: 0x03,
-  octetString: 0x04,
-  null: 0x05,
-  oid: 0x06,
-  utf8String: 0x0c,
-  printableString: 0x13,
-  utcTime: 0x17,
-  generalizedTime: 0x18,
-  sequence: 0x30,
-  set: 0x31,
-} as const;
+import { TAG } from './der-tags.js';
 
 /** The length octets: short form below 128, else 0x80|n followed by n big-endian bytes. */
 export function encodeLength(length: number): Uint8Array {
@@ -26,11 +13,17 @@ export function encodeLength(length: number): Uint8Array {
   if (length < 0x80) {
     return Uint8Array.of(length);
   }
+  const bytes = bigEndianBytes(length);
+  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+}
+
+/** The big-endian octets of a non-negative safe integer, without leading zeros (none for 0). */
+function bigEndianBytes(value: number): number[] {
   const bytes: number[] = [];
-  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) {
+  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) {
     bytes.unshift(rest % 256);
   }
-  return Uint8Array.of(0x80 | bytes.length, ...bytes);
+  return bytes;
 }
 
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
@@ -73,11 +66,11 @@ export function tlv(tag: number, ...parts: readonly Uint8Array[]): Uint8Array {
 }
 
 export function sequence(...children: readonly Uint8Array[]): Uint8Array {
-  return tlv(TAG.sequence, ...children);
+  return tlv(TAG.SEQUENCE, ...children);
 }
 
 export function set(...children: readonly Uint8Array[]): Uint8Array {
-  return tlv(TAG.set, ...children);
+  return tlv(TAG.SET, ...children);
 }
 
 /** [n] EXPLICIT: a constructed context tag wrapping one encoded value. */
@@ -105,38 +98,34 @@ export function integerFromBytes(magnitude: Uint8Array): Uint8Array {
     start++;
   }
   const trimmed = magnitude.length === 0 ? Uint8Array.of(0) : magnitude.subarray(start);
-  return (trimmed[0] ?? 0) & 0x80 ? tlv(TAG.integer, Uint8Array.of(0), trimmed) : tlv(TAG.integer, trimmed);
+  return (trimmed[0] ?? 0) & 0x80 ? tlv(TAG.INTEGER, Uint8Array.of(0), trimmed) : tlv(TAG.INTEGER, trimmed);
 }
 
 export function integerFromNumber(value: number): Uint8Array {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`integerFromNumber takes a non-negative safe integer, got ${value}`);
   }
-  const bytes: number[] = [];
-  for (let rest = value; rest > 0; rest = Math.floor(rest / 256)) {
-    bytes.unshift(rest % 256);
-  }
-  return integerFromBytes(Uint8Array.from(bytes));
+  return integerFromBytes(Uint8Array.from(bigEndianBytes(value)));
 }
 
 export function booleanValue(value: boolean): Uint8Array {
-  return Uint8Array.of(TAG.boolean, 1, value ? 0xff : 0x00);
+  return Uint8Array.of(TAG.BOOLEAN, 1, value ? 0xff : 0x00);
 }
 
 export function nullValue(): Uint8Array {
-  return Uint8Array.of(TAG.null, 0);
+  return Uint8Array.of(TAG.NULL, 0);
 }
 
 export function octetString(content: Uint8Array): Uint8Array {
-  return tlv(TAG.octetString, content);
+  return tlv(TAG.OCTET_STRING, content);
 }
 
 export function bitString(content: Uint8Array, unusedBits = 0): Uint8Array {
-  return tlv(TAG.bitString, Uint8Array.of(unusedBits), content);
+  return tlv(TAG.BIT_STRING, Uint8Array.of(unusedBits), content);
 }
 
 export function utf8String(text: string): Uint8Array {
-  return tlv(TAG.utf8String, new TextEncoder().encode(text));
+  return tlv(TAG.UTF8_STRING, new TextEncoder().encode(text));
 }
 
 /** OBJECT IDENTIFIER from dotted text, e.g. "2.5.29.17". */
@@ -152,7 +141,7 @@ export function oid(dotted: string): Uint8Array {
     throw new RangeError(`invalid OID "${dotted}"`);
   }
   const content = [first * 40n + second, ...rest].flatMap(base128);
-  return tlv(TAG.oid, Uint8Array.from(content));
+  return tlv(TAG.OID, Uint8Array.from(content));
 }
 
 function base128(value: bigint): number[] {
@@ -180,7 +169,7 @@ export function utcTime(date: Date): Uint8Array {
   if (year < UTC_TIME_FIRST_YEAR || year > UTC_TIME_LAST_YEAR) {
     throw new RangeError(`UTCTime cannot hold year ${year}`);
   }
-  return tlv(TAG.utcTime, ascii(`${pad(year % 100, 2)}${timeOfYear(date)}Z`));
+  return tlv(TAG.UTC_TIME, ascii(`${pad(year % 100, 2)}${timeOfYear(date)}Z`));
 }
 
 export function generalizedTime(date: Date): Uint8Array {
@@ -188,7 +177,7 @@ export function generalizedTime(date: Date): Uint8Array {
   if (year < 0 || year > 9999) {
     throw new RangeError(`GeneralizedTime cannot hold year ${year}`);
   }
-  return tlv(TAG.generalizedTime, ascii(`${pad(year, 4)}${timeOfYear(date)}Z`));
+  return tlv(TAG.GENERALIZED_TIME, ascii(`${pad(year, 4)}${timeOfYear(date)}Z`));
 }
 
 function timeOfYear(date: Date): string {

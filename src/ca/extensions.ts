@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { booleanValue, bitString, implicitPrimitive, integerFromNumber, octetString, oid, sequence, set, utf8String } from './der.js';
-import { childrenOf, contentOf, expectTag, readSingle } from './der-reader.js';
+import type { DerContext } from './der-reader.js';
 import { OID } from './oids.js';
+import { keyIdentifierOfPublicKey, readSubjectPublicKeyInfo } from './subject-public-key-info.js';
 
 /** Named bits of KeyUsage (RFC 5280 §4.2.1.3). */
 export const KEY_USAGE_BIT = {
@@ -73,9 +73,9 @@ export function organizationAndCommonName(organization: string, commonName: stri
   ]);
 }
 
+const PUBLIC_KEY: DerContext = { reason: 'der_invalid', what: 'public key' };
+
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value (without the unused-bits octet). */
 export function keyIdentifierOf(spkiDer: Uint8Array): Uint8Array {
-  const [, subjectPublicKey] = childrenOf(readSingle(spkiDer));
-  const bits = contentOf(expectTag(subjectPublicKey, 0x03, 'subjectPublicKey BIT STRING'));
-  return new Uint8Array(createHash('sha1').update(bits.subarray(1)).digest());
+  return keyIdentifierOfPublicKey(readSubjectPublicKeyInfo(spkiDer, PUBLIC_KEY).publicKey);
 }

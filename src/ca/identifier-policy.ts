@@ -1,11 +1,12 @@
 import { Buffer } from 'node:buffer';
-import { describeOid } from './csr-oids.js';
 import type { GeneralName } from './csr-extensions.js';
-import { decodeOid, latin1 } from './der-strict.js';
+import { decodeOid, latin1 } from './der-primitives.js';
+import { displayText } from './display-text.js';
 import { CaError } from './errors.js';
 import { describeAddressBlock } from './ip-ranges.js';
 import type { Ipv4RangeSet } from './ip-ranges.js';
 import { formatIpv4, ipv4FromOctets, parseIpv4 } from './ipv4.js';
+import { describeOid } from './oids.js';
 import type { Ipv4 } from './types.js';
 
 export const DEFAULT_MAX_IDENTIFIERS = 100;
@@ -118,8 +119,7 @@ function longestZeroRun(groups: readonly number[]): [number, number] {
   return best;
 }
 
-/** An IA5 value fit for a message: control characters replaced, long values shortened. */
+/** An IA5 value fit for a message (only its first 100 bytes can show). */
 function shown(value: Uint8Array): string {
-  const text = latin1(value.subarray(0, 100)).replace(/[^\x20-\x7e]/g, '?');
-  return value.length > 64 ? `${text.slice(0, 61)}...` : text;
+  return displayText(latin1(value.subarray(0, 100)));
 }

@@ -1,6 +1,6 @@
 /**
  * The public face of the pure core. Everything outside src/ca imports from here. DER/ASN.1 plumbing
- * (der*.ts, *-oids.ts, certificate-reader/assembly, extension encoders) stays internal.
+ * (der*.ts, oids.ts, certificate-reader/assembly, extension encoders and readers) stays internal.
  */
 
 // Shared vocabulary
@@ -25,7 +25,6 @@ export * from './key-generation.js';
 export * from './serial.js';
 export * from './name-constraints.js';
 export * from './server-certificate.js';
-export { encodeCertificatePem } from './pem-encode.js';
 export {
   CA_BACKDATE_MS,
   INTERMEDIATE_VALIDITY_YEARS,

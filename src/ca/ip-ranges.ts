@@ -64,7 +64,8 @@ export function cidrContains(cidr: Ipv4Cidr, address: number): boolean {
   return ((address & maskOf(cidr.prefix)) >>> 0) === cidr.network;
 }
 
-function cidrCovers(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
+/** True when `inner` lies entirely inside `outer`. */
+export function cidrCovers(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
   return outer.prefix <= inner.prefix && cidrContains(outer, inner.network);
 }
 

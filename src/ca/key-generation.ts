@@ -31,8 +31,13 @@ export function generateKeyObjects(algorithm: KeyAlgorithm): KeyObjectPair {
 /** A fresh key: the private half as PKCS#8 PEM, the public half as DER SubjectPublicKeyInfo. */
 export function generateKeyPair(algorithm: KeyAlgorithm): { privateKeyPem: string; spki: Uint8Array } {
   const { privateKey, publicKey } = generateKeyObjects(algorithm);
-  return {
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    spki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
-  };
+  return { privateKeyPem: pkcs8PemOf(privateKey), spki: spkiDerOf(publicKey) };
+}
+
+export function spkiDerOf(publicKey: KeyObject): Uint8Array {
+  return new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+}
+
+export function pkcs8PemOf(privateKey: KeyObject): string {
+  return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

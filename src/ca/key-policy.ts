@@ -1,8 +1,10 @@
 import type { JsonWebKey } from 'node:crypto';
 import { Buffer } from 'node:buffer';
-import { describeOid, OID } from './csr-oids.js';
-import { DerReader, TAG } from './der-strict.js';
+import { DerReader, type DerContext } from './der-reader.js';
+import { TAG } from './der-tags.js';
 import { CaError } from './errors.js';
+import { describeOid, OID } from './oids.js';
+import { readSubjectPublicKeyInfo } from './subject-public-key-info.js';
 import type { PublicKeyKind, SubjectKey } from './types.js';
 
 /** A subject key that passed the policy, with its JWK form (node:crypto imports a JWK much faster than DER). */
@@ -11,12 +13,13 @@ export interface InspectedSubjectKey extends SubjectKey {
 }
 
 const RSA_SIZES: ReadonlySet<number> = new Set([2048, 3072, 4096]);
-const WEAK_CURVES: ReadonlySet<string> = new Set(['1.2.840.10045.3.1.1', '1.3.132.0.33']);
+const WEAK_CURVES: ReadonlySet<string> = new Set([OID.p192, OID.p224]);
 const CURVES: Readonly<Record<string, { curve: 'P-256' | 'P-384'; size: number }>> = {
   [OID.p256]: { curve: 'P-256', size: 32 },
   [OID.p384]: { curve: 'P-384', size: 48 },
 };
 const ADVICE = 'use RSA 2048/3072/4096 (e=65537) or ECDSA P-256/P-384';
+const SPKI_CONTEXT: DerContext = { reason: 'key_unsupported', what: 'subject public key' };
 
 /** RSA 2048/3072/4096 with e=65537, or ECDSA P-256/P-384 on a named curve with an uncompressed point. */
 export function checkSubjectKey(spkiDer: Uint8Array): SubjectKey {
@@ -25,22 +28,16 @@ export function checkSubjectKey(spkiDer: Uint8Array): SubjectKey {
 }
 
 export function inspectSubjectKey(spkiDer: Uint8Array): InspectedSubjectKey {
-  const spki = new DerReader(spkiDer, { reason: 'key_unsupported', what: 'subject public key' });
-  const outer = spki.enter(TAG.SEQUENCE, 'SubjectPublicKeyInfo');
-  spki.finish('SubjectPublicKeyInfo');
-  const algorithm = outer.enter(TAG.SEQUENCE, 'key algorithm');
-  const oid = algorithm.oid('key algorithm');
-  const keyBits = outer.octetAlignedBitString('public key');
-  outer.finish('SubjectPublicKeyInfo');
-  if (oid === OID.rsaEncryption) {
-    algorithm.expect(TAG.NULL, 'rsaEncryption parameters (NULL)');
-    algorithm.finish('rsaEncryption parameters');
-    return { spki: spkiDer, ...inspectRsa(keyBits) };
+  const info = readSubjectPublicKeyInfo(spkiDer, SPKI_CONTEXT);
+  if (info.algorithm === OID.rsaEncryption) {
+    info.parameters.expect(TAG.NULL, 'rsaEncryption parameters (NULL)');
+    info.parameters.finish('rsaEncryption parameters');
+    return { spki: spkiDer, ...inspectRsa(info.publicKey) };
   }
-  if (oid === OID.ecPublicKey) {
-    return { spki: spkiDer, ...inspectEc(algorithm, keyBits) };
+  if (info.algorithm === OID.ecPublicKey) {
+    return { spki: spkiDer, ...inspectEc(info.parameters, info.publicKey) };
   }
-  throw new CaError('key_unsupported', `${describeOid(oid)} keys are not supported; ${ADVICE}`, oid);
+  throw new CaError('key_unsupported', `${describeOid(info.algorithm)} keys are not supported; ${ADVICE}`, info.algorithm);
 }
 
 function inspectRsa(keyBits: Uint8Array): { key: PublicKeyKind; jwk: JsonWebKey } {

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { integerFromBytes, oid } from './der.js';
-import { childrenOf, contentOf, DerReadError, encodingOf, expectTag, readSingle } from './der-reader.js';
+import { integerFromBytes } from './der.js';
+import type { DerContext } from './der-reader.js';
 import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
 import type { CaMaterial } from './ca-material.js';
 import { readCertificate, readSubjectKeyIdentifier, type CertificateFields } from './certificate-reader.js';
@@ -9,10 +8,12 @@ import { CaError } from './errors.js';
 import { keyIdentifierOf } from './extensions.js';
 import { describeAddressBlock } from './ip-ranges.js';
 import { formatIpv4, ipv4ToOctets, parseIpv4 } from './ipv4.js';
-import { encodeCertificatePem } from './pem-encode.js';
+import { OID } from './oids.js';
+import { encodeCertificatePem } from './pem.js';
 import { EMPTY_NAME, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, leafExtensions, leafProfile, type LeafProfile } from './profile.js';
 import { defaultRandomBytes, newSerial, serialToHex, type RandomBytes } from './serial.js';
 import { signatureAlgorithmFor } from './signature-algorithm.js';
+import { keyIdentifierOfPublicKey, readSubjectPublicKeyInfo } from './subject-public-key-info.js';
 import { isCertificateType, type CertificateType, type Ipv4, type PublicKeyKind, type SubjectKey } from './types.js';
 
 export interface LeafRequest {
@@ -43,10 +44,8 @@ export interface LeafSignerOptions {
   readonly randomBytes?: RandomBytes;
 }
 
-const SPKI_ALGORITHM: Readonly<Record<PublicKeyKind['kind'], string>> = {
-  rsa: Buffer.from(oid('1.2.840.113549.1.1.1')).toString('hex'),
-  ec: Buffer.from(oid('1.2.840.10045.2.1')).toString('hex'),
-};
+const SPKI_ALGORITHM: Readonly<Record<PublicKeyKind['kind'], string>> = { rsa: OID.rsaEncryption, ec: OID.ecPublicKey };
+const SUBJECT_SPKI: DerContext = { reason: 'der_invalid', what: 'the subject public key is not a valid SubjectPublicKeyInfo' };
 
 /**
  * Signs leaves for one CA. Everything constant per CA is encoded once here; issue() only encodes
@@ -158,15 +157,9 @@ function octetsOf(ip: Ipv4): Uint8Array {
  * the algorithm family the key policy named (keyUsage depends on it).
  */
 function subjectKeyIdentifierFor(subject: SubjectKey): Uint8Array {
-  try {
-    const [algorithm, subjectPublicKey] = childrenOf(expectTag(readSingle(subject.spki), 0x30, 'SubjectPublicKeyInfo'));
-    const [algorithmOid] = childrenOf(expectTag(algorithm, 0x30, 'AlgorithmIdentifier'));
-    const bits = contentOf(expectTag(subjectPublicKey, 0x03, 'subjectPublicKey BIT STRING'));
-    if (!algorithmOid || Buffer.from(encodingOf(algorithmOid)).toString('hex') !== SPKI_ALGORITHM[subject.key.kind]) {
-      throw new DerReadError(`the key is not an ${subject.key.kind.toUpperCase()} key`);
-    }
-    return new Uint8Array(createHash('sha1').update(bits.subarray(1)).digest());
-  } catch (error) {
-    throw new CaError('der_invalid', `the subject public key is not a valid SubjectPublicKeyInfo: ${(error as Error).message}`);
+  const info = readSubjectPublicKeyInfo(subject.spki, SUBJECT_SPKI);
+  if (info.algorithm !== SPKI_ALGORITHM[subject.key.kind]) {
+    throw new CaError(SUBJECT_SPKI.reason, `${SUBJECT_SPKI.what}: the key is not an ${subject.key.kind.toUpperCase()} key`);
   }
+  return keyIdentifierOfPublicKey(info.publicKey);
 }

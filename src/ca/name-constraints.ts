@@ -1,6 +1,7 @@
 import { concatBytes, implicitConstructed, implicitPrimitive, sequence } from './der.js';
-import { childrenOf, contentOf, readSingle, type DerNode } from './der-reader.js';
-import { cidrContains, formatCidr, maskOf, type Ipv4Cidr, Ipv4RangeSet } from './ip-ranges.js';
+import { DerReader, type DerContext } from './der-reader.js';
+import { TAG } from './der-tags.js';
+import { cidrCovers, formatCidr, maskOf, type Ipv4Cidr, Ipv4RangeSet } from './ip-ranges.js';
 import { ipv4FromOctets, ipv4ToOctets } from './ipv4.js';
 
 const IP_ADDRESS_TAG = 0x87;
@@ -37,16 +38,19 @@ export interface Ipv4NameConstraints {
   readonly excluded: readonly Ipv4Cidr[];
 }
 
-/** Reads the IPv4 part of a nameConstraints value; throws Error on a malformed IPv4 entry. */
+const NAME_CONSTRAINTS: DerContext = { reason: 'ca_material_invalid', what: 'name constraints' };
+
+/** Reads the IPv4 part of a nameConstraints value; throws CaError on a malformed value or IPv4 entry. */
 export function readIpv4NameConstraints(value: Uint8Array): Ipv4NameConstraints {
+  const top = new DerReader(value, NAME_CONSTRAINTS);
+  const constraints = top.enter(TAG.SEQUENCE, 'NameConstraints');
+  top.finish('NameConstraints');
   let permitted: Ipv4Cidr[] | undefined;
   const excluded: Ipv4Cidr[] = [];
-  for (const subtrees of childrenOf(readSingle(value))) {
-    const ipBases = childrenOf(subtrees)
-      .map((subtree) => childrenOf(subtree)[0])
-      .filter((base): base is DerNode => base?.tag === IP_ADDRESS_TAG)
-      .map(contentOf);
-    const ipv4 = ipBases.filter((octets) => octets.length === 8).map(cidrFromOctets);
+  while (!constraints.atEnd()) {
+    const subtrees = constraints.next();
+    const ipBases = ipAddressBases(constraints.child(subtrees));
+    const ipv4 = ipBases.filter((octets) => octets.length === 8).map((octets) => cidrFromOctets(octets, constraints));
     if (subtrees.tag === PERMITTED_TAG && ipBases.length > 0) {
       permitted = [...(permitted ?? []), ...ipv4];
     } else if (subtrees.tag === EXCLUDED_TAG) {
@@ -56,12 +60,25 @@ export function readIpv4NameConstraints(value: Uint8Array): Ipv4NameConstraints 
   return { permitted, excluded };
 }
 
-function cidrFromOctets(octets: Uint8Array): Ipv4Cidr {
+/** The iPAddress bases of `GeneralSubtrees ::= SEQUENCE OF SEQUENCE { base GeneralName, ... }`. */
+function ipAddressBases(subtrees: DerReader): Uint8Array[] {
+  const bases: Uint8Array[] = [];
+  while (!subtrees.atEnd()) {
+    const subtree = subtrees.enter(TAG.SEQUENCE, 'GeneralSubtree');
+    const base = subtree.next();
+    if (base.tag === IP_ADDRESS_TAG) {
+      bases.push(subtree.bytes.subarray(base.contentStart, base.end));
+    }
+  }
+  return bases;
+}
+
+function cidrFromOctets(octets: Uint8Array, reader: DerReader): Ipv4Cidr {
   const network = ipv4FromOctets(octets.subarray(0, 4));
   const mask = ipv4FromOctets(octets.subarray(4, 8));
   const prefix = 32 - Math.log2(((~mask >>> 0) + 1));
   if (!Number.isInteger(prefix) || maskOf(prefix) !== mask || ((network & ~mask) >>> 0) !== 0) {
-    throw new Error(`name constraint ${Buffer.from(octets).toString('hex')} is not an IPv4 network and prefix mask`);
+    reader.fail(`iPAddress ${Buffer.from(octets).toString('hex')} is not an IPv4 network and prefix mask`);
   }
   return { network, prefix };
 }
@@ -82,23 +99,19 @@ export function narrowRanges(ranges: Ipv4RangeSet, constraints: Ipv4NameConstrai
   return cidrs.length === 0 ? undefined : Ipv4RangeSet.parse(cidrs.map(formatCidr));
 }
 
-function covers(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
-  return outer.prefix <= inner.prefix && cidrContains(outer, inner.network);
-}
-
 function intersect(a: Ipv4Cidr, b: Ipv4Cidr): Ipv4Cidr[] {
-  if (covers(b, a)) {
+  if (cidrCovers(b, a)) {
     return [a];
   }
-  return covers(a, b) ? [b] : [];
+  return cidrCovers(a, b) ? [b] : [];
 }
 
 /** `cidr` minus `hole`, as the CIDR blocks that remain (at most 32). */
 function subtract(cidr: Ipv4Cidr, hole: Ipv4Cidr): Ipv4Cidr[] {
-  if (covers(hole, cidr)) {
+  if (cidrCovers(hole, cidr)) {
     return [];
   }
-  if (!covers(cidr, hole)) {
+  if (!cidrCovers(cidr, hole)) {
     return [cidr];
   }
   const prefix = cidr.prefix + 1;

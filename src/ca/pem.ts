@@ -17,19 +17,27 @@ const WHITESPACE = /[ \t\r\n]+/g;
 const ONLY_WHITESPACE = /^[ \t\r\n]*$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+export interface PemDecodeOptions {
+  /** 'whitespace' (the default): only whitespace may stand outside the blocks. 'any': other text
+   *  there is skipped, as in certificate files with openssl's "subject=" lines. */
+  readonly outsideBlocks?: 'whitespace' | 'any';
+}
+
 /**
- * Decodes every PEM block of `text` strictly: only whitespace between and around blocks, END label
- * equal to BEGIN label, canonical base64 (right alphabet and padding, zero trailing bits).
+ * Decodes every PEM block of `text` strictly: END label equal to BEGIN label, canonical base64
+ * (right alphabet and padding, zero trailing bits), and by default only whitespace between and
+ * around blocks.
  */
-export function decodePemBlocks(text: string): PemBlock[] {
+export function decodePemBlocks(text: string, options: PemDecodeOptions = {}): PemBlock[] {
   if (typeof text !== 'string') {
     throw new CaError('pem_invalid', 'PEM input must be text');
   }
+  const onlyWhitespaceOutside = options.outsideBlocks !== 'any';
   const blocks: PemBlock[] = [];
   let cursor = 0;
   // A linear scan with indexOf: a lazy regex would go quadratic on many unclosed BEGIN lines.
   for (let begin = text.indexOf(BEGIN); begin >= 0; begin = text.indexOf(BEGIN, cursor)) {
-    checkGap(text, cursor, begin);
+    if (onlyWhitespaceOutside) checkGap(text, cursor, begin);
     const [label, bodyStart] = readLabel(text, begin + BEGIN.length, 'BEGIN');
     const end = text.indexOf(END, bodyStart);
     if (end < 0) {
@@ -46,7 +54,7 @@ export function decodePemBlocks(text: string): PemBlock[] {
     blocks.push({ label, der: decodeBase64Body(body, label) });
     cursor = after;
   }
-  checkGap(text, cursor, text.length);
+  if (onlyWhitespaceOutside) checkGap(text, cursor, text.length);
   return blocks;
 }
 
@@ -82,10 +90,18 @@ export function decodeSinglePem(text: string, labels: readonly string[], what: s
   return block;
 }
 
+/** PEM text for a DER value (RFC 7468 strict form: 64-character lines, trailing newline). */
 export function encodePem(label: string, der: Uint8Array): string {
   const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
-  const lines = base64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+  let body = '';
+  for (let i = 0; i < base64.length; i += 64) {
+    body += `${base64.slice(i, i + 64)}\n`;
+  }
+  return `${BEGIN}${label}${DASHES}\n${body}${END}${label}${DASHES}\n`;
+}
+
+export function encodeCertificatePem(der: Uint8Array): string {
+  return encodePem('CERTIFICATE', der);
 }
 
 function tooManyBlocksMessage(blocks: readonly PemBlock[], labels: readonly string[], what: string): string {

@@ -26,9 +26,9 @@ export const EMPTY_NAME = sequence();
 
 const { digitalSignature, keyEncipherment, keyCertSign, cRLSign } = KEY_USAGE_BIT;
 
-const LEAF_BASIC_CONSTRAINTS = extension(OID.basicConstraints, true, basicConstraintsValue(false));
-const LEAF_KEY_USAGE_EC = extension(OID.keyUsage, true, keyUsageValue([digitalSignature]));
-const LEAF_KEY_USAGE_RSA = extension(OID.keyUsage, true, keyUsageValue([digitalSignature, keyEncipherment]));
+const END_ENTITY_BASIC_CONSTRAINTS = extension(OID.basicConstraints, true, basicConstraintsValue(false));
+const SIGNING_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([digitalSignature]));
+const RSA_LEAF_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([digitalSignature, keyEncipherment]));
 const SERVER_AUTH = extension(OID.extKeyUsage, false, extendedKeyUsageValue([OID.serverAuth]));
 const CA_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([keyCertSign, cRLSign]));
 const INTERMEDIATE_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([digitalSignature, keyCertSign, cRLSign]));
@@ -49,14 +49,24 @@ export function leafExtensions(
   subjectKeyIdentifier: Uint8Array,
   ipOctets: readonly Uint8Array[],
 ): Uint8Array[] {
+  const keyUsage = key.kind === 'rsa' ? RSA_LEAF_KEY_USAGE : SIGNING_KEY_USAGE;
+  return endEntityExtensions(profile, keyUsage, subjectKeyIdentifier, ipSubjectAltNameValue(ipOctets));
+}
+
+/** The HTTPS server's own certificate: the leaf profile, digitalSignature only, and any GeneralNames in the SAN. */
+export function serverCertificateExtensions(profile: LeafProfile, subjectKeyIdentifier: Uint8Array, generalNames: Uint8Array): Uint8Array[] {
+  return endEntityExtensions(profile, SIGNING_KEY_USAGE, subjectKeyIdentifier, generalNames);
+}
+
+function endEntityExtensions(profile: LeafProfile, keyUsage: Uint8Array, subjectKeyIdentifier: Uint8Array, generalNames: Uint8Array): Uint8Array[] {
   return [
-    LEAF_BASIC_CONSTRAINTS,
-    key.kind === 'rsa' ? LEAF_KEY_USAGE_RSA : LEAF_KEY_USAGE_EC,
+    END_ENTITY_BASIC_CONSTRAINTS,
+    keyUsage,
     SERVER_AUTH,
     extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(subjectKeyIdentifier)),
     profile.authorityKeyIdentifier,
     // Critical because the subject is empty (RFC 5280 §4.2.1.6).
-    extension(OID.subjectAltName, true, ipSubjectAltNameValue(ipOctets)),
+    extension(OID.subjectAltName, true, generalNames),
   ];
 }
 

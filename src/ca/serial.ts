@@ -45,6 +45,16 @@ export function newSerial(type: CertificateType, randomBytes: RandomBytes = defa
   return serial;
 }
 
+/**
+ * A serial for certificates without a type byte (CA and server certificates): 16 octets, 126
+ * random bits. The top two bits are fixed to 01 so the INTEGER is positive and never shorter.
+ */
+export function randomSerial(randomBytes: RandomBytes = defaultRandomBytes): Uint8Array {
+  const serial = Uint8Array.from(randomBytes(SERIAL_LENGTH));
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  return serial;
+}
+
 /** Lowercase hex without separators, the form records and APIs use. */
 export function serialToHex(serial: Uint8Array): string {
   return Buffer.from(serial.buffer, serial.byteOffset, serial.byteLength).toString('hex');

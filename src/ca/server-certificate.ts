@@ -1,23 +1,15 @@
-import { generateKeyPairSync, randomBytes as nodeRandomBytes, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { encodeTbs, signTbs, wholeSeconds } from './certificate-assembly.js';
 import { readCertificate, readSubjectKeyIdentifier } from './certificate-reader.js';
 import { systemClock, type Clock } from './clock.js';
 import { implicitPrimitive, integerFromBytes, sequence } from './der.js';
 import { CaError } from './errors.js';
-import {
-  authorityKeyIdentifierValue,
-  basicConstraintsValue,
-  extendedKeyUsageValue,
-  extension,
-  KEY_USAGE_BIT,
-  keyIdentifierOf,
-  keyUsageValue,
-  subjectKeyIdentifierValue,
-} from './extensions.js';
+import { keyIdentifierOf } from './extensions.js';
 import { ipv4ToOctets, parseIpv4 } from './ipv4.js';
-import { OID } from './oids.js';
-import { encodeCertificatePem } from './pem-encode.js';
-import { EMPTY_NAME, LEAF_BACKDATE_MS } from './profile.js';
+import { generateKeyObjects, pkcs8PemOf, spkiDerOf } from './key-generation.js';
+import { encodeCertificatePem } from './pem.js';
+import { EMPTY_NAME, LEAF_BACKDATE_MS, leafProfile, serverCertificateExtensions } from './profile.js';
+import { defaultRandomBytes, randomSerial, type RandomBytes } from './serial.js';
 import { publicKeyKindOf, signatureAlgorithmFor } from './signature-algorithm.js';
 import type { Ipv4 } from './types.js';
 
@@ -32,7 +24,7 @@ export interface ServerCertificateRequest {
   readonly ips: readonly Ipv4[];
   readonly validityDays?: number;
   readonly clock?: Clock;
-  readonly randomBytes?: (size: number) => Uint8Array;
+  readonly randomBytes?: RandomBytes;
 }
 
 export interface ServerCertificate {
@@ -59,22 +51,16 @@ export function createServerCertificate(request: ServerCertificateRequest): Serv
   const notAfter = wholeSeconds(new Date(Math.min(now + validityMs, issuer.notAfter.getTime())));
   if (notAfter <= notBefore) throw new CaError('validity_invalid', 'the issuer certificate has expired');
   const algorithm = signatureAlgorithmFor(issuerKind);
+  const issuerKeyIdentifier = readSubjectKeyIdentifier(issuer) ?? keyIdentifierOf(issuer.spkiDer);
   const tbs = encodeTbs({
-    serialDer: integerFromBytes(serverSerial(request.randomBytes ?? nodeRandomBytes)),
+    serialDer: integerFromBytes(randomSerial(request.randomBytes ?? defaultRandomBytes)),
     signatureAlgorithmDer: algorithm.identifierDer,
     issuerDer: issuer.subjectDer,
     notBefore,
     notAfter,
     subjectDer: EMPTY_NAME,
     spkiDer: request.subjectSpki,
-    extensions: [
-      extension(OID.basicConstraints, true, basicConstraintsValue(false)),
-      extension(OID.keyUsage, true, keyUsageValue([KEY_USAGE_BIT.digitalSignature])),
-      extension(OID.extKeyUsage, false, extendedKeyUsageValue([OID.serverAuth])),
-      extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(keyIdentifierOf(request.subjectSpki))),
-      extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(readSubjectKeyIdentifier(issuer) ?? keyIdentifierOf(issuer.spkiDer))),
-      extension(OID.subjectAltName, true, subjectAltNames(request.dnsNames, request.ips)),
-    ],
+    extensions: serverCertificateExtensions(leafProfile(issuerKeyIdentifier), keyIdentifierOf(request.subjectSpki), subjectAltNames(request.dnsNames, request.ips)),
   });
   const der = signTbs(tbs, { key: request.issuerKey, algorithm });
   return { der, pem: encodeCertificatePem(der), notBefore, notAfter };
@@ -84,9 +70,9 @@ export function createServerCertificate(request: ServerCertificateRequest): Serv
 export function issueServerCertificate(
   request: Omit<ServerCertificateRequest, 'subjectSpki'>,
 ): ServerCertificate & { readonly privateKeyPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const certificate = createServerCertificate({ ...request, subjectSpki: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })) });
-  return { ...certificate, privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  const { privateKey, publicKey } = generateKeyObjects('ecdsa-p256');
+  const certificate = createServerCertificate({ ...request, subjectSpki: spkiDerOf(publicKey) });
+  return { ...certificate, privateKeyPem: pkcs8PemOf(privateKey) };
 }
 
 function subjectAltNames(dnsNames: readonly string[], ips: readonly Ipv4[]): Uint8Array {
@@ -96,11 +82,4 @@ function subjectAltNames(dnsNames: readonly string[], ips: readonly Ipv4[]): Uin
   });
   const addresses = [...new Set(ips)].map((ip) => implicitPrimitive(7, ipv4ToOctets(parseIpv4(ip))));
   return sequence(...names, ...addresses);
-}
-
-/** 16 octets, positive, no leading zero octet. */
-function serverSerial(randomBytes: (size: number) => Uint8Array): Uint8Array {
-  const serial = Uint8Array.from(randomBytes(16));
-  serial[0] = (serial[0]! & 0x7f) | 0x40;
-  return serial;
 }

@@ -1,3 +1,4 @@
+import { displayText } from './display-text.js';
 import { CaError } from './errors.js';
 import type { Ipv4 } from './types.js';
 
@@ -10,7 +11,7 @@ export type CsrShape = 'smsgate' | 'multi';
  */
 export function checkSubjectCommonName(commonNames: readonly string[], ips: readonly Ipv4[], shape: CsrShape): void {
   if (commonNames.length > 1) {
-    const listed = commonNames.map((name) => `"${shown(name)}"`).join(', ');
+    const listed = commonNames.map((name) => `"${displayText(name)}"`).join(', ');
     throw new CaError('subject_unsupported', `the subject has ${commonNames.length} common names (${listed}); at most one is allowed`, String(commonNames.length));
   }
   const [commonName] = commonNames;
@@ -20,16 +21,11 @@ export function checkSubjectCommonName(commonNames: readonly string[], ips: read
       throw new CaError('common_name_mismatch', `the subject has no CN; it must be CN=${ip}, the IP in the subjectAltName`);
     }
     if (commonName !== ip) {
-      throw new CaError('common_name_mismatch', `the subject CN "${shown(commonName)}" must equal the IP in the subjectAltName, ${ip}`, shown(commonName));
+      throw new CaError('common_name_mismatch', `the subject CN "${displayText(commonName)}" must equal the IP in the subjectAltName, ${ip}`, displayText(commonName));
     }
     return;
   }
   if (commonName !== undefined && !ips.includes(commonName)) {
-    throw new CaError('common_name_mismatch', `the subject CN "${shown(commonName)}" is not one of the requested IPs (${ips.join(', ')})`, shown(commonName));
+    throw new CaError('common_name_mismatch', `the subject CN "${displayText(commonName)}" is not one of the requested IPs (${ips.join(', ')})`, displayText(commonName));
   }
-}
-
-function shown(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 64 ? `${clean.slice(0, 61)}...` : clean;
 }

@@ -48,7 +48,18 @@ export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 
 /** Reasons the controller sets; the CRD keeps `reason` a free string so new ones need no CRD change. */
-export const CERTIFICATE_REQUEST_REASONS = ['Issued', 'Pending', 'Failed', 'PolicyViolation', 'Issuing', 'Renewing'] as const;
+export const CERTIFICATE_REQUEST_REASONS = [
+  'Issued',
+  'Pending',
+  'Failed',
+  'PolicyViolation',
+  'Issuing',
+  'Renewing',
+  // Added for the controller (issue 5): a malformed spec, a Secret owned by someone else, a REST request the worker denied.
+  'InvalidSpec',
+  'SecretConflict',
+  'Denied',
+] as const;
 export type CertificateRequestReason = (typeof CERTIFICATE_REQUEST_REASONS)[number];
 
 export const ISSUER_REASONS = ['Ready', 'Invalid', 'CANotFound'] as const;

@@ -11,7 +11,7 @@ import { Ipv4RangeSet } from '../../src/ca/ip-ranges.js';
 import { generateKeyPair, publicKeyKindOfAlgorithm } from '../../src/ca/key-generation.js';
 import { LeafSigner, type IssuedCertificate } from '../../src/ca/leaf-signer.js';
 import { OID } from '../../src/ca/oids.js';
-import { encodeCertificatePem } from '../../src/ca/pem-encode.js';
+import { encodeCertificatePem } from '../../src/ca/pem.js';
 import { EMPTY_NAME } from '../../src/ca/profile.js';
 import { signatureAlgorithmFor } from '../../src/ca/signature-algorithm.js';
 import type { CertificateType, KeyAlgorithm, SubjectKey } from '../../src/ca/types.js';

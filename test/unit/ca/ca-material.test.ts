@@ -10,11 +10,12 @@ import { generateKeyPair } from '../../../src/ca/key-generation.js';
 import { LeafSigner } from '../../../src/ca/leaf-signer.js';
 import { encodeTbs, signTbs } from '../../../src/ca/certificate-assembly.js';
 import { readCertificate, readSubjectKeyIdentifier } from '../../../src/ca/certificate-reader.js';
-import { integerFromNumber } from '../../../src/ca/der.js';
+import { booleanValue, integerFromNumber, octetString, oid, sequence } from '../../../src/ca/der.js';
 import { keyIdentifierOf, organizationAndCommonName } from '../../../src/ca/extensions.js';
 import { nameConstraintsValue } from '../../../src/ca/name-constraints.js';
-import { encodeCertificatePem } from '../../../src/ca/pem-encode.js';
-import { intermediateExtensions } from '../../../src/ca/profile.js';
+import { OID } from '../../../src/ca/oids.js';
+import { encodeCertificatePem, encodePem } from '../../../src/ca/pem.js';
+import { intermediateExtensions, rootExtensions } from '../../../src/ca/profile.js';
 import { signatureAlgorithmFor } from '../../../src/ca/signature-algorithm.js';
 
 x509.cryptoProvider.set(globalThis.crypto);
@@ -151,6 +152,36 @@ describe('loadCaMaterial: accepted material', () => {
     expect(await new x509.X509Certificate(leaf.der).verify({ publicKey: root.publicKey, signatureOnly: true })).toBe(true);
   });
 
+  it('reads certificate files with text between the blocks, as openssl writes them', () => {
+    const annotated = `subject=O=smsgate-ca\n${p256.intermediate.certificatePem}\nissuer=O=smsgate-ca\n${p256.root.certificatePem}trailer\n`;
+    const material = loadIntermediate(p256, { certificatePem: annotated, chainPem: undefined });
+    expect(material.chainPem).toBe(p256.intermediate.certificatePem);
+    expect(material.rootPem).toBe(p256.root.certificatePem);
+  });
+
+  it('loads a root made by @peculiar/x509 and signs leaves with it', async () => {
+    const keys = await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const root = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '5a01',
+      name: 'O=Peculiar Lab, CN=Peculiar Lab Root',
+      notBefore: new Date('2030-01-01T00:00:00Z'),
+      notAfter: new Date('2032-01-01T00:00:00Z'),
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      keys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ],
+    });
+    const privateKeyPem = encodePem('PRIVATE KEY', new Uint8Array(await globalThis.crypto.subtle.exportKey('pkcs8', keys.privateKey)));
+    const material = loadCaMaterial({ certificatePem: root.toString('pem'), privateKeyPem, allowedRanges: RANGES, clock });
+    expect(material.signerKeyKind).toEqual({ kind: 'ec', curve: 'P-256' });
+    expect(Buffer.from(material.signerCertificateDer).equals(Buffer.from(root.rawData))).toBe(true);
+    const leaf = new LeafSigner(material, { clock }).issue({ subject: { spki: generateKeyPair('ecdsa-p256').spki, key: { kind: 'ec', curve: 'P-256' } }, ips: ['10.0.0.1'], type: 'webhook' });
+    expect(await new x509.X509Certificate(leaf.der).verify({ publicKey: root.publicKey, signatureOnly: true })).toBe(true);
+  });
+
   it('reads a full-chain certificate file, and a chain file that repeats the signer', () => {
     const fullChain = p256.intermediate.certificatePem + p256.root.certificatePem;
     expect(loadIntermediate(p256, { certificatePem: fullChain, chainPem: undefined }).rootPem).toBe(p256.root.certificatePem);
@@ -226,6 +257,31 @@ describe('loadCaMaterial: refusals (all ca_material_invalid)', () => {
     );
     expect(error.reason).toBe('ca_material_invalid');
     expect(error.message).toMatch(/allows 0 intermediate\(s\) below it but the chain has 1/);
+  });
+
+  it('refuses a CA certificate that is not DER, even though its signature verifies', () => {
+    const root = loadCaMaterial({ certificatePem: p256.root.certificatePem, privateKeyPem: p256.root.privateKeyPem, allowedRanges: RANGES, clock });
+    const fields = readCertificate(root.signerCertificateDer);
+    const algorithm = signatureAlgorithmFor(root.signerKeyKind);
+    // BER lets an extension spell out critical FALSE; DER requires the DEFAULT to be omitted.
+    const explicitlyNotCritical = sequence(oid(OID.extKeyUsage), booleanValue(false), octetString(sequence(oid(OID.serverAuth))));
+    const der = signTbs(
+      encodeTbs({
+        serialDer: integerFromNumber(4243),
+        signatureAlgorithmDer: algorithm.identifierDer,
+        issuerDer: fields.subjectDer,
+        notBefore: fields.notBefore,
+        notAfter: fields.notAfter,
+        subjectDer: fields.subjectDer,
+        spkiDer: fields.spkiDer,
+        extensions: [...rootExtensions(readSubjectKeyIdentifier(fields)!), explicitlyNotCritical],
+      }),
+      { key: root.signerKey, algorithm },
+    );
+    expect(new NodeX509Certificate(der).verify(new NodeX509Certificate(root.signerCertificateDer).publicKey)).toBe(true);
+    const error = refusal(() => loadCaMaterial({ certificatePem: encodeCertificatePem(der), privateKeyPem: p256.root.privateKeyPem, allowedRanges: RANGES, clock }));
+    expect(error.reason).toBe('ca_material_invalid');
+    expect(error.message).toMatch(/not a readable X\.509 certificate: .*critical=FALSE/);
   });
 
   it('refuses configured ranges that the name constraints exclude entirely', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkStrictDer, decodeOid, DerReader, TAG } from '../../../src/ca/der-strict.js';
-import type { DerContext } from '../../../src/ca/der-strict.js';
+import { decodeOid } from '../../../src/ca/der-primitives.js';
+import { DerReader } from '../../../src/ca/der-reader.js';
+import type { DerContext } from '../../../src/ca/der-reader.js';
+import { checkStrictDer } from '../../../src/ca/der-strict.js';
+import { TAG } from '../../../src/ca/der-tags.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { derInteger, derOid, derUtf8, seq, set, tlv } from '../../support/csr-factory.js';
 

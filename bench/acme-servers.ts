@@ -1,0 +1,98 @@
+/** Starts the two ACME servers bench/acme.ts compares, and reads a process's CPU time and RSS. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchServer {
+  readonly name: string;
+  readonly directoryUrl: string;
+  readonly caPem: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/** `smsgate-ca serve` from the build, ACME limits off, validating http-01 on `http01Port`. */
+export async function startSmsgateCa(http01Port: number): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-acme-ours-'));
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin/smsgate-ca.js'), 'serve', '--data-dir', dir, '--listen', '127.0.0.1:0', '--allowed-cidrs', '127.0.0.0/8', '--log-level', 'warn',
+      '--acme-http01-port', String(http01Port), '--acme-new-account-rate', '0', '--acme-new-order-rate', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output = await waitFor(child, /listening on (https:\/\/127\.0\.0\.1:\d+)/);
+  return { name: 'smsgate-ca', directoryUrl: `${output[1]}/acme/directory`, caPem: readFileSync(join(dir, 'ca/root.crt'), 'utf8'), pid: child.pid!, stop: () => stop(child) };
+}
+
+/**
+ * Debian's Pebble on 127.0.0.1 with a throwaway TLS certificate (the package ships none), its VA
+ * dialing `http01Port`, DNS pointed at a closed loopback port so nothing leaves the machine.
+ */
+export async function startPebble(http01Port: number, listenPort: number): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-acme-pebble-'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=pebble bench',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  writeFileSync(join(dir, 'pebble.json'), JSON.stringify({
+    pebble: {
+      listenAddress: `127.0.0.1:${listenPort}`,
+      managementListenAddress: `127.0.0.1:${listenPort + 1}`,
+      certificate: join(dir, 'cert.pem'),
+      privateKey: join(dir, 'key.pem'),
+      httpPort: http01Port,
+      tlsPort: 1,
+      ocspResponderURL: '',
+      externalAccountBindingRequired: false,
+    },
+  }));
+  const child = spawn('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', '127.0.0.1:9'], {
+    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitFor(child, /ACME directory available at: (\S+)/);
+  return { name: 'Pebble', directoryUrl: `https://127.0.0.1:${listenPort}/dir`, caPem: readFileSync(join(dir, 'cert.pem'), 'utf8'), pid: child.pid!, stop: () => stop(child) };
+}
+
+/** CPU time (user + system) of a process in milliseconds, from /proc. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+
+export function rssKiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0);
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+function waitFor(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  let output = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise(match);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null) return resolvePromise();
+    child.once('exit', () => resolvePromise());
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,109 @@
+import type { Context } from 'koa';
+import type { Router } from '@koa/router';
+import type { Clock } from '../ca/clock.js';
+import type { RequestState } from '../http/request-context.js';
+import type { AcmeStore } from '../store/acme-store.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { AcmeDependencies } from './acme-context.js';
+import { newAcmeId } from './acme-ids.js';
+import type { AcmeSettings } from './acme-settings.js';
+import { VerificationKeyCache } from './jws/account-key.js';
+import { RequestVerifier } from './jws/request-verifier.js';
+import { CounterNonceService } from './nonces.js';
+import { KeyedRateLimit } from './rate-limits.js';
+import { acmeRouter } from './router.js';
+import { keyAuthorization } from './validation/key-authorization.js';
+import { ValidationQueue, type ValidationJob } from './validation/validation-queue.js';
+import { portMapDialer, type Dialer, type ValidationOutcome } from './validation/validation-types.js';
+import { ChallengeValidator } from './validation/validator.js';
+
+export interface AcmeServerOptions extends Pick<AcmeDependencies, 'issuer' | 'audit' | 'clock' | 'logger'> {
+  readonly settings: AcmeSettings;
+  readonly store: AcmeStore;
+  readonly requesterOf?: (ctx: Context) => string;
+  /** Tests map identifier IPs elsewhere; production dials the IP on the configured ports. */
+  readonly dial?: Dialer;
+}
+
+export interface AcmeServer {
+  readonly router: Router<RequestState>;
+  readonly validations: ValidationQueue;
+  /** Re-queues validations a previous process left in `processing`. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/** Builds the ACME door: nonces, JWS verification, validation queue, rate limits, router. */
+export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
+  const { settings, store, clock, logger } = options;
+  const nonces = new CounterNonceService({ rejectPercent: settings.chaosNonceRejectPercent });
+  const validator = new ChallengeValidator({
+    allowedRanges: settings.allowedRanges,
+    dial: options.dial ?? portMapDialer(settings.validation.ports),
+    limits: { timeoutMs: settings.validation.timeoutMs },
+  });
+  const validations = new ValidationQueue({
+    validate: (request) => validator.validate(request),
+    settle: (job, outcome) => settleValidation(store, clock, settings, logger, job, outcome),
+    concurrency: settings.validation.concurrency,
+    maxQueued: settings.validation.maxQueued,
+    attempts: settings.validation.attempts,
+    retryDelayMs: settings.validation.retryDelayMs,
+    startDelayMs: settings.validation.delayMs,
+    onError: (error, job) => logger.error({ err: error, challenge: job.challengeId }, 'ACME validation failed unexpectedly'),
+  });
+  const deps: AcmeDependencies = {
+    settings,
+    store,
+    issuer: options.issuer,
+    audit: options.audit,
+    nonces,
+    verifier: new RequestVerifier({ nonces, accounts: store, keys: new VerificationKeyCache() }),
+    validations,
+    clock,
+    logger,
+    ...(settings.newAccountRate ? { newAccountLimit: new KeyedRateLimit(settings.newAccountRate) } : {}),
+    ...(settings.newOrderRate ? { newOrderLimit: new KeyedRateLimit(settings.newOrderRate) } : {}),
+    requesterOf: options.requesterOf ?? ((ctx) => ctx.socket.remoteAddress ?? 'unknown'),
+  };
+  return {
+    router: acmeRouter(deps),
+    validations,
+    start: async () => {
+      const recovered = await store.recoverFinalizations(newAcmeId);
+      if (recovered.completed + recovered.reverted > 0) logger.warn(recovered, 'ACME finalizations interrupted by a restart were repaired');
+      await resumeValidations(store, validations, logger);
+    },
+    stop: () => validations.stop(),
+  };
+}
+
+async function settleValidation(
+  store: AcmeStore,
+  clock: Clock,
+  settings: AcmeSettings,
+  logger: Logger,
+  job: ValidationJob,
+  outcome: ValidationOutcome,
+): Promise<void> {
+  const at = clock.now();
+  if (outcome.valid) {
+    await store.completeChallenge(job.challengeId, { status: 'valid', at, authorizationExpires: new Date(at.getTime() + settings.validAuthorizationLifetimeMs) });
+  } else {
+    await store.completeChallenge(job.challengeId, { status: 'invalid', at, error: outcome.problem.toJSON() });
+  }
+  logger.info({ challenge: job.challengeId, type: job.request.type, ip: job.request.ip, valid: outcome.valid, ...(outcome.valid ? {} : { problem: outcome.problem.detail }) }, 'ACME validation done');
+}
+
+async function resumeValidations(store: AcmeStore, validations: ValidationQueue, logger: Logger): Promise<void> {
+  const pending = await store.listProcessingChallenges();
+  for (const { challengeId, authorizationId } of pending) {
+    const authorization = await store.findAuthorization(authorizationId);
+    const challenge = authorization?.challenges.find((candidate) => candidate.id === challengeId);
+    const account = authorization ? await store.findAccount(authorization.accountId) : undefined;
+    if (!authorization || !challenge || !account) continue;
+    const request = { type: challenge.type, ip: authorization.ip, token: challenge.token, keyAuthorization: keyAuthorization(challenge.token, account.thumbprint) };
+    validations.enqueue({ challengeId, request });
+  }
+  if (pending.length > 0) logger.info({ count: pending.length }, 'ACME validations resumed after restart');
+}

@@ -1,0 +1,101 @@
+/**
+ * RFC 8555 §6.7 problem documents. Every refusal the ACME door produces is an AcmeProblem; the
+ * router turns it into `application/problem+json` with the status from this table.
+ */
+export const PROBLEM_STATUS = {
+  accountDoesNotExist: 400,
+  alreadyReplaced: 409, // RFC 9773 §7
+  alreadyRevoked: 400,
+  badCSR: 400,
+  badNonce: 400,
+  badPublicKey: 400,
+  badRevocationReason: 400,
+  badSignatureAlgorithm: 400,
+  caa: 403,
+  compound: 400,
+  connection: 400,
+  dns: 400,
+  externalAccountRequired: 403,
+  incorrectResponse: 403,
+  invalidContact: 400,
+  malformed: 400,
+  orderNotReady: 403,
+  rateLimited: 429,
+  rejectedIdentifier: 400,
+  serverInternal: 500,
+  tls: 400,
+  unauthorized: 403,
+  unsupportedContact: 400,
+  unsupportedIdentifier: 400,
+  userActionRequired: 403,
+} as const;
+
+export type ProblemType = keyof typeof PROBLEM_STATUS;
+
+export const PROBLEM_NAMESPACE = 'urn:ietf:params:acme:error:';
+
+export interface AcmeIdentifier {
+  readonly type: string;
+  readonly value: string;
+}
+
+/** The JSON body of a problem document (RFC 7807 + RFC 8555 §6.7.1). */
+export interface ProblemDocument {
+  type: string;
+  detail: string;
+  status?: number;
+  identifier?: AcmeIdentifier;
+  subproblems?: ProblemDocument[];
+  algorithms?: string[];
+}
+
+export interface ProblemOptions {
+  readonly status?: number;
+  readonly identifier?: AcmeIdentifier;
+  readonly subproblems?: readonly AcmeProblem[];
+  /** badSignatureAlgorithm: the algorithms the server accepts (RFC 8555 §6.2). */
+  readonly algorithms?: readonly string[];
+  /** Extra response headers, e.g. Location for a 409 or Retry-After for rateLimited. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export class AcmeProblem extends Error {
+  override readonly name = 'AcmeProblem';
+  readonly status: number;
+
+  constructor(
+    readonly type: ProblemType,
+    readonly detail: string,
+    readonly options: ProblemOptions = {},
+  ) {
+    super(`${type}: ${detail}`);
+    this.status = options.status ?? PROBLEM_STATUS[type];
+  }
+
+  toJSON(): ProblemDocument {
+    const document: ProblemDocument = { type: PROBLEM_NAMESPACE + this.type, detail: this.detail, status: this.status };
+    if (this.options.identifier) document.identifier = { ...this.options.identifier };
+    if (this.options.subproblems?.length) document.subproblems = this.options.subproblems.map((sub) => sub.toJSON());
+    if (this.options.algorithms) document.algorithms = [...this.options.algorithms];
+    return document;
+  }
+}
+
+export function isAcmeProblem(error: unknown): error is AcmeProblem {
+  return error instanceof AcmeProblem;
+}
+
+export const malformed = (detail: string, options?: ProblemOptions): AcmeProblem => new AcmeProblem('malformed', detail, options);
+export const unauthorized = (detail: string, options?: ProblemOptions): AcmeProblem => new AcmeProblem('unauthorized', detail, options);
+export const notFound = (what: string): AcmeProblem => new AcmeProblem('malformed', `${what} does not exist`, { status: 404 });
+
+/** Builds a stored challenge/order error back into a problem (used when reading records). */
+export function problemFromDocument(document: ProblemDocument): AcmeProblem {
+  const type = document.type.startsWith(PROBLEM_NAMESPACE) ? document.type.slice(PROBLEM_NAMESPACE.length) : 'serverInternal';
+  const known = (type in PROBLEM_STATUS ? type : 'serverInternal') as ProblemType;
+  return new AcmeProblem(known, document.detail, {
+    ...(document.status !== undefined ? { status: document.status } : {}),
+    ...(document.identifier ? { identifier: document.identifier } : {}),
+    ...(document.subproblems ? { subproblems: document.subproblems.map(problemFromDocument) } : {}),
+  });
+}

@@ -1,0 +1,29 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { bitString, implicitConstructed, integerFromNumber, oid, sequence, set } from '../ca/der.js';
+import { encodeName, extendedKeyUsageValue, extension, ipSubjectAltNameValue, KEY_USAGE_BIT, keyUsageValue } from '../ca/extensions.js';
+import { encodePem, ipv4ToOctets, parseIpv4, type Ipv4 } from '../ca/index.js';
+import { OID } from '../ca/oids.js';
+
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+
+/**
+ * What the SMSGate CLI sends: a fresh ECDSA P-256 key and a PKCS#10 request with CN = IP, a SAN
+ * iPAddress, keyUsage digitalSignature and extendedKeyUsage serverAuth, signed with SHA-256.
+ */
+export function buildClientCsr(ip: Ipv4): { readonly csrPem: string; readonly privateKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const extensions = sequence(
+    extension(OID.keyUsage, true, keyUsageValue([KEY_USAGE_BIT.digitalSignature])),
+    extension(OID.extKeyUsage, false, extendedKeyUsageValue([OID.serverAuth])),
+    extension(OID.subjectAltName, false, ipSubjectAltNameValue([ipv4ToOctets(parseIpv4(ip))])),
+  );
+  const requestInfo = sequence(
+    integerFromNumber(0),
+    encodeName([{ type: OID.commonName, value: ip }]),
+    new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+    implicitConstructed(0, sequence(oid(EXTENSION_REQUEST), set(extensions))),
+  );
+  const signature = sign('sha256', requestInfo, privateKey);
+  const der = sequence(requestInfo, sequence(oid(OID.ecdsaWithSha256)), bitString(signature));
+  return { csrPem: encodePem('CERTIFICATE REQUEST', der), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+}

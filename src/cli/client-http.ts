@@ -1,0 +1,55 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+export interface JsonResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** One JSON request, trusting `caPem` (when given) instead of the system roots. */
+export function requestJson(
+  url: URL,
+  options: { readonly method: 'GET' | 'POST'; readonly body?: unknown; readonly caPem?: string; readonly timeoutMs: number },
+): Promise<JsonResponse> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: options.method,
+        headers: {
+          Accept: 'application/json',
+          'User-Agent': 'smsgate-ca-cli',
+          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+        },
+        ...(options.caPem ? { ca: options.caPem } : {}),
+        timeout: options.timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parseJson(Buffer.concat(chunks).toString('utf8')) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url.origin} within ${options.timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** The envelope's message, or a short description of an unexpected body. */
+export function errorMessageOf(response: JsonResponse): string {
+  const error = (response.body as { error?: { message?: unknown } } | undefined)?.error;
+  if (typeof error?.message === 'string') return error.message;
+  return typeof response.body === 'string' ? response.body.slice(0, 200) : `HTTP ${response.status}`;
+}

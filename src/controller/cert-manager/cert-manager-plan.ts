@@ -1,0 +1,32 @@
+import type { CertManagerCertificateRequest, CertManagerCondition } from '../../kube/cert-manager-types.js';
+import { API_GROUP, ISSUER_KINDS } from '../../kube/crd-types.js';
+
+export type CertManagerPlan =
+  /** Not for us, not approved yet, or already final: no write at all. */
+  | { readonly kind: 'ignore'; readonly why: 'foreign' | 'unapproved' | 'final' }
+  | { readonly kind: 'deny'; readonly message: string }
+  | { readonly kind: 'sign' };
+
+/** Ours when issuerRef.group is ca.sms-gate.app and the kind is one of our issuers. */
+export function isOurCertManagerRequest(cr: CertManagerCertificateRequest): boolean {
+  const ref = cr.spec?.issuerRef;
+  return ref?.group === API_GROUP && (ISSUER_KINDS as readonly string[]).includes(ref.kind ?? '');
+}
+
+function condition(cr: CertManagerCertificateRequest, type: string): CertManagerCondition | undefined {
+  return cr.status?.conditions?.find((item) => item.type === type);
+}
+
+/**
+ * Pure: cert-manager's external-issuer contract. Nothing happens before Approved=True; Denied is
+ * final (Ready=False, reason Denied); so are Ready=True and Ready=False with reason Failed/Denied.
+ */
+export function planCertManager(cr: CertManagerCertificateRequest): CertManagerPlan {
+  if (!isOurCertManagerRequest(cr)) return { kind: 'ignore', why: 'foreign' };
+  const ready = condition(cr, 'Ready');
+  if (ready?.status === 'True' || (ready?.status === 'False' && (ready.reason === 'Failed' || ready.reason === 'Denied'))) return { kind: 'ignore', why: 'final' };
+  const denied = condition(cr, 'Denied');
+  if (denied?.status === 'True') return { kind: 'deny', message: `The CertificateRequest was denied by an approval controller${denied.message ? `: ${denied.message}` : ''}` };
+  if (condition(cr, 'Approved')?.status !== 'True') return { kind: 'ignore', why: 'unapproved' };
+  return { kind: 'sign' };
+}

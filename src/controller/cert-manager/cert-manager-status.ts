@@ -1,0 +1,51 @@
+import type { CertManagerCertificateRequest, CertManagerCondition } from '../../kube/cert-manager-types.js';
+import { kubeTime } from '../conditions.js';
+
+type Status = NonNullable<CertManagerCertificateRequest['status']>;
+
+function withCondition(conditions: readonly CertManagerCondition[] | undefined, next: Omit<CertManagerCondition, 'lastTransitionTime'>, now: Date): CertManagerCondition[] {
+  const list = [...(conditions ?? [])];
+  const index = list.findIndex((item) => item.type === next.type);
+  const previous = index >= 0 ? list[index] : undefined;
+  const value: CertManagerCondition = { ...next, lastTransitionTime: previous?.status === next.status && previous.lastTransitionTime ? previous.lastTransitionTime : kubeTime(now) };
+  if (index >= 0) list[index] = value;
+  else list.push(value);
+  return list;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** Pure status builders for cert-manager CertificateRequests (base64 PEM, as cert-manager stores []byte). */
+export function issuedStatus(cr: CertManagerCertificateRequest, chainPem: string, rootPem: string, now: Date): Status {
+  return {
+    ...cr.status,
+    conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' }, now),
+    certificate: base64(chainPem),
+    ca: base64(rootPem),
+  };
+}
+
+export function deniedStatus(cr: CertManagerCertificateRequest, message: string, now: Date): Status {
+  return {
+    ...cr.status,
+    conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'False', reason: 'Denied', message }, now),
+    failureTime: kubeTime(now),
+  };
+}
+
+/** A refusal: final, with InvalidRequest=True naming why. */
+export function refusedStatus(cr: CertManagerCertificateRequest, invalidReason: string, message: string, now: Date): Status {
+  const ready = withCondition(cr.status?.conditions, { type: 'Ready', status: 'False', reason: 'Failed', message: `Failed to sign certificate: ${message}` }, now);
+  return {
+    ...cr.status,
+    conditions: withCondition(ready, { type: 'InvalidRequest', status: 'True', reason: invalidReason, message }, now),
+    failureTime: kubeTime(now),
+  };
+}
+
+/** Not final: the issuer is missing or not ready; cert-manager shows it and we retry. */
+export function pendingStatus(cr: CertManagerCertificateRequest, message: string, now: Date): Status {
+  return { ...cr.status, conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'False', reason: 'Pending', message }, now) };
+}

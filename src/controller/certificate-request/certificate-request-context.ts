@@ -1,0 +1,45 @@
+import type { Clock } from '../../ca/index.js';
+import type { Secret } from '../../kube/core-types.js';
+import type { CertificateRequest } from '../../kube/crd-types.js';
+import type { EventType, InvolvedObject } from '../../kube/event-recorder.js';
+import type { ResourceClient } from '../../kube/resource-client.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { IssuerResolver } from '../issuers/issuer-resolver.js';
+import { statusPatch } from '../status-patch.js';
+import { jsonEqual } from '../json-equal.js';
+import type { CertificateRequestStatus } from '../../kube/crd-types.js';
+
+export interface EventSink {
+  record(object: InvolvedObject, type: EventType, reason: string, message: string): void;
+}
+
+/** What both CertificateRequest flows (Secret and CSR) share. */
+export interface CertificateRequestContext {
+  readonly requests: ResourceClient<CertificateRequest>;
+  /** Informer caches that also remember our own latest writes (see FreshCache). */
+  readonly requestCache: WriteAwareCache<CertificateRequest>;
+  readonly secrets: ResourceClient<Secret>;
+  readonly secretCache: WriteAwareCache<Secret>;
+  readonly resolver: IssuerResolver;
+  readonly events: EventSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface WriteAwareCache<T> {
+  get(key: string): T | undefined;
+  readonly hasSynced: boolean;
+  wrote(obj: T): void;
+}
+
+export function involved(cr: CertificateRequest): InvolvedObject {
+  return { apiVersion: cr.apiVersion, kind: cr.kind, name: cr.metadata.name ?? '', namespace: cr.metadata.namespace ?? '', uid: cr.metadata.uid ?? '' };
+}
+
+/** Writes the status when it differs (conditional on the resourceVersion read); true when written. */
+export async function writeStatus(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
+  if (jsonEqual(cr.status ?? {}, status)) return false;
+  const updated = await context.requests.mergePatch(cr.metadata.namespace, cr.metadata.name ?? '', statusPatch(cr.status, status, cr.metadata.resourceVersion), 'status');
+  context.requestCache.wrote(updated);
+  return true;
+}

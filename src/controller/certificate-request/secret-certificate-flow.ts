@@ -1,0 +1,191 @@
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { generateKeyPair, isCaError, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type IssuedCertificate } from '../../ca/index.js';
+import type { Secret } from '../../kube/core-types.js';
+import type { CertificateRequest, SecretCertificateRequestSpec } from '../../kube/crd-types.js';
+import { isAlreadyExists } from '../../kube/kube-errors.js';
+import { ANNOTATIONS } from '../../kube/labels.js';
+import { objectKey } from '../../kube/kube-object.js';
+import { conditionReasonFor } from '../ca-error-reason.js';
+import type { SigningCa } from '../issuers/signing-ca.js';
+import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
+import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
+import { planCertificate, renewalTimeFor, requestedNotAfter, type IssueCause } from './certificate-plan.js';
+import { checkCertificateSpec, type DesiredCertificate } from './certificate-spec.js';
+import { failedStatus, readyStatus, refusedThisGeneration } from './certificate-status.js';
+import { inspectSecret, type ExpectedCa } from './secret-inspection.js';
+import { buildSecret, metadataDrifted, secretMetadataFor } from './secret-manifest.js';
+
+/** A certificate signed but not yet safely in its Secret: reused after a failed write, never signed twice. */
+interface Unwritten {
+  readonly specHash: string;
+  readonly caId: string;
+  readonly issued: IssuedCertificate;
+  readonly keyPem: string;
+}
+
+/** Our CertificateRequest with ipAddresses: key → issuance service → kubernetes.io/tls Secret → status. */
+export class SecretCertificateFlow {
+  private readonly unwritten = new Map<string, Unwritten>();
+  private readonly signerKeys = new Map<string, KeyObject>();
+
+  constructor(private readonly context: CertificateRequestContext) {}
+
+  /** Forget what was signed for objects that are gone (and everything on leadership loss). */
+  forget(uid?: string): void {
+    if (uid === undefined) this.unwritten.clear();
+    else this.unwritten.delete(uid);
+  }
+
+  get unwrittenCount(): number {
+    return this.unwritten.size;
+  }
+
+  async reconcile(cr: CertificateRequest & { spec: SecretCertificateRequestSpec }): Promise<ReconcileOutcome> {
+    const { clock } = this.context;
+    const now = clock.now();
+    const spec = checkCertificateSpec(cr.spec);
+    if (spec.ok && refusedThisGeneration(cr)) return DONE;
+    const issuer = spec.ok ? await this.context.resolver.resolve(spec.desired.issuerRef, cr.metadata.namespace) : undefined;
+    const secretObject = spec.ok && issuer?.ok ? await this.readSecret(cr, spec.desired.secretName) : undefined;
+    const secret = spec.ok && issuer?.ok ? inspectSecret(secretObject, cr, this.expected(issuer.ca)) : undefined;
+    const plan = planCertificate({ spec, issuer, secret, statusRevision: cr.status?.revision ?? 0, now });
+    switch (plan.kind) {
+      case 'fail':
+        await this.fail(cr, plan.reason, plan.message);
+        return plan.retry ? RETRY : DONE;
+      case 'current': {
+        if (!spec.ok) return DONE;
+        await this.repairMetadata(cr, spec.desired, plan.certificate);
+        await writeStatus(this.context, cr, readyStatus(cr, plan.certificate, plan.renewalTime, now));
+        return { requeueAfterMs: plan.renewalTime.getTime() - now.getTime() };
+      }
+      case 'issue':
+        if (!spec.ok || !issuer?.ok) return DONE;
+        return this.issue(cr, spec.desired, issuer.ca, plan, secretObject);
+    }
+  }
+
+  private async issue(
+    cr: CertificateRequest,
+    desired: DesiredCertificate,
+    ca: SigningCa,
+    { cause, reuseKeyPem, previousRevision }: { cause: IssueCause; reuseKeyPem: string | undefined; previousRevision: number },
+    existing: Secret | undefined,
+  ): Promise<ReconcileOutcome> {
+    const uid = cr.metadata.uid ?? '';
+    let signed = this.unwritten.get(uid);
+    if (!signed || signed.specHash !== desired.specHash || signed.caId !== ca.id) {
+      try {
+        signed = await this.sign(cr, desired, ca, reuseKeyPem);
+      } catch (error) {
+        if (!isCaError(error)) throw error;
+        const reason = conditionReasonFor(error);
+        await this.fail(cr, reason === 'InvalidRequest' ? 'PolicyViolation' : reason, error.message);
+        return DONE;
+      }
+      this.unwritten.set(uid, signed);
+    }
+    const revision = previousRevision + 1;
+    const written = await this.writeSecret(cr, desired, ca, signed, revision, existing);
+    if (!written) return RETRY;
+    this.unwritten.delete(uid);
+    const now = this.context.clock.now();
+    const renewalTime = renewalTimeFor(signed.issued, desired);
+    this.context.events.record(
+      involved(cr),
+      'Normal',
+      'Issued',
+      `Issued certificate ${signed.issued.serialNumber} for ${signed.issued.ips.join(', ')} (revision ${revision}, ${cause}); valid until ${signed.issued.notAfter.toISOString()}, renewal at ${renewalTime.toISOString()}`,
+    );
+    await writeStatus(this.context, cr, readyStatus(cr, { ...signed.issued, revision }, renewalTime, now));
+    return { requeueAfterMs: renewalTime.getTime() - now.getTime() };
+  }
+
+  private async sign(cr: CertificateRequest, desired: DesiredCertificate, ca: SigningCa, reuseKeyPem: string | undefined): Promise<Unwritten> {
+    const now = this.context.clock.now();
+    const key = reuseKeyPem ? { privateKeyPem: reuseKeyPem, spki: spkiOf(reuseKeyPem) } : generateKeyPair(desired.keyAlgorithm);
+    const notAfter = requestedNotAfter(desired, now, LEAF_MAX_VALIDITY_MS, LEAF_BACKDATE_MS);
+    const issued = await ca.issuer.issue({
+      door: 'kubernetes',
+      requester: `kubernetes:${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}`,
+      type: desired.type,
+      csr: { spki: key.spki, ips: desired.ips },
+      maxIdentifiers: 100,
+      ...(notAfter ? { notAfter } : {}),
+      reference: objectKey(cr.metadata.namespace, cr.metadata.name ?? ''),
+    });
+    return { specHash: desired.specHash, caId: ca.id, issued, keyPem: key.privateKeyPem };
+  }
+
+  /** Creates or replaces the Secret; false when a foreign Secret turned up (status already says so). */
+  private async writeSecret(cr: CertificateRequest, desired: DesiredCertificate, ca: SigningCa, signed: Unwritten, revision: number, existing: Secret | undefined): Promise<boolean> {
+    const content = {
+      chainPem: signed.issued.chainPem,
+      rootPem: ca.material.rootPem,
+      keyPem: signed.keyPem,
+      serialNumber: signed.issued.serialNumber,
+      notBefore: signed.issued.notBefore,
+      notAfter: signed.issued.notAfter,
+      ips: signed.issued.ips,
+      revision,
+      issuerId: ca.id,
+    };
+    let current = existing;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      if (current) {
+        const inspection = inspectSecret(current, cr, this.expected(ca));
+        if (inspection.kind === 'foreign') {
+          await this.fail(cr, 'SecretConflict', inspection.message);
+          return false;
+        }
+        this.context.secretCache.wrote(await this.context.secrets.replace(buildSecret(cr, desired, content, current)));
+        return true;
+      }
+      try {
+        this.context.secretCache.wrote(await this.context.secrets.create(buildSecret(cr, desired, content)));
+        return true;
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+        // Not in our label-selected cache: someone else's Secret, or ours with the label removed.
+        current = await this.context.secrets.get(cr.metadata.namespace, desired.secretName);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The cache holds only Secrets carrying our label: absent there may still mean a foreign Secret
+   * (or ours with the label removed), so a miss is confirmed with a GET before anything is signed.
+   */
+  private async readSecret(cr: CertificateRequest, name: string): Promise<Secret | undefined> {
+    const cached = this.context.secretCache.get(objectKey(cr.metadata.namespace, name));
+    return cached ?? this.context.secrets.get(cr.metadata.namespace, name);
+  }
+
+  private async repairMetadata(cr: CertificateRequest, desired: DesiredCertificate, certificate: { serialNumber: string; notBefore: Date; notAfter: Date; ips: readonly string[]; revision: number }): Promise<void> {
+    const secret = this.context.secretCache.get(objectKey(cr.metadata.namespace, desired.secretName));
+    if (!secret) return;
+    const issuerId = secret.metadata.annotations?.[ANNOTATIONS.issuer] ?? '';
+    const wanted = secretMetadataFor(cr, desired, { ...certificate, issuerId });
+    if (!metadataDrifted(secret, wanted)) return;
+    this.context.secretCache.wrote(await this.context.secrets.mergePatch(cr.metadata.namespace, desired.secretName, { metadata: { ...wanted, resourceVersion: secret.metadata.resourceVersion } }));
+  }
+
+  private async fail(cr: CertificateRequest, reason: string, message: string): Promise<void> {
+    const written = await writeStatus(this.context, cr, failedStatus(cr, reason, message, this.context.clock.now()));
+    if (written) this.context.events.record(involved(cr), 'Warning', reason, message);
+  }
+
+  private expected(ca: SigningCa): ExpectedCa {
+    let key = this.signerKeys.get(ca.id);
+    if (!key) {
+      key = new X509Certificate(ca.material.signerCertificatePem).publicKey;
+      this.signerKeys.set(ca.id, key);
+    }
+    return { signerPublicKey: key, chainPem: ca.material.chainPem, rootPem: ca.material.rootPem };
+  }
+}
+
+function spkiOf(privateKeyPem: string): Uint8Array {
+  return new Uint8Array(createPublicKey(privateKeyPem).export({ type: 'spki', format: 'der' }));
+}

@@ -1,0 +1,124 @@
+import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import type { Ipv4, KeyAlgorithm } from '../../ca/index.js';
+import { secretValue, TLS_SECRET_TYPE, type Secret } from '../../kube/core-types.js';
+import type { CertificateRequest } from '../../kube/crd-types.js';
+import { ANNOTATIONS } from '../../kube/labels.js';
+import { compareIps } from './certificate-spec.js';
+
+/** The certificate a valid Secret holds. */
+export interface SecretCertificate {
+  readonly serialNumber: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly ips: readonly Ipv4[];
+  readonly specHash: string;
+  readonly revision: number;
+  readonly keyPem: string;
+  readonly keyAlgorithm: KeyAlgorithm | undefined;
+}
+
+export type SecretInspection =
+  | { readonly kind: 'absent' }
+  /** Exists but is not ours: never overwritten. */
+  | { readonly kind: 'foreign'; readonly message: string }
+  /** Ours but deleted in part, tampered with, or from another CA: re-issued (its key may be reused). */
+  | { readonly kind: 'invalid'; readonly message: string; readonly keyPem?: string; readonly keyAlgorithm?: KeyAlgorithm; readonly revision: number }
+  | { readonly kind: 'valid'; readonly certificate: SecretCertificate };
+
+/** The CA a Secret's chain must match. */
+export interface ExpectedCa {
+  readonly signerPublicKey: KeyObject;
+  readonly chainPem: string;
+  readonly rootPem: string;
+}
+
+/** Owned means: a controller owner reference to this very CertificateRequest (its uid). */
+export function isOwnedBy(secret: Secret, cr: CertificateRequest): boolean {
+  return (secret.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === cr.metadata.uid && ref.kind === cr.kind);
+}
+
+export function inspectSecret(secret: Secret | undefined, cr: CertificateRequest, ca: ExpectedCa): SecretInspection {
+  if (!secret) return { kind: 'absent' };
+  if (!isOwnedBy(secret, cr)) {
+    return { kind: 'foreign', message: `Secret ${secret.metadata.name} exists and is not owned by CertificateRequest ${cr.metadata.name}; refusing to overwrite it` };
+  }
+  const annotations = secret.metadata.annotations ?? {};
+  const revision = Number(annotations[ANNOTATIONS.revision] ?? '0') || 0;
+  const keyPem = secretValue(secret, 'tls.key');
+  const key = keyPem ? parseKey(keyPem) : undefined;
+  const invalid = (message: string): SecretInspection => ({
+    kind: 'invalid',
+    message,
+    revision,
+    ...(key && keyPem ? { keyPem, keyAlgorithm: key.algorithm } : {}),
+  });
+  if (secret.type !== TLS_SECRET_TYPE) return invalid(`type is ${secret.type ?? 'Opaque'}, not ${TLS_SECRET_TYPE}`);
+  const chain = secretValue(secret, 'tls.crt');
+  if (!chain || !keyPem || !key) return invalid('tls.crt or tls.key is missing or unreadable');
+  if (normalise(secretValue(secret, 'ca.crt') ?? '') !== normalise(ca.rootPem)) return invalid('ca.crt is not the root of the issuing CA');
+  const [leafPem, ...rest] = pemBlocks(chain);
+  if (!leafPem || normalise(rest.join('')) !== normalise(ca.chainPem)) return invalid('tls.crt is not a leaf followed by the issuing CA chain');
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(leafPem);
+  } catch {
+    return invalid('tls.crt does not parse');
+  }
+  if (!leaf.verify(ca.signerPublicKey)) return invalid('tls.crt was not signed by the issuing CA');
+  if (!leaf.checkPrivateKey(key.object)) return invalid('tls.key does not belong to tls.crt');
+  const serialNumber = normaliseSerial(leaf.serialNumber);
+  if (normaliseSerial(annotations[ANNOTATIONS.serialNumber] ?? '') !== serialNumber) return invalid('the serial-number annotation does not match tls.crt');
+  return {
+    kind: 'valid',
+    certificate: {
+      serialNumber,
+      notBefore: new Date(leaf.validFrom),
+      notAfter: new Date(leaf.validTo),
+      ips: ipsOf(leaf),
+      specHash: annotations[ANNOTATIONS.specHash] ?? '',
+      revision,
+      keyPem,
+      keyAlgorithm: key.algorithm,
+    },
+  };
+}
+
+function parseKey(pem: string): { object: KeyObject; algorithm: KeyAlgorithm | undefined } | undefined {
+  try {
+    const object = createPrivateKey(pem);
+    return { object, algorithm: keyAlgorithmOf(object) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
+  const details = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'ec') {
+    if (details?.namedCurve === 'prime256v1') return 'ecdsa-p256';
+    if (details?.namedCurve === 'secp384r1') return 'ecdsa-p384';
+    return undefined;
+  }
+  if (key.asymmetricKeyType === 'rsa' && [2048, 3072, 4096].includes(details?.modulusLength ?? 0)) return `rsa-${details!.modulusLength}` as KeyAlgorithm;
+  return undefined;
+}
+
+function ipsOf(leaf: X509Certificate): Ipv4[] {
+  return (leaf.subjectAltName ?? '')
+    .split(', ')
+    .filter((name) => name.startsWith('IP Address:'))
+    .map((name) => name.slice('IP Address:'.length))
+    .sort(compareIps);
+}
+
+export function normaliseSerial(serial: string): string {
+  return serial.toLowerCase().replace(/^(00)+(?=.)/, '');
+}
+
+export function pemBlocks(bundle: string): string[] {
+  return bundle.match(/-----BEGIN [^-]+-----[\s\S]+?-----END [^-]+-----/g)?.map((block) => `${block}\n`) ?? [];
+}
+
+function normalise(pem: string): string {
+  return pemBlocks(pem).map((block) => block.replace(/\s+/g, '')).join('|');
+}

@@ -1,0 +1,38 @@
+import type { CaMaterial, Clock, Ipv4RangeSet } from '../ca/index.js';
+import type { KubeApi } from '../kube/kube-api.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { BackoffPolicy } from './backoff.js';
+import type { RestRecordProcessing } from './certificate-request/csr-certificate-flow.js';
+import type { CertificateIssuer, IssuerFactory } from './issuers/signing-ca.js';
+import type { LeaderElectionTiming } from './leader-election.js';
+
+export interface OperatorOptions {
+  readonly api: KubeApi;
+  /** The operator's own CA and the issuance service bound to it. */
+  readonly defaultCa: { readonly material: CaMaterial; readonly issuer: CertificateIssuer };
+  /** Issuance services for issuers that narrow the ranges or bring their own CA. */
+  readonly issuerFactory: IssuerFactory;
+  /** The operator's configured ranges (a CA from an issuer's Secret is narrowed to them). */
+  readonly configuredRanges: Ipv4RangeSet;
+  /** Namespace of the Secrets IPClusterIssuers name. */
+  readonly clusterResourceNamespace: string;
+  /** Reconcile cert-manager.io/v1 CertificateRequests (needs cert-manager's CRD). */
+  readonly certManager: boolean;
+  /** REST requests recorded as CertificateRequests (Kubernetes store): decided by the leader. */
+  readonly restRecords?: RestRecordProcessing;
+  /** Absent: this process always reconciles (a single replica). */
+  readonly leaderElection?: { readonly namespace: string; readonly name: string; readonly timing?: LeaderElectionTiming };
+  /** Publish the root in this ConfigMap (`ca.crt`). */
+  readonly trustConfigMap?: { readonly namespace: string; readonly name: string };
+  /** Pod name (+ random suffix): the Lease holder and the Events' reportingInstance. */
+  readonly identity: string;
+  /** Concurrent reconciles of CertificateRequests. Default 16. */
+  readonly workers?: number;
+  /** Every object is reconciled again this often. Default 10 min. */
+  readonly resyncPeriodMs?: number;
+  readonly backoff?: BackoffPolicy;
+  /** Watch timeout (seconds) passed to informers. Default 300. */
+  readonly watchTimeoutSeconds?: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}

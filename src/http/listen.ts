@@ -1,0 +1,53 @@
+import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+export interface TlsMaterial {
+  readonly certificatePem: string;
+  readonly keyPem: string;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly address: AddressInfo;
+  readonly scheme: 'http' | 'https';
+  /** Stops accepting, lets in-flight requests finish (up to graceMs), then drops what is left. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function listen(
+  handler: RequestListener,
+  options: { readonly host: string; readonly port: number; readonly tls?: TlsMaterial },
+): Promise<RunningServer> {
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }, handler)
+    : createHttpServer(handler);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    address: server.address() as AddressInfo,
+    scheme: options.tls ? 'https' : 'http',
+    close: (graceMs = 5_000) => closeServer(server, graceMs),
+  };
+}
+
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,210 @@
+import {
+  checkIpIdentifiers,
+  checkSubjectKey,
+  isCaError,
+  validateCsr,
+  type Clock,
+  type IssuedCertificate,
+  type Ipv4,
+  type Ipv4RangeSet,
+  type SubjectKey,
+} from '../ca/index.js';
+import type { IssuanceStore } from '../store/interfaces.js';
+import type { CsrRequestRecord, Door, IssuedCertificateRecord, PendingOutcome } from '../store/records.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { CaMetrics } from '../telemetry/metrics.js';
+import { csrFingerprint } from './csr-fingerprint.js';
+import type { IssueRequest, SubmitRequest, SubmitResult } from './issuance-types.js';
+import { isRequestId, newRequestId } from './request-id.js';
+import type { CertificateSigner } from './signer.js';
+
+export interface IssuanceServiceOptions {
+  readonly store: IssuanceStore;
+  readonly signer: CertificateSigner;
+  readonly allowedRanges: Ipv4RangeSet;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics?: CaMetrics;
+  readonly newRequestId?: () => string;
+}
+
+/** Called with each newly stored pending request (the worker subscribes). */
+export type PendingListener = (request: Pick<CsrRequestRecord, 'id' | 'createdAt'>) => void;
+
+const DENIED_INTERNALLY = 'the CA could not sign this request; see the server log';
+
+/**
+ * The one issuance service (DESIGN.md §1): every door calls it, it applies the policy, signs,
+ * records the certificate and an audit entry, and counts. REST submits and polls; ACME and the
+ * controller call issue() and get the certificate at once.
+ */
+export class IssuanceService {
+  private readonly listeners: PendingListener[] = [];
+  private readonly newId: () => string;
+
+  constructor(private readonly options: IssuanceServiceOptions) {
+    this.newId = options.newRequestId ?? (() => newRequestId());
+  }
+
+  onPending(listener: PendingListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** REST door. Throws CaError (policy refusal, audited) before anything is stored. */
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const { store, clock } = this.options;
+    const at = clock.now();
+    const csr = await this.refusingAudited('rest', request.requester, () =>
+      validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, shape: 'smsgate' }),
+    );
+    const id = this.newId();
+    const result = await store.createPending(
+      {
+        id,
+        type: request.type,
+        csrPem: request.csrPem,
+        csrSha256: csrFingerprint(request.csrPem),
+        subjectSpki: csr.spki,
+        ips: csr.ips,
+        metadata: request.metadata,
+        requester: request.requester,
+        createdAt: at,
+      },
+      { at, event: 'submitted', door: 'rest', requester: request.requester, requestId: id, ips: csr.ips },
+    );
+    this.count('rest', result.created ? 'accepted' : 'duplicate');
+    if (result.created) {
+      this.options.logger.info({ requestId: id, ips: csr.ips, type: request.type, requester: request.requester }, 'certificate request accepted');
+      for (const listener of this.listeners) listener(result.record);
+    }
+    return result;
+  }
+
+  /** The request with this id; undefined for unknown or malformed ids. */
+  async findRequest(id: string): Promise<CsrRequestRecord | undefined> {
+    return isRequestId(id) ? this.options.store.findRequest(id) : undefined;
+  }
+
+  async listPending(): Promise<ReadonlyArray<Pick<CsrRequestRecord, 'id' | 'createdAt'>>> {
+    return this.options.store.listPending();
+  }
+
+  /** The worker's step: decide every still-pending request among `ids`, commit them together. */
+  async processPending(ids: readonly string[]): Promise<void> {
+    const outcomes: PendingOutcome[] = [];
+    const records: CsrRequestRecord[] = [];
+    for (const id of ids) {
+      const record = await this.options.store.findRequest(id);
+      if (record?.status !== 'pending') continue;
+      records.push(record);
+      outcomes.push(this.decide(record));
+    }
+    if (outcomes.length === 0) return;
+    await this.options.store.completePending(outcomes);
+    outcomes.forEach((outcome, index) => this.reportOutcome(outcome, records[index]!));
+  }
+
+  /** ACME finalize / Kubernetes controller: policy, sign, record, audit; throws CaError on refusal. */
+  async issue(request: IssueRequest): Promise<IssuedCertificate> {
+    const started = this.options.clock.now();
+    const issued = await this.refusingAudited(request.door, request.requester, () => {
+      const { subject, ips } = this.checkIssueRequest(request);
+      return this.options.signer.issue({
+        subject,
+        ips,
+        type: request.type,
+        ...(request.notBefore ? { notBefore: request.notBefore } : {}),
+        ...(request.notAfter ? { notAfter: request.notAfter } : {}),
+      });
+    });
+    const at = this.options.clock.now();
+    const certificate = {
+      ...certificateRecord(issued, request.door, request.requester, at, request.reference),
+      // issue 5: the Kubernetes store records ACME requests as CertificateRequests with spec.request.
+      ...('pem' in request.csr ? { csrPem: request.csr.pem } : {}),
+    };
+    await this.options.store.recordIssued(certificate, {
+      at,
+      event: 'issued',
+      door: request.door,
+      requester: request.requester,
+      serialNumber: issued.serialNumber,
+      ips: issued.ips,
+      ...(request.reference ? { requestId: request.reference } : {}),
+    });
+    this.countIssued(request.door, issued, started, at);
+    return issued;
+  }
+
+  private checkIssueRequest(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[] } {
+    const { allowedRanges } = this.options;
+    if ('pem' in request.csr) {
+      const csr = validateCsr(request.csr.pem, { allowedRanges, shape: 'multi', ...(request.maxIdentifiers ? { maxIdentifiers: request.maxIdentifiers } : {}) });
+      return { subject: csr, ips: csr.ips };
+    }
+    return { subject: checkSubjectKey(request.csr.spki), ips: checkIpIdentifiers(request.csr.ips, allowedRanges, request.maxIdentifiers) };
+  }
+
+  private decide(record: CsrRequestRecord): PendingOutcome {
+    const at = this.options.clock.now();
+    try {
+      // Checked again: the allowed ranges may have changed since the request was stored.
+      const subject = checkSubjectKey(record.subjectSpki);
+      const ips = checkIpIdentifiers(record.ips, this.options.allowedRanges, 1);
+      const issued = this.options.signer.issue({ subject, ips, type: record.type });
+      return { kind: 'approved', requestId: record.id, at, certificate: certificateRecord(issued, 'rest', record.requester, at, record.id) };
+    } catch (error) {
+      if (!isCaError(error)) this.options.logger.error({ err: error, requestId: record.id }, 'signing failed');
+      return { kind: 'denied', requestId: record.id, at, reason: isCaError(error) ? error.message : DENIED_INTERNALLY };
+    }
+  }
+
+  private reportOutcome(outcome: PendingOutcome, record: CsrRequestRecord): void {
+    if (outcome.kind === 'approved') {
+      this.countIssued('rest', outcome.certificate, record.createdAt, outcome.at);
+      this.options.logger.info({ requestId: record.id, serialNumber: outcome.certificate.serialNumber, ips: record.ips }, 'certificate issued');
+    } else {
+      this.count('rest', 'denied');
+      this.options.logger.warn({ requestId: record.id, reason: outcome.reason }, 'certificate request denied');
+    }
+  }
+
+  private async refusingAudited<T>(door: Door, requester: string, decide: () => T): Promise<T> {
+    try {
+      return decide();
+    } catch (error) {
+      if (!isCaError(error)) throw error;
+      this.count(door, 'refused');
+      this.options.logger.info({ door, requester, reason: error.reason, value: error.value }, 'certificate request refused');
+      await this.options.store.append({ at: this.options.clock.now(), event: 'refused', door, requester, detail: `${error.reason}: ${error.message}` });
+      throw error;
+    }
+  }
+
+  private count(door: Door, outcome: string): void {
+    this.options.metrics?.certificateRequests.inc({ door, outcome });
+  }
+
+  private countIssued(door: Door, issued: Pick<IssuedCertificate, 'type'>, since: Date, at: Date): void {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    metrics.certificateRequests.inc({ door, outcome: door === 'rest' ? 'approved' : 'issued' });
+    metrics.certificatesIssued.inc({ door, type: issued.type });
+    metrics.issuanceLatency.observe({ door }, Math.max(0, at.getTime() - since.getTime()) / 1000);
+  }
+}
+
+function certificateRecord(issued: IssuedCertificate, door: Door, requester: string, at: Date, reference?: string): IssuedCertificateRecord {
+  return {
+    serialNumber: issued.serialNumber,
+    door,
+    type: issued.type,
+    ips: issued.ips,
+    notBefore: issued.notBefore,
+    notAfter: issued.notAfter,
+    requester,
+    issuedAt: at,
+    certificatePem: issued.chainPem,
+    ...(reference ? { requestId: reference } : {}),
+  };
+}

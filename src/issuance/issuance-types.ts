@@ -1,0 +1,32 @@
+import type { CertificateType, Ipv4 } from '../ca/index.js';
+import type { CsrRequestRecord, Door } from '../store/records.js';
+
+/** The REST door: a CSR to be stored as pending and signed by the worker. */
+export interface SubmitRequest {
+  readonly csrPem: string;
+  readonly type: CertificateType;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The client address, as the door determined it. */
+  readonly requester: string;
+}
+
+export interface SubmitResult {
+  readonly record: CsrRequestRecord;
+  /** False when a pending request for the same CSR and type already existed and is returned instead. */
+  readonly created: boolean;
+}
+
+/** ACME finalize and the Kubernetes controller: sign now, answer with the certificate. */
+export interface IssueRequest {
+  readonly door: Exclude<Door, 'rest'>;
+  readonly requester: string;
+  readonly type: CertificateType;
+  /** A CSR (ACME) or a key the caller generated plus the IPs (controller). */
+  readonly csr: { readonly pem: string } | { readonly spki: Uint8Array; readonly ips: readonly Ipv4[] };
+  /** Several IPs are allowed through these doors; default the core's limit. */
+  readonly maxIdentifiers?: number;
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
+  /** The order id or object name the certificate answers, kept in the ledger. */
+  readonly reference?: string;
+}

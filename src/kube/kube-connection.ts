@@ -1,0 +1,75 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+
+export interface KubeConnectionOptions {
+  /** A kubeconfig file; absent: the in-cluster service account (KUBERNETES_SERVICE_HOST, token, CA). */
+  readonly kubeconfigPath?: string;
+  /** Sockets kept open to the API server. Default 32. */
+  readonly maxSockets?: number;
+}
+
+/** Where the API server is, how to reach it, and who we are to it. */
+export interface KubeConnection {
+  readonly server: URL;
+  readonly agent: HttpAgent;
+  /** Namespace of the kubeconfig's current context (or the service account's), if any. */
+  readonly namespace: string | undefined;
+  /** Authorization headers; refreshed periodically so rotated service-account tokens are picked up. */
+  headers(): Promise<Record<string, string>>;
+  close(): void;
+}
+
+const HEADER_REFRESH_MS = 60_000;
+
+/**
+ * Loads credentials with client-node's KubeConfig (kubeconfig file or in-cluster), then keeps one
+ * keep-alive agent: KubeConfig's own request helpers build a new agent per call.
+ */
+export async function connectKube(options: KubeConnectionOptions = {}): Promise<KubeConnection> {
+  const config = new KubeConfig();
+  if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath);
+  else config.loadFromCluster();
+  const cluster = config.getCurrentCluster();
+  if (!cluster) throw new Error(options.kubeconfigPath ? `kubeconfig ${options.kubeconfigPath} has no current cluster` : 'no in-cluster configuration');
+  const server = new URL(cluster.server);
+  const probe: RequestOptions = {};
+  await config.applyToHTTPSOptions(probe);
+  const maxSockets = options.maxSockets ?? 32;
+  const agent =
+    server.protocol === 'http:'
+      ? new HttpAgent({ keepAlive: true, maxSockets })
+      : new HttpsAgent({
+          keepAlive: true,
+          maxSockets,
+          ...(probe.ca ? { ca: probe.ca } : {}),
+          ...(probe.cert ? { cert: probe.cert } : {}),
+          ...(probe.key ? { key: probe.key } : {}),
+          ...(probe.rejectUnauthorized !== undefined ? { rejectUnauthorized: probe.rejectUnauthorized } : {}),
+          ...(probe.servername ? { servername: probe.servername } : {}),
+        });
+  let cached = { at: Date.now(), headers: headersOf(probe) };
+  return {
+    server,
+    agent,
+    namespace: config.getContextObject(config.getCurrentContext())?.namespace ?? undefined,
+    async headers() {
+      if (Date.now() - cached.at > HEADER_REFRESH_MS) {
+        const fresh: RequestOptions = {};
+        await config.applyToHTTPSOptions(fresh);
+        cached = { at: Date.now(), headers: headersOf(fresh) };
+      }
+      return cached.headers;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+function headersOf(options: RequestOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number') headers[name] = String(value);
+  }
+  if (options.auth) headers['Authorization'] = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+  return headers;
+}

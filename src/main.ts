@@ -1,0 +1,324 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type { Router } from '@koa/router';
+import { createAcmeServer, type AcmeServer } from './acme/acme-server.js';
+import { defaultAcmeSettings } from './acme/acme-settings.js';
+import { caRouter } from './api/ca-routes.js';
+import { clientAddress } from './api/client-address.js';
+import { csrRouter } from './api/csr-routes.js';
+import { docsRouter } from './api/docs-routes.js';
+import { openApiDocument } from './api/openapi-document.js';
+import { RateLimiter } from './api/rate-limiter.js';
+import { LeafSigner, parseIpv4, systemClock, type Clock, type Ipv4, type Ipv4RangeSet } from './ca/index.js';
+import { issueServerCertificate } from './ca/server-certificate.js';
+import { describeConfig, type ServeConfig } from './config/serve-config.js';
+import { formatHostForUrl } from './config/listen-address.js';
+import { createHttpApp, type HttpApp } from './http/create-app.js';
+import { healthRouter, type ReadinessCheck } from './http/health-routes.js';
+import { listen, type RunningServer, type TlsMaterial } from './http/listen.js';
+import { metricsRouter } from './http/metrics-route.js';
+import type { RequestState } from './http/request-context.js';
+import { IssuanceService } from './issuance/issuance-service.js';
+import { IssuanceWorker } from './issuance/issuance-worker.js';
+import { caDirectoryExists, initCaDirectory, loadCaDirectory, type LoadedCa } from './keystore/ca-directory.js';
+import { readPrivateKeyFile } from './keystore/key-file.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+// issue 5: cluster mode (controller, Kubernetes store, CA Secret).
+import { randomBytes } from 'node:crypto';
+import type { CaMaterial } from './ca/index.js';
+import { Operator } from './controller/operator.js';
+import { openCaSecret } from './keystore/kubernetes/ca-secret.js';
+import { connectKube, type KubeConnection } from './kube/kube-connection.js';
+import { KubeHttpClient } from './kube/kube-http-client.js';
+import type { KubeApi } from './kube/kube-api.js';
+import type { AuditLog, IssuanceStore, StoreHealth } from './store/interfaces.js';
+import { KubernetesStore } from './store/kubernetes/kubernetes-store.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { createMetrics, type CaMetrics } from './telemetry/metrics.js';
+
+export const DATABASE_FILE = 'smsgate-ca.db';
+
+export interface ServeDependencies {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly version?: string;
+}
+
+/** A started server; `close()` stops HTTP, then the worker, then the store. */
+export interface RunningCaServer {
+  readonly url: string;
+  readonly port: number;
+  readonly app: HttpApp;
+  readonly issuance: IssuanceService;
+  readonly metrics: CaMetrics;
+  /** The controller, in cluster mode with --controller (issue 5). */
+  readonly operator?: Operator;
+  close(): Promise<void>;
+}
+
+/** The composition root: everything `smsgate-ca serve` runs, built from one frozen Config. */
+export async function startServer(config: ServeConfig, dependencies: ServeDependencies = {}): Promise<RunningCaServer> {
+  const clock = dependencies.clock ?? systemClock;
+  const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
+  logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
+  // issue 5: in cluster mode, the CA may live in a Secret and the ledger in the API server.
+  const cluster = config.kubernetes.enabled ? await connectCluster(config, logger) : undefined;
+  const ca = cluster && config.kubernetes.caSecret ? await openCaInSecret(config, cluster, clock, logger) : await openCa(config, clock, logger);
+  const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
+  const metrics = createMetrics();
+  const ledger: IssuanceStore & StoreHealth =
+    cluster && config.kubernetes.store === 'kubernetes' ? new KubernetesStore({ api: cluster.api, namespace: cluster.namespace, podName: config.kubernetes.podName }) : store;
+  const newIssuance = (material: CaMaterial, allowedRanges: Ipv4RangeSet) => new IssuanceService({ store: ledger, signer: new LeafSigner(material, { clock }), allowedRanges, clock, logger, metrics });
+  const issuance = newIssuance(ca.material, ca.material.allowedRanges);
+  const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
+  // issue 5: with REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas).
+  const controllerDecidesRest = ledger !== store && config.kubernetes.controller;
+  if (!controllerDecidesRest) issuance.onPending((request) => worker.enqueue(request));
+  let operator: Operator | undefined;
+  try {
+    if (!controllerDecidesRest) await worker.start();
+    const acme = config.acme.enabled ? startAcme(config, { store, audit: ledger, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
+    await acme?.start();
+    operator = cluster && config.kubernetes.controller ? newOperator(config, cluster, { ca: ca.material, issuance, newIssuance, restRecords: controllerDecidesRest, clock, logger }) : undefined;
+    await operator?.start();
+    let accepting = true;
+    const app = createHttpApp({ logger, metrics });
+    const checks: ReadinessCheck[] = [
+      { name: 'store', check: () => ledger.ping() },
+      { name: 'worker', check: () => assert(controllerDecidesRest || worker.running, 'the signing worker is stopped') },
+      { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
+      { name: 'server', check: () => assert(accepting, 'shutting down') },
+    ];
+    registerRoutes(app, config, { issuance, metrics, ca, checks, version: dependencies.version ?? (await packageVersion()), acme });
+    const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config, ca, clock, logger)) });
+    const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
+    logger.info({ url }, 'listening');
+    return {
+      url,
+      port: server.address.port,
+      app,
+      issuance,
+      metrics,
+      ...(operator ? { operator } : {}),
+      close: async () => {
+        accepting = false;
+        acme?.stop();
+        await operator?.stop();
+        await closeQuietly(server, worker, store, logger);
+        cluster?.connection.close();
+      },
+    };
+  } catch (error) {
+    await operator?.stop();
+    await worker.stop();
+    store.close();
+    cluster?.connection.close();
+    throw error;
+  }
+}
+
+// ---- issue 5: cluster mode -------------------------------------------------------------------
+
+interface Cluster {
+  readonly connection: KubeConnection;
+  readonly api: KubeApi;
+  readonly namespace: string;
+}
+
+async function connectCluster(config: ServeConfig, logger: Logger): Promise<Cluster> {
+  const { kubernetes } = config;
+  const connection = await connectKube(kubernetes.kubeconfigPath ? { kubeconfigPath: kubernetes.kubeconfigPath } : {});
+  const namespace = kubernetes.namespace ?? connection.namespace ?? 'default';
+  logger.info({ server: connection.server.origin, namespace }, 'connected to the Kubernetes API');
+  return { connection, api: new KubeHttpClient(connection, { userAgent: `smsgate-ca/${kubernetes.podName}` }), namespace };
+}
+
+async function openCaInSecret(config: ServeConfig, cluster: Cluster, clock: Clock, logger: Logger): Promise<LoadedCa> {
+  const secretName = config.kubernetes.caSecret!;
+  const ca = await openCaSecret({ api: cluster.api, namespace: cluster.namespace, secretName, keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges, clock });
+  if (ca.created) logger.info({ secret: `${cluster.namespace}/${secretName}`, keyAlgorithm: config.keyAlgorithm }, 'created a new CA in its Secret (first start)');
+  return ca;
+}
+
+function newOperator(
+  config: ServeConfig,
+  cluster: Cluster,
+  parts: { ca: CaMaterial; issuance: IssuanceService; newIssuance: (material: CaMaterial, ranges: Ipv4RangeSet) => IssuanceService; restRecords: boolean; clock: Clock; logger: Logger },
+): Operator {
+  const { kubernetes } = config;
+  const election = kubernetes.leaderElection;
+  return new Operator({
+    api: cluster.api,
+    defaultCa: { material: parts.ca, issuer: parts.issuance },
+    issuerFactory: parts.newIssuance,
+    configuredRanges: config.allowedRanges,
+    clusterResourceNamespace: kubernetes.clusterResourceNamespace ?? cluster.namespace,
+    certManager: kubernetes.certManager,
+    ...(parts.restRecords ? { restRecords: { processor: parts.issuance, signDelayMs: config.signDelayMs } } : {}),
+    ...(election.enabled
+      ? { leaderElection: { namespace: election.namespace ?? cluster.namespace, name: election.id, timing: { leaseDurationMs: election.leaseDurationMs, renewDeadlineMs: election.renewDeadlineMs, retryPeriodMs: election.retryPeriodMs } } }
+      : {}),
+    ...(kubernetes.trustConfigMap ? { trustConfigMap: kubernetes.trustConfigMap } : {}),
+    identity: `${kubernetes.podName}_${randomBytes(4).toString('hex')}`,
+    workers: kubernetes.controllerWorkers,
+    resyncPeriodMs: kubernetes.resyncPeriodMs,
+    clock: parts.clock,
+    logger: parts.logger,
+  });
+}
+
+function registerRoutes(
+  app: HttpApp,
+  config: ServeConfig,
+  parts: { issuance: IssuanceService; metrics: CaMetrics; ca: LoadedCa; checks: ReadinessCheck[]; version: string; acme: AcmeServer | undefined },
+): void {
+  const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
+  const routers: Router<RequestState>[] = [
+    healthRouter(parts.checks),
+    metricsRouter(parts.metrics.registry),
+    docsRouter(openApiDocument(parts.version)),
+    caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
+    csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
+    ...(parts.acme ? [parts.acme.router] : []),
+  ];
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+}
+
+/** The ACME door (src/acme), configured from `--acme-*`; it issues through the same issuance service. */
+function startAcme(config: ServeConfig, parts: { store: SqliteStore; audit: AuditLog; issuance: IssuanceService; clock: Clock; logger: Logger; allowedRanges: Ipv4RangeSet }): AcmeServer {
+  const { acme } = config;
+  const settings = defaultAcmeSettings(parts.allowedRanges, {
+    maxIdentifiers: acme.maxIdentifiers,
+    externalAccountRequired: acme.eabRequired,
+    ...(acme.termsOfService ? { termsOfService: acme.termsOfService } : {}),
+    ...(acme.website ? { website: acme.website } : {}),
+    newAccountRate: acme.newAccountRate,
+    newOrderRate: acme.newOrderRate,
+    chaosNonceRejectPercent: acme.chaosNonceRejectPercent,
+  });
+  if (acme.validationDelayMs > 0 || acme.chaosNonceRejectPercent > 0) {
+    parts.logger.warn({ validationDelayMs: acme.validationDelayMs, nonceRejectPercent: acme.chaosNonceRejectPercent }, 'ACME hardening knobs are on');
+  }
+  return createAcmeServer({
+    settings: {
+      ...settings,
+      validation: {
+        ...settings.validation,
+        ports: { http01: acme.http01Port, tlsAlpn01: acme.tlsAlpn01Port },
+        timeoutMs: acme.validationTimeoutMs,
+        attempts: acme.validationAttempts,
+        retryDelayMs: acme.validationRetryDelayMs,
+        delayMs: acme.validationDelayMs,
+      },
+    },
+    store: parts.store.acme(),
+    issuer: parts.issuance,
+    audit: parts.audit,
+    clock: parts.clock,
+    logger: parts.logger.child({ door: 'acme' }),
+    requesterOf: (ctx) => clientAddress(ctx.socket.remoteAddress, ctx.get('x-forwarded-for'), config.trustedProxies),
+  });
+}
+
+async function openCa(config: ServeConfig, clock: Clock, logger: Logger): Promise<LoadedCa> {
+  if (!(await caDirectoryExists(config.dataDir))) {
+    await initCaDirectory(config.dataDir, { keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges, clock });
+    logger.info({ dataDir: config.dataDir, keyAlgorithm: config.keyAlgorithm }, 'created a new CA (first start)');
+  }
+  return loadCaDirectory(config.dataDir, { allowedRanges: config.allowedRanges, clock });
+}
+
+async function tlsFor(config: ServeConfig, ca: LoadedCa, clock: Clock, logger: Logger): Promise<{ tls?: TlsMaterial }> {
+  switch (config.tls.mode) {
+    case 'insecure-http':
+      logger.warn('serving plain HTTP (--insecure-http): put a TLS-terminating proxy in front');
+      return {};
+    case 'files':
+      return { tls: { certificatePem: await readFile(config.tls.certificateFile, 'utf8'), keyPem: await readPrivateKeyFile(config.tls.keyFile) } };
+    case 'generated':
+      return { tls: generatedTls(config, ca, clock, logger) };
+  }
+}
+
+/**
+ * Signed by the root, because the intermediate's name constraints forbid DNS names (and perhaps
+ * loopback). Without the root key only the addresses the intermediate may certify are included.
+ */
+function generatedTls(config: ServeConfig, ca: LoadedCa, clock: Clock, logger: Logger): TlsMaterial {
+  const ips = serverIps(config.listen.host);
+  const dnsNames = ['localhost', ...(isIP(config.listen.host) ? [] : [config.listen.host.toLowerCase()])];
+  const certificate = ca.rootKey
+    ? issueServerCertificate({ issuerCertificateDer: derOf(ca.rootCertificatePem), issuerKey: ca.rootKey, dnsNames: [...new Set(dnsNames)], ips, clock })
+    : issueServerCertificate({
+        issuerCertificateDer: ca.material.signerCertificateDer,
+        issuerKey: ca.material.signerKey,
+        dnsNames: [],
+        ips: ips.filter((ip) => ca.material.allowedRanges.contains(parseIpv4(ip))),
+        clock,
+      });
+  if (!ca.rootKey) logger.warn('no root key in the data directory: the server certificate is signed by the intermediate and carries allowed IPs only');
+  logger.info({ ips, dnsNames: ca.rootKey ? dnsNames : [], notAfter: certificate.notAfter }, 'generated the HTTPS certificate');
+  return { certificatePem: ca.rootKey ? certificate.pem : certificate.pem + ca.material.chainPem, keyPem: certificate.privateKeyPem };
+}
+
+/** The listen address, 127.0.0.1, and every local IPv4 address when listening on all interfaces. */
+function serverIps(host: string): Ipv4[] {
+  const all = host === '0.0.0.0' || host === '::';
+  const local = all
+    ? Object.values(networkInterfaces())
+        .flat()
+        .filter((entry) => entry?.family === 'IPv4')
+        .map((entry) => entry!.address)
+    : [];
+  return [...new Set(['127.0.0.1', ...(isIP(host) === 4 && !all ? [host] : []), ...local])];
+}
+
+function derOf(pem: string): Uint8Array {
+  return new Uint8Array(new X509Certificate(pem).raw);
+}
+
+function assert(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+async function closeQuietly(server: RunningServer, worker: IssuanceWorker, store: SqliteStore, logger: Logger): Promise<void> {
+  await server.close();
+  await worker.stop();
+  store.close();
+  logger.info('stopped');
+  logger.flush();
+}
+
+/** The version in package.json, found upwards from this file (src/ under vitest, dist/src/ when built). */
+async function packageVersion(): Promise<string> {
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const parsed = JSON.parse(await readFile(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (parsed.name === 'smsgate-ca' && parsed.version) return parsed.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+/** Runs until SIGINT or SIGTERM, then stops cleanly. Resolves with the exit code. */
+export async function serveUntilSignal(config: ServeConfig, onListening: (url: string) => void, dependencies: ServeDependencies = {}): Promise<number> {
+  const running = await startServer(config, dependencies);
+  onListening(running.url);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  const forced = setTimeout(() => process.exit(1), 15_000);
+  forced.unref();
+  await running.close();
+  clearTimeout(forced);
+  return 0;
+}

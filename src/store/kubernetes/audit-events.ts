@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { KubeApi } from '../../kube/kube-api.js';
+import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import { ResourceClient } from '../../kube/resource-client.js';
+import { EVENTS } from '../../kube/resource-types.js';
+import type { AuditEntry, StoredAuditEntry } from '../records.js';
+import { recordNameOf } from './record-names.js';
+
+interface AuditEvent {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
+  involvedObject: { apiVersion: string; kind: string; name: string; namespace: string };
+  reason: string;
+  message: string;
+  type: 'Normal' | 'Warning';
+  count?: number;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  source?: { component: string };
+}
+
+const REASONS: Readonly<Record<AuditEntry['event'], string>> = {
+  submitted: 'RequestSubmitted',
+  refused: 'RequestRefused',
+  approved: 'RequestApproved',
+  denied: 'RequestDenied',
+  issued: 'CertificateIssued',
+};
+
+/**
+ * The audit log as core/v1 Events (`kubectl get events -l ca.sms-gate.app/audit=true`): about the
+ * REST record when there is one, else about this pod. Note that API servers expire Events (1 h by
+ * default); the CertificateRequest records themselves are the durable trail.
+ */
+export class AuditEvents {
+  private readonly events: ResourceClient<AuditEvent>;
+
+  constructor(
+    api: KubeApi,
+    private readonly namespace: string,
+    private readonly podName: string,
+  ) {
+    this.events = new ResourceClient<AuditEvent>(api, EVENTS);
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    const stamp = entry.at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const aboutRecord = entry.requestId?.startsWith('REQ_') ?? false;
+    await this.events.create({
+      metadata: {
+        name: `smsgate-ca-audit.${entry.at.getTime().toString(16)}${randomBytes(4).toString('hex')}`,
+        namespace: this.namespace,
+        labels: {
+          [LABELS.audit]: 'true',
+          'ca.sms-gate.app/audit-event': entry.event,
+          'ca.sms-gate.app/door': entry.door,
+          ...(entry.requestId && /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(entry.requestId) ? { 'ca.sms-gate.app/request-id': entry.requestId } : {}),
+        },
+        annotations: { [ANNOTATIONS.audit]: JSON.stringify(entry) },
+      },
+      involvedObject: aboutRecord
+        ? { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: recordNameOf(entry.requestId!), namespace: this.namespace }
+        : { apiVersion: 'v1', kind: 'Pod', name: this.podName, namespace: this.namespace },
+      reason: REASONS[entry.event],
+      message: describe(entry),
+      type: entry.event === 'refused' || entry.event === 'denied' ? 'Warning' : 'Normal',
+      count: 1,
+      firstTimestamp: stamp,
+      lastTimestamp: stamp,
+      source: { component: 'smsgate-ca' },
+    });
+  }
+
+  async list(filter: { readonly requestId?: string; readonly limit?: number } = {}): Promise<StoredAuditEntry[]> {
+    const selector = [`${LABELS.audit}=true`, ...(filter.requestId ? [`ca.sms-gate.app/request-id=${filter.requestId}`] : [])].join(',');
+    const { items } = await this.events.listAll(this.namespace, { labelSelector: selector });
+    const entries = items
+      .map((event) => parseEntry(event.metadata.annotations?.[ANNOTATIONS.audit]))
+      .filter((entry): entry is AuditEntry => entry !== undefined)
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+    return entries.slice(0, filter.limit ?? 1000).map((entry, index) => ({ ...entry, sequence: index + 1 }));
+  }
+}
+
+function describe(entry: AuditEntry): string {
+  const parts = [`${entry.event} via ${entry.door} for ${entry.requester}`];
+  if (entry.ips?.length) parts.push(`IPs ${entry.ips.join(', ')}`);
+  if (entry.serialNumber) parts.push(`serial ${entry.serialNumber}`);
+  if (entry.requestId) parts.push(`request ${entry.requestId}`);
+  if (entry.detail) parts.push(entry.detail);
+  return parts.join('; ').slice(0, 1024);
+}
+
+function parseEntry(text: string | undefined): AuditEntry | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as AuditEntry & { at: string };
+    return { ...parsed, at: new Date(parsed.at) };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,150 @@
+import type { CertificateType, Ipv4 } from '../../ca/index.js';
+import type { CertificateRequest } from '../../kube/crd-types.js';
+import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import type { CsrRequestRecord, Door, IssuedCertificateRecord, NewCsrRequest, RequestStatus } from '../records.js';
+import { hashPrefix, recordNameOf } from './record-names.js';
+
+type Annotated = Record<string, string>;
+
+function iso(date: Date): string {
+  return date.toISOString();
+}
+
+/** RFC 3339 with whole seconds (the CRD's date-time fields). */
+export function kubeTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A REST request as a CertificateRequest with spec.request; pending while it has no Ready condition. */
+export function restRecordObject(request: NewCsrRequest, namespace: string): CertificateRequest {
+  return {
+    apiVersion: 'ca.sms-gate.app/v1alpha1',
+    kind: 'CertificateRequest',
+    metadata: {
+      name: recordNameOf(request.id),
+      namespace,
+      labels: { [LABELS.source]: 'rest', [LABELS.csrSha256Prefix]: hashPrefix(request.csrSha256) },
+      annotations: {
+        [ANNOTATIONS.requestId]: request.id,
+        [ANNOTATIONS.csrSha256]: request.csrSha256,
+        [ANNOTATIONS.requester]: request.requester,
+        [ANNOTATIONS.createdAt]: iso(request.createdAt),
+        [ANNOTATIONS.ipAddresses]: request.ips.join(','),
+        [ANNOTATIONS.metadata]: JSON.stringify(request.metadata),
+        [ANNOTATIONS.subjectSpki]: Buffer.from(request.subjectSpki).toString('base64'),
+      },
+    },
+    spec: { type: request.type, request: request.csrPem.trim() + '\n' },
+  };
+}
+
+/** An ACME (or other synchronous) issuance as a complete record: spec.request plus, once written, its status. */
+export function issuedRecordObject(certificate: IssuedCertificateRecord & { csrPem: string }, namespace: string, name: string): CertificateRequest {
+  return {
+    apiVersion: 'ca.sms-gate.app/v1alpha1',
+    kind: 'CertificateRequest',
+    metadata: {
+      name,
+      namespace,
+      labels: { [LABELS.source]: certificate.door, [LABELS.serialNumber]: certificate.serialNumber },
+      annotations: {
+        [ANNOTATIONS.requester]: certificate.requester,
+        [ANNOTATIONS.createdAt]: iso(certificate.issuedAt),
+        [ANNOTATIONS.ipAddresses]: certificate.ips.join(','),
+        [ANNOTATIONS.door]: certificate.door,
+        ...(certificate.requestId ? { [ANNOTATIONS.requestId]: certificate.requestId } : {}),
+      },
+    },
+    spec: { type: certificate.type, request: certificate.csrPem.trim() + '\n' },
+  };
+}
+
+export function issuedStatus(certificate: Pick<IssuedCertificateRecord, 'certificatePem' | 'serialNumber' | 'notBefore' | 'notAfter'>, at: Date): NonNullable<CertificateRequest['status']> {
+  return {
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Issued', message: `Certificate ${certificate.serialNumber} issued`, lastTransitionTime: kubeTime(at) }],
+    certificate: certificate.certificatePem,
+    serialNumber: certificate.serialNumber,
+    notBefore: kubeTime(certificate.notBefore),
+    notAfter: kubeTime(certificate.notAfter),
+    revision: 1,
+  };
+}
+
+export function deniedStatus(reason: string, at: Date): NonNullable<CertificateRequest['status']> {
+  return {
+    conditions: [{ type: 'Ready', status: 'False', reason: 'Denied', message: reason, lastTransitionTime: kubeTime(at) }],
+    lastFailureTime: kubeTime(at),
+  };
+}
+
+function annotations(cr: CertificateRequest): Annotated {
+  return cr.metadata.annotations ?? {};
+}
+
+function ipsOf(cr: CertificateRequest): Ipv4[] {
+  const text = annotations(cr)[ANNOTATIONS.ipAddresses] ?? '';
+  return text === '' ? [] : text.split(',');
+}
+
+export function recordStatusOf(cr: CertificateRequest): RequestStatus {
+  const ready = cr.status?.conditions?.find((condition) => condition.type === 'Ready');
+  if (ready?.status === 'True') return 'approved';
+  if (ready?.status === 'False' && ready.reason !== 'Pending') return 'denied';
+  return 'pending';
+}
+
+export function csrRequestRecordOf(cr: CertificateRequest, id: string): CsrRequestRecord {
+  const notes = annotations(cr);
+  const status = recordStatusOf(cr);
+  const ready = cr.status?.conditions?.find((condition) => condition.type === 'Ready');
+  const createdAt = new Date(notes[ANNOTATIONS.createdAt] ?? cr.metadata.creationTimestamp ?? 0);
+  const spec = cr.spec as { type?: CertificateType; request?: string };
+  return {
+    id,
+    type: spec.type ?? 'webhook',
+    status,
+    csrPem: spec.request ?? '',
+    csrSha256: notes[ANNOTATIONS.csrSha256] ?? '',
+    subjectSpki: new Uint8Array(Buffer.from(notes[ANNOTATIONS.subjectSpki] ?? '', 'base64')),
+    ips: ipsOf(cr),
+    metadata: parseMetadata(notes[ANNOTATIONS.metadata]),
+    requester: notes[ANNOTATIONS.requester] ?? '',
+    createdAt,
+    updatedAt: status === 'pending' || !ready?.lastTransitionTime ? createdAt : new Date(ready.lastTransitionTime),
+    ...(status === 'approved' && cr.status?.certificate ? { certificatePem: cr.status.certificate } : {}),
+    ...(status === 'approved' && cr.status?.serialNumber ? { serialNumber: cr.status.serialNumber } : {}),
+    ...(status === 'denied' ? { denyReason: ready?.message ?? 'denied' } : {}),
+  };
+}
+
+export function issuedCertificateRecordOf(cr: CertificateRequest): IssuedCertificateRecord | undefined {
+  const status = cr.status;
+  if (!status?.serialNumber || !status.certificate || !status.notBefore || !status.notAfter) return undefined;
+  const notes = annotations(cr);
+  const ready = status.conditions?.find((condition) => condition.type === 'Ready');
+  const spec = cr.spec as { type?: CertificateType };
+  const requestId = notes[ANNOTATIONS.requestId];
+  return {
+    serialNumber: status.serialNumber,
+    door: (cr.metadata.labels?.[LABELS.source] ?? 'kubernetes') as Door,
+    type: spec.type ?? 'webhook',
+    ips: ipsOf(cr),
+    notBefore: new Date(status.notBefore),
+    notAfter: new Date(status.notAfter),
+    requester: notes[ANNOTATIONS.requester] ?? '',
+    issuedAt: new Date(ready?.lastTransitionTime ?? notes[ANNOTATIONS.createdAt] ?? 0),
+    certificatePem: status.certificate,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
+function parseMetadata(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}

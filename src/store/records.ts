@@ -1,0 +1,75 @@
+import type { CertificateType, Ipv4 } from '../ca/index.js';
+
+export const REQUEST_STATUSES = ['pending', 'approved', 'denied'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** Which front door a request or certificate came through (DESIGN.md §1). */
+export type Door = 'rest' | 'acme' | 'kubernetes';
+
+/** A REST certificate request, from submission to its decision. */
+export interface CsrRequestRecord {
+  readonly id: string;
+  readonly type: CertificateType;
+  readonly status: RequestStatus;
+  readonly csrPem: string;
+  /** SHA-256 (hex) of the CSR DER: how a resubmission of the same CSR is recognised. */
+  readonly csrSha256: string;
+  /** What the policy validated at submission, so the worker does not parse the CSR again. */
+  readonly subjectSpki: Uint8Array;
+  readonly ips: readonly Ipv4[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly requester: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** Leaf + intermediate PEM, once approved. */
+  readonly certificatePem?: string;
+  readonly serialNumber?: string;
+  /** Why the request was denied, once denied. */
+  readonly denyReason?: string;
+}
+
+export type NewCsrRequest = Omit<CsrRequestRecord, 'status' | 'updatedAt' | 'certificatePem' | 'serialNumber' | 'denyReason'>;
+
+/** One issued certificate, whatever door it came through. */
+export interface IssuedCertificateRecord {
+  readonly serialNumber: string;
+  readonly door: Door;
+  readonly type: CertificateType;
+  readonly ips: readonly Ipv4[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly requester: string;
+  readonly issuedAt: Date;
+  /** Leaf + chain PEM. */
+  readonly certificatePem: string;
+  /** The REST request (or ACME order, Kubernetes object) it answers, when there is one. */
+  readonly requestId?: string;
+  /** The CSR it was signed for, when there was one (ACME): the Kubernetes store records it as spec.request. (issue 5) */
+  readonly csrPem?: string;
+}
+
+export const AUDIT_EVENTS = ['submitted', 'refused', 'approved', 'denied', 'issued'] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+/** One decision, appended and never changed. */
+export interface AuditEntry {
+  readonly at: Date;
+  readonly event: AuditEvent;
+  readonly door: Door;
+  readonly requester: string;
+  readonly requestId?: string;
+  readonly serialNumber?: string;
+  /** IPs concerned, when known. */
+  readonly ips?: readonly Ipv4[];
+  /** A refusal or denial reason, as a short sentence. */
+  readonly detail?: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  readonly sequence: number;
+}
+
+/** What the worker decided for one pending request. */
+export type PendingOutcome =
+  | { readonly kind: 'approved'; readonly requestId: string; readonly certificate: IssuedCertificateRecord; readonly at: Date }
+  | { readonly kind: 'denied'; readonly requestId: string; readonly reason: string; readonly at: Date };

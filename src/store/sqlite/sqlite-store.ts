@@ -1,0 +1,202 @@
+import type { Database } from 'better-sqlite3';
+import type { IssuanceStore, StoreHealth } from '../interfaces.js';
+import type {
+  AuditEntry,
+  CsrRequestRecord,
+  IssuedCertificateRecord,
+  NewCsrRequest,
+  PendingOutcome,
+  StoredAuditEntry,
+} from '../records.js';
+import { SqliteAcmeStore } from './acme-store.js';
+import { GroupCommit } from './group-commit.js';
+import { migrate } from './migrations.js';
+import { openDatabase } from './open-database.js';
+import {
+  auditFromRow,
+  certificateFromRow,
+  requestFromRow,
+  type AuditRow,
+  type CertificateRow,
+  type CsrRequestRow,
+} from './row-mapping.js';
+
+const SELECT_REQUEST = `
+  SELECT r.*, c.certificate_pem FROM csr_requests r
+  LEFT JOIN certificates c ON c.serial_number = r.serial_number`;
+
+/** The embedded store: one SQLite file in the data directory. */
+export class SqliteStore implements IssuanceStore, StoreHealth {
+  private readonly statements;
+  private readonly writes: GroupCommit;
+
+  private constructor(private readonly db: Database) {
+    this.statements = prepareStatements(db);
+    this.writes = new GroupCommit(db);
+  }
+
+  static open(path: string): SqliteStore {
+    const db = openDatabase(path);
+    try {
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteStore(db);
+  }
+
+  /** The ACME door's tables in the same database (src/store/acme-store.ts). */
+  acme(): SqliteAcmeStore {
+    return new SqliteAcmeStore(this.db);
+  }
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  async createPending(request: NewCsrRequest, audit: AuditEntry): Promise<{ record: CsrRequestRecord; created: boolean }> {
+    return this.writes.run(() => {
+      const existing = this.statements.findPendingByCsr.get(request.csrSha256, request.type) as CsrRequestRow | undefined;
+      if (existing) return { record: requestFromRow(existing), created: false };
+      this.statements.insertRequest.run({
+        id: request.id,
+        type: request.type,
+        csr_pem: request.csrPem,
+        csr_sha256: request.csrSha256,
+        subject_spki: Buffer.from(request.subjectSpki),
+        ips: JSON.stringify(request.ips),
+        metadata: JSON.stringify(request.metadata),
+        requester: request.requester,
+        created_at: request.createdAt.getTime(),
+      });
+      this.insertAudit(audit);
+      const row = this.statements.findRequest.get(request.id) as CsrRequestRow;
+      return { record: requestFromRow(row), created: true };
+    });
+  }
+
+  async findRequest(id: string): Promise<CsrRequestRecord | undefined> {
+    const row = this.statements.findRequest.get(id) as CsrRequestRow | undefined;
+    return row ? requestFromRow(row) : undefined;
+  }
+
+  async listPending(): Promise<ReadonlyArray<Pick<CsrRequestRecord, 'id' | 'createdAt'>>> {
+    const rows = this.statements.listPending.all() as Array<{ id: string; created_at: number }>;
+    return rows.map((row) => ({ id: row.id, createdAt: new Date(row.created_at) }));
+  }
+
+  async completePending(outcomes: readonly PendingOutcome[]): Promise<void> {
+    await this.writes.run(() => {
+      for (const outcome of outcomes) this.completeOne(outcome);
+    });
+  }
+
+  async recordIssued(certificate: IssuedCertificateRecord, audit: AuditEntry): Promise<void> {
+    await this.writes.run(() => {
+      this.insertCertificate(certificate);
+      this.insertAudit(audit);
+    });
+  }
+
+  async findCertificate(serialNumber: string): Promise<IssuedCertificateRecord | undefined> {
+    const row = this.statements.findCertificate.get(serialNumber) as CertificateRow | undefined;
+    return row ? certificateFromRow(row) : undefined;
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    await this.writes.run(() => this.insertAudit(entry));
+  }
+
+  async list(filter: { readonly requestId?: string; readonly limit?: number } = {}): Promise<StoredAuditEntry[]> {
+    const limit = filter.limit ?? 1000;
+    const rows = (
+      filter.requestId === undefined ? this.statements.listAudit.all(limit) : this.statements.listAuditForRequest.all(filter.requestId, limit)
+    ) as AuditRow[];
+    return rows.map(auditFromRow);
+  }
+
+  async ping(): Promise<void> {
+    this.statements.ping.get();
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    this.writes.flush();
+    this.db.close();
+  }
+
+  private completeOne(outcome: PendingOutcome): void {
+    const request = this.statements.findPendingForDecision.get(outcome.requestId) as Pick<CsrRequestRow, 'requester' | 'ips'> | undefined;
+    if (!request) return;
+    const ips = JSON.parse(request.ips) as string[];
+    if (outcome.kind === 'approved') {
+      this.insertCertificate(outcome.certificate);
+      this.statements.approve.run(outcome.certificate.serialNumber, outcome.at.getTime(), outcome.requestId);
+      this.insertAudit({
+        at: outcome.at,
+        event: 'approved',
+        door: 'rest',
+        requester: request.requester,
+        requestId: outcome.requestId,
+        serialNumber: outcome.certificate.serialNumber,
+        ips,
+      });
+    } else {
+      this.statements.deny.run(outcome.reason, outcome.at.getTime(), outcome.requestId);
+      this.insertAudit({ at: outcome.at, event: 'denied', door: 'rest', requester: request.requester, requestId: outcome.requestId, ips, detail: outcome.reason });
+    }
+  }
+
+  private insertCertificate(certificate: IssuedCertificateRecord): void {
+    this.statements.insertCertificate.run({
+      serial_number: certificate.serialNumber,
+      door: certificate.door,
+      type: certificate.type,
+      ips: JSON.stringify(certificate.ips),
+      not_before: certificate.notBefore.getTime(),
+      not_after: certificate.notAfter.getTime(),
+      requester: certificate.requester,
+      issued_at: certificate.issuedAt.getTime(),
+      certificate_pem: certificate.certificatePem,
+      request_id: certificate.requestId ?? null,
+    });
+  }
+
+  private insertAudit(entry: AuditEntry): void {
+    this.statements.insertAudit.run({
+      at: entry.at.getTime(),
+      event: entry.event,
+      door: entry.door,
+      requester: entry.requester,
+      request_id: entry.requestId ?? null,
+      serial_number: entry.serialNumber ?? null,
+      ips: entry.ips ? JSON.stringify(entry.ips) : null,
+      detail: entry.detail ?? null,
+    });
+  }
+}
+
+function prepareStatements(db: Database) {
+  return {
+    findRequest: db.prepare(`${SELECT_REQUEST} WHERE r.id = ?`),
+    findPendingByCsr: db.prepare(`${SELECT_REQUEST} WHERE r.csr_sha256 = ? AND r.type = ? AND r.status = 'pending'`),
+    insertRequest: db.prepare(`
+      INSERT INTO csr_requests (id, type, status, csr_pem, csr_sha256, subject_spki, ips, metadata, requester, created_at, updated_at)
+      VALUES (@id, @type, 'pending', @csr_pem, @csr_sha256, @subject_spki, @ips, @metadata, @requester, @created_at, @created_at)`),
+    findPendingForDecision: db.prepare(`SELECT requester, ips FROM csr_requests WHERE id = ? AND status = 'pending'`),
+    listPending: db.prepare(`SELECT id, created_at FROM csr_requests WHERE status = 'pending' ORDER BY created_at, id`),
+    approve: db.prepare(`UPDATE csr_requests SET status = 'approved', serial_number = ?, updated_at = ? WHERE id = ? AND status = 'pending'`),
+    deny: db.prepare(`UPDATE csr_requests SET status = 'denied', deny_reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'`),
+    insertCertificate: db.prepare(`
+      INSERT INTO certificates (serial_number, door, type, ips, not_before, not_after, requester, issued_at, certificate_pem, request_id)
+      VALUES (@serial_number, @door, @type, @ips, @not_before, @not_after, @requester, @issued_at, @certificate_pem, @request_id)`),
+    findCertificate: db.prepare(`SELECT * FROM certificates WHERE serial_number = ?`),
+    insertAudit: db.prepare(`
+      INSERT INTO audit_log (at, event, door, requester, request_id, serial_number, ips, detail)
+      VALUES (@at, @event, @door, @requester, @request_id, @serial_number, @ips, @detail)`),
+    listAudit: db.prepare(`SELECT * FROM audit_log ORDER BY sequence LIMIT ?`),
+    listAuditForRequest: db.prepare(`SELECT * FROM audit_log WHERE request_id = ? ORDER BY sequence LIMIT ?`),
+    ping: db.prepare('SELECT 1'),
+  };
+}

@@ -1,0 +1,81 @@
+import { createAcmeServer, type AcmeServer } from '../../src/acme/acme-server.js';
+import { defaultAcmeSettings, type AcmeSettings } from '../../src/acme/acme-settings.js';
+import { createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, type Clock } from '../../src/ca/index.js';
+import { createHttpApp } from '../../src/http/create-app.js';
+import { listen, type RunningServer } from '../../src/http/listen.js';
+import { IssuanceService } from '../../src/issuance/issuance-service.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { createMetrics } from '../../src/telemetry/metrics.js';
+import { startHttp01Responder, startTlsAlpnResponder, type Http01Responder, type TlsAlpnResponder } from './acme-responders.js';
+
+export const HARNESS_RANGES = '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16';
+
+/** The ACME door in-process over plain HTTP on loopback, with SQLite in memory and loopback responders. */
+export interface AcmeHarness {
+  readonly baseUrl: string;
+  readonly directoryUrl: string;
+  readonly rootPem: string;
+  readonly store: SqliteStore;
+  readonly acme: AcmeServer;
+  readonly http01: Http01Responder;
+  readonly tlsAlpn: TlsAlpnResponder;
+  /** Every (ip, port) the validator dialed. */
+  readonly dialed: Array<{ ip: string; port: number }>;
+  close(): Promise<void>;
+}
+
+export async function startAcmeHarness(overrides: Partial<AcmeSettings> = {}, options: { clock?: Clock } = {}): Promise<AcmeHarness> {
+  const clock = options.clock ?? systemClock;
+  const ranges = Ipv4RangeSet.parse(HARNESS_RANGES);
+  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: ranges, clock });
+  const material = loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: ranges, clock });
+  const store = SqliteStore.open(':memory:');
+  const logger = silentLogger();
+  const metrics = createMetrics();
+  const issuance = new IssuanceService({ store, signer: new LeafSigner(material, { clock }), allowedRanges: material.allowedRanges, clock, logger, metrics });
+  const http01 = await startHttp01Responder();
+  const tlsAlpn = await startTlsAlpnResponder();
+  const dialed: Array<{ ip: string; port: number }> = [];
+  const settings = defaultAcmeSettings(material.allowedRanges, {
+    newAccountRate: undefined,
+    newOrderRate: undefined,
+    ...overrides,
+    validation: { ...defaultAcmeSettings(ranges).validation, attempts: 1, timeoutMs: 3000, ...overrides.validation },
+  });
+  const acme = createAcmeServer({
+    settings,
+    store: store.acme(),
+    issuer: issuance,
+    audit: store,
+    clock,
+    logger,
+    // The responders listen on 127.0.0.1 only; every loopback identifier is routed there.
+    dial: (ip, standardPort) => {
+      dialed.push({ ip, port: standardPort });
+      return { host: '127.0.0.1', port: standardPort === 80 ? http01.port : tlsAlpn.port };
+    },
+  });
+  await acme.start();
+  const app = createHttpApp({ logger, metrics });
+  app.use(acme.router.routes());
+  const server: RunningServer = await listen(app.callback(), { host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${server.address.port}`;
+  return {
+    baseUrl,
+    directoryUrl: `${baseUrl}/acme/directory`,
+    rootPem: material.rootPem,
+    store,
+    acme,
+    http01,
+    tlsAlpn,
+    dialed,
+    close: async () => {
+      acme.stop();
+      await server.close(100);
+      await http01.close();
+      await tlsAlpn.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/config-error.js';
+import { formatDuration, parseDuration } from '../../../src/config/duration.js';
+import { parseListenAddress } from '../../../src/config/listen-address.js';
+import { parseRateLimit } from '../../../src/config/rate-limit-setting.js';
+import { buildServeConfig, describeConfig, SERVE_DEFAULTS } from '../../../src/config/serve-config.js';
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['1m', 60_000],
+    ['1h', 3_600_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1500],
+    ['0', 0],
+  ])('%s is %i ms', (text, ms) => expect(parseDuration(text, 'x')).toBe(ms));
+
+  it.each(['', '10', 'm', '1d', '1m junk', '-1s', '1 m'])('refuses %j', (text) => {
+    expect(() => parseDuration(text, 'x')).toThrow(ConfigError);
+  });
+
+  it('formats back to the largest whole unit', () => {
+    expect([60_000, 3_600_000, 1000, 1500, 0].map(formatDuration)).toEqual(['1m', '1h', '1s', '1500ms', '0s']);
+  });
+});
+
+describe('parseRateLimit', () => {
+  it('reads N/PERIOD', () => {
+    expect(parseRateLimit('1/1m')).toEqual({ max: 1, periodMs: 60_000 });
+    expect(parseRateLimit('10/30s')).toEqual({ max: 10, periodMs: 30_000 });
+  });
+
+  it('0, off and 0/1m disable limiting', () => {
+    expect(parseRateLimit('0')).toBeUndefined();
+    expect(parseRateLimit('off')).toBeUndefined();
+    expect(parseRateLimit('0/1m')).toBeUndefined();
+  });
+
+  it.each(['1', '1/', '/1m', 'x/1m', '1/1x', '1/0', '-1/1m'])('refuses %j', (text) => {
+    expect(() => parseRateLimit(text)).toThrow(ConfigError);
+  });
+});
+
+describe('parseListenAddress', () => {
+  it.each([
+    ['0.0.0.0:8443', { host: '0.0.0.0', port: 8443 }],
+    ['127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
+    [':8443', { host: '0.0.0.0', port: 8443 }],
+    ['[::1]:8443', { host: '::1', port: 8443 }],
+    ['localhost:8080', { host: 'localhost', port: 8080 }],
+  ])('%s', (text, expected) => expect(parseListenAddress(text)).toEqual(expected));
+
+  it.each(['8443', '127.0.0.1', '127.0.0.1:65536', '127.0.0.1:-1', '[zz]:1', 'a b:1', '1.2.3.4:80:90'])('refuses %j', (text) => {
+    expect(() => parseListenAddress(text)).toThrow(ConfigError);
+  });
+});
+
+describe('buildServeConfig', () => {
+  it('applies the embedded defaults (npm start)', () => {
+    const config = buildServeConfig({});
+    expect(config.dataDir).toBe('./data');
+    expect(config.listen).toEqual({ host: '0.0.0.0', port: 8443 });
+    expect(config.allowedRanges.toStrings()).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(config.rateLimit).toEqual({ max: 1, periodMs: 60_000 });
+    expect(config.tls).toEqual({ mode: 'generated' });
+    expect(config.keyAlgorithm).toBe('ecdsa-p256');
+    expect(config.signDelayMs).toBe(0);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(SERVE_DEFAULTS.rateLimit).toBe('1/1m');
+  });
+
+  it('takes every setting', () => {
+    const config = buildServeConfig({
+      dataDir: '/srv/ca',
+      listen: '127.0.0.1:0',
+      allowedCidrs: '10.1.0.0/16,127.0.0.0/8',
+      rateLimit: '0',
+      trustedProxies: '10.0.0.1, 192.168.0.0/24',
+      tlsCert: 'c.pem',
+      tlsKey: 'k.pem',
+      logLevel: 'debug',
+      keyAlgorithm: 'rsa-2048',
+      signDelay: '2s',
+    });
+    expect(config.rateLimit).toBeUndefined();
+    expect(config.tls).toEqual({ mode: 'files', certificateFile: 'c.pem', keyFile: 'k.pem' });
+    expect(describeConfig(config)).toMatchObject({
+      rateLimit: 'off',
+      trustedProxies: ['10.0.0.1/32', '192.168.0.0/24'],
+      allowedCidrs: ['10.1.0.0/16', '127.0.0.0/8'],
+      signDelay: '2s',
+    });
+  });
+
+  it('insecure-http is its own TLS mode', () => {
+    expect(buildServeConfig({ insecureHttp: true }).tls).toEqual({ mode: 'insecure-http' });
+  });
+
+  it.each([
+    [{ tlsCert: 'c.pem' }, /together/],
+    [{ tlsKey: 'k.pem' }, /together/],
+    [{ insecureHttp: true, tlsCert: 'c', tlsKey: 'k' }, /cannot be combined/],
+    [{ allowedCidrs: '8.8.8.0/24' }, /allowed-cidrs: .*never certifies public/],
+    [{ trustedProxies: '10.0.0.0/33' }, /trusted-proxies/],
+    [{ logLevel: 'loud' }, /log-level/],
+    [{ keyAlgorithm: 'dsa' }, /key-algorithm/],
+    [{ rateLimit: 'lots' }, /rate limit/],
+    [{ signDelay: 'soon' }, /sign-delay/],
+  ])('refuses %j with a message naming the setting', (settings, message) => {
+    expect(() => buildServeConfig(settings)).toThrow(message);
+  });
+});
