@@ -1,4 +1,5 @@
-import { chmod, open, rm } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
+import { writeNewFile } from '../keystore/key-file.js';
 
 /** Writes the certificate (0600) and the key (0400), replacing earlier files of the same names. */
 export async function writeCredentials(files: { certificatePath: string; certificatePem: string; keyPath: string; privateKeyPem: string }): Promise<void> {
@@ -9,12 +10,6 @@ export async function writeCredentials(files: { certificatePath: string; certifi
 /** A fresh file created with its final mode, so the content is never readable by others. */
 async function replaceFile(path: string, content: string, mode: number): Promise<void> {
   await rm(path, { force: true });
-  const handle = await open(path, 'wx', mode);
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(path, mode);
+  await writeNewFile(path, content, mode);
+  await chmod(path, mode); // the umask may have narrowed the mode given at creation
 }
