@@ -22,7 +22,9 @@ export async function startSmsgateCa(http01Port: number): Promise<BenchServer> {
   const child = spawn(
     process.execPath,
     [join(REPO, 'bin/smsgate-ca.js'), 'serve', '--data-dir', dir, '--listen', '127.0.0.1:0', '--allowed-cidrs', '127.0.0.0/8', '--log-level', 'warn',
-      '--acme-http01-port', String(http01Port), '--acme-new-account-rate', '0', '--acme-new-order-rate', '0'],
+      '--acme-http01-port', String(http01Port), '--acme-new-account-rate', '0', '--acme-new-order-rate', '0',
+        // Pebble runs with PEBBLE_AUTHZREUSE=0: validate every order here too, for a like-for-like figure.
+        '--acme-reuse-valid-authz', 'false'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output = await waitFor(child, /listening on (https:\/\/127\.0\.0\.1:\d+)/);

@@ -27,15 +27,10 @@ import { caDirectoryExists, initCaDirectory, loadCaDirectory, type LoadedCa } fr
 import { readPrivateKeyFile } from './keystore/key-file.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 // issue 5: cluster mode (controller, Kubernetes store, CA Secret).
-import { randomBytes } from 'node:crypto';
 import type { CaMaterial } from './ca/index.js';
-import { Operator } from './controller/operator.js';
-import { openCaSecret } from './keystore/kubernetes/ca-secret.js';
-import { connectKube, type KubeConnection } from './kube/kube-connection.js';
-import { KubeHttpClient } from './kube/kube-http-client.js';
-import type { KubeApi } from './kube/kube-api.js';
-import type { AuditLog, IssuanceStore, StoreHealth } from './store/interfaces.js';
-import { KubernetesStore } from './store/kubernetes/kubernetes-store.js';
+import { ClusterMode } from './cli/cluster-mode.js';
+import type { Operator } from './controller/operator.js';
+import type { AuditLog } from './store/interfaces.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics, type CaMetrics } from './telemetry/metrics.js';
 
@@ -55,7 +50,7 @@ export interface RunningCaServer {
   readonly issuance: IssuanceService;
   readonly metrics: CaMetrics;
   /** The controller, in cluster mode with --controller (issue 5). */
-  readonly operator?: Operator;
+  readonly operator: Operator | undefined;
   close(): Promise<void>;
 }
 
@@ -64,31 +59,27 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const clock = dependencies.clock ?? systemClock;
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
-  // issue 5: in cluster mode, the CA may live in a Secret and the ledger in the API server.
-  const cluster = config.kubernetes.enabled ? await connectCluster(config, logger) : undefined;
-  const ca = cluster && config.kubernetes.caSecret ? await openCaInSecret(config, cluster, clock, logger) : await openCa(config, clock, logger);
+  // issue 5: in cluster mode the CA may live in a Secret, the ledger in the API server, and the controller runs.
+  const cluster = await ClusterMode.open(config, clock, logger);
+  const ca = await cluster.openCa(() => openCa(config, clock, logger));
   const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
   const metrics = createMetrics();
-  const ledger: IssuanceStore & StoreHealth =
-    cluster && config.kubernetes.store === 'kubernetes' ? new KubernetesStore({ api: cluster.api, namespace: cluster.namespace, podName: config.kubernetes.podName }) : store;
+  const ledger = cluster.ledger(store);
   const newIssuance = (material: CaMaterial, allowedRanges: Ipv4RangeSet) => new IssuanceService({ store: ledger, signer: new LeafSigner(material, { clock }), allowedRanges, clock, logger, metrics });
   const issuance = newIssuance(ca.material, ca.material.allowedRanges);
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   // issue 5: with REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas).
-  const controllerDecidesRest = ledger !== store && config.kubernetes.controller;
-  if (!controllerDecidesRest) issuance.onPending((request) => worker.enqueue(request));
-  let operator: Operator | undefined;
+  const workerSigns = !cluster.decidesRestRequests(ledger, store);
   try {
-    if (!controllerDecidesRest) await worker.start();
+    await cluster.startSigningWorker(worker, issuance, workerSigns);
     const acme = config.acme.enabled ? startAcme(config, { store, audit: ledger, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
     await acme?.start();
-    operator = cluster && config.kubernetes.controller ? newOperator(config, cluster, { ca: ca.material, issuance, newIssuance, restRecords: controllerDecidesRest, clock, logger }) : undefined;
-    await operator?.start();
+    await cluster.startController({ ca: ca.material, issuance, newIssuance, restRecords: !workerSigns });
     let accepting = true;
     const app = createHttpApp({ logger, metrics });
     const checks: ReadinessCheck[] = [
       { name: 'store', check: () => ledger.ping() },
-      { name: 'worker', check: () => assert(controllerDecidesRest || worker.running, 'the signing worker is stopped') },
+      { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
       { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
@@ -102,72 +93,22 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       app,
       issuance,
       metrics,
-      ...(operator ? { operator } : {}),
+      operator: cluster.operator,
       close: async () => {
         accepting = false;
         acme?.stop();
-        await operator?.stop();
+        await cluster.stopController();
         await closeQuietly(server, worker, store, logger);
-        cluster?.connection.close();
+        cluster.close();
       },
     };
   } catch (error) {
-    await operator?.stop();
+    await cluster.stopController();
     await worker.stop();
     store.close();
-    cluster?.connection.close();
+    cluster.close();
     throw error;
   }
-}
-
-// ---- issue 5: cluster mode -------------------------------------------------------------------
-
-interface Cluster {
-  readonly connection: KubeConnection;
-  readonly api: KubeApi;
-  readonly namespace: string;
-}
-
-async function connectCluster(config: ServeConfig, logger: Logger): Promise<Cluster> {
-  const { kubernetes } = config;
-  const connection = await connectKube(kubernetes.kubeconfigPath ? { kubeconfigPath: kubernetes.kubeconfigPath } : {});
-  const namespace = kubernetes.namespace ?? connection.namespace ?? 'default';
-  logger.info({ server: connection.server.origin, namespace }, 'connected to the Kubernetes API');
-  return { connection, api: new KubeHttpClient(connection, { userAgent: `smsgate-ca/${kubernetes.podName}` }), namespace };
-}
-
-async function openCaInSecret(config: ServeConfig, cluster: Cluster, clock: Clock, logger: Logger): Promise<LoadedCa> {
-  const secretName = config.kubernetes.caSecret!;
-  const ca = await openCaSecret({ api: cluster.api, namespace: cluster.namespace, secretName, keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges, clock });
-  if (ca.created) logger.info({ secret: `${cluster.namespace}/${secretName}`, keyAlgorithm: config.keyAlgorithm }, 'created a new CA in its Secret (first start)');
-  return ca;
-}
-
-function newOperator(
-  config: ServeConfig,
-  cluster: Cluster,
-  parts: { ca: CaMaterial; issuance: IssuanceService; newIssuance: (material: CaMaterial, ranges: Ipv4RangeSet) => IssuanceService; restRecords: boolean; clock: Clock; logger: Logger },
-): Operator {
-  const { kubernetes } = config;
-  const election = kubernetes.leaderElection;
-  return new Operator({
-    api: cluster.api,
-    defaultCa: { material: parts.ca, issuer: parts.issuance },
-    issuerFactory: parts.newIssuance,
-    configuredRanges: config.allowedRanges,
-    clusterResourceNamespace: kubernetes.clusterResourceNamespace ?? cluster.namespace,
-    certManager: kubernetes.certManager,
-    ...(parts.restRecords ? { restRecords: { processor: parts.issuance, signDelayMs: config.signDelayMs } } : {}),
-    ...(election.enabled
-      ? { leaderElection: { namespace: election.namespace ?? cluster.namespace, name: election.id, timing: { leaseDurationMs: election.leaseDurationMs, renewDeadlineMs: election.renewDeadlineMs, retryPeriodMs: election.retryPeriodMs } } }
-      : {}),
-    ...(kubernetes.trustConfigMap ? { trustConfigMap: kubernetes.trustConfigMap } : {}),
-    identity: `${kubernetes.podName}_${randomBytes(4).toString('hex')}`,
-    workers: kubernetes.controllerWorkers,
-    resyncPeriodMs: kubernetes.resyncPeriodMs,
-    clock: parts.clock,
-    logger: parts.logger,
-  });
 }
 
 function registerRoutes(
@@ -201,6 +142,7 @@ function startAcme(config: ServeConfig, parts: { store: SqliteStore; audit: Audi
     newAccountRate: acme.newAccountRate,
     newOrderRate: acme.newOrderRate,
     chaosNonceRejectPercent: acme.chaosNonceRejectPercent,
+    reuseValidAuthorizations: acme.reuseValidAuthz,
   });
   if (acme.validationDelayMs > 0 || acme.chaosNonceRejectPercent > 0) {
     parts.logger.warn({ validationDelayMs: acme.validationDelayMs, nonceRejectPercent: acme.chaosNonceRejectPercent }, 'ACME hardening knobs are on');

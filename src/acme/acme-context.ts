@@ -15,8 +15,8 @@ import type { ValidationQueue } from './validation/validation-queue.js';
 export interface AcmeDependencies {
   readonly settings: AcmeSettings;
   readonly store: AcmeStore;
-  /** The one issuance service (DESIGN.md §1): policy, signing, ledger, audit. */
-  readonly issuer: Pick<IssuanceService, 'issue'>;
+  /** The one issuance service (DESIGN.md §1): policy, signing, ledger, audit — revocations too. */
+  readonly issuer: Pick<IssuanceService, 'issue' | 'recordRevocation'>;
   /** For refusals the ACME door decides before reaching the issuance service (CSR ≠ order). */
   readonly audit: Pick<AuditLog, 'append'>;
   readonly nonces: NonceService;

@@ -15,6 +15,8 @@ export interface AcmeSettings {
   readonly pendingLifetimeMs: number;
   /** How long a valid authorization stays valid. */
   readonly validAuthorizationLifetimeMs: number;
+  /** A new order reuses the account's valid, unexpired authorization for an IP (RFC 8555 §7.4 MAY). */
+  readonly reuseValidAuthorizations: boolean;
   readonly maxBodyBytes: number;
   readonly ordersPerPage: number;
   readonly certificateType: CertificateType;
@@ -40,6 +42,7 @@ export const ACME_DEFAULTS = {
   maxIdentifiers: 20,
   pendingLifetimeMs: 7 * 24 * 3_600_000,
   validAuthorizationLifetimeMs: 30 * 24 * 3_600_000,
+  reuseValidAuthorizations: true,
   maxBodyBytes: 64 * 1024,
   ordersPerPage: 100,
   http01Port: 80,
@@ -61,6 +64,7 @@ export function defaultAcmeSettings(allowedRanges: Ipv4RangeSet, overrides: Part
     externalAccountRequired: false,
     pendingLifetimeMs: ACME_DEFAULTS.pendingLifetimeMs,
     validAuthorizationLifetimeMs: ACME_DEFAULTS.validAuthorizationLifetimeMs,
+    reuseValidAuthorizations: ACME_DEFAULTS.reuseValidAuthorizations,
     maxBodyBytes: ACME_DEFAULTS.maxBodyBytes,
     ordersPerPage: ACME_DEFAULTS.ordersPerPage,
     certificateType: 'private_server',

@@ -16,6 +16,13 @@ export const ACME_SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'acme-validation-timeout', type: 'string', valueName: 'DURATION', description: 'deadline of one validation attempt', default: ACME_CONFIG_DEFAULTS.validationTimeout },
   { name: 'acme-validation-attempts', type: 'string', valueName: 'N', description: 'validation attempts before a challenge is invalid', default: ACME_CONFIG_DEFAULTS.validationAttempts },
   { name: 'acme-validation-retry-delay', type: 'string', valueName: 'DURATION', description: 'pause before a further attempt (times the attempt number)', default: ACME_CONFIG_DEFAULTS.validationRetryDelay },
+  {
+    name: 'acme-reuse-valid-authz',
+    type: 'string',
+    valueName: 'BOOL',
+    description: "new orders reuse the account's valid authorizations for their IPs (RFC 8555 §7.4); false validates every order",
+    default: ACME_CONFIG_DEFAULTS.reuseValidAuthz,
+  },
   { name: 'acme-validation-delay', type: 'string', valueName: 'DURATION', description: 'hardening knob: wait before validating (tests client polling)', default: ACME_CONFIG_DEFAULTS.validationDelay },
   { name: 'acme-chaos-nonce-reject-percent', type: 'string', valueName: 'PCT', description: 'hardening knob: refuse this share of good nonces (tests badNonce retries)', default: ACME_CONFIG_DEFAULTS.chaosNonceRejectPercent },
 ];
@@ -34,6 +41,7 @@ export function acmeSettingsFrom(flags: FlagValues): AcmeConfigSettings {
     validationTimeout: optionalString(flags, 'acme-validation-timeout'),
     validationAttempts: optionalString(flags, 'acme-validation-attempts'),
     validationRetryDelay: optionalString(flags, 'acme-validation-retry-delay'),
+    reuseValidAuthz: optionalString(flags, 'acme-reuse-valid-authz'),
     validationDelay: optionalString(flags, 'acme-validation-delay'),
     chaosNonceRejectPercent: optionalString(flags, 'acme-chaos-nonce-reject-percent'),
   };

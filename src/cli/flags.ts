@@ -61,12 +61,13 @@ export function formatHelp(command: Command): string {
   if (command.aliases?.length) lines.push(`Aliases: ${command.aliases.join(', ')}`);
   lines.push('', 'Flags:');
   const rows = [...command.flags, { name: 'help', short: 'h', type: 'boolean', description: 'show this help', env: false } as FlagSpec];
-  for (const flag of rows) {
-    const head = `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : ''}`;
+  const heads = rows.map((flag) => `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : ''}`);
+  const width = Math.max(...heads.map((head) => head.length)) + 2;
+  rows.forEach((flag, index) => {
     const extras = [flag.default !== undefined ? `default ${flag.default}` : '', envName(flag) ? `env ${envName(flag)}` : '']
       .filter(Boolean)
       .join('; ');
-    lines.push(`  ${head.padEnd(34)} ${flag.description}${extras ? ` (${extras})` : ''}`);
-  }
+    lines.push(`  ${heads[index]!.padEnd(width)}${flag.description}${extras ? ` (${extras})` : ''}`);
+  });
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,8 @@ export interface AcmeConfig {
   readonly validationTimeoutMs: number;
   readonly validationAttempts: number;
   readonly validationRetryDelayMs: number;
+  /** New orders reuse the account's valid authorizations (RFC 8555 §7.4). */
+  readonly reuseValidAuthz: boolean;
   /** Hardening knobs for client authors, off by default. */
   readonly validationDelayMs: number;
   readonly chaosNonceRejectPercent: number;
@@ -35,6 +37,7 @@ export interface AcmeConfigSettings {
   readonly validationTimeout?: string | undefined;
   readonly validationAttempts?: string | undefined;
   readonly validationRetryDelay?: string | undefined;
+  readonly reuseValidAuthz?: string | undefined;
   readonly validationDelay?: string | undefined;
   readonly chaosNonceRejectPercent?: string | undefined;
 }
@@ -48,6 +51,7 @@ export const ACME_CONFIG_DEFAULTS = {
   validationTimeout: '10s',
   validationAttempts: '3',
   validationRetryDelay: '2s',
+  reuseValidAuthz: 'true',
   validationDelay: '0s',
   chaosNonceRejectPercent: '0',
 } as const;
@@ -70,6 +74,7 @@ export function buildAcmeConfig(settings: AcmeConfigSettings = {}): AcmeConfig {
     validationTimeoutMs: bounded(parseDuration(value('validationTimeout'), 'acme-validation-timeout'), 'acme-validation-timeout', 100, 120_000),
     validationAttempts: integer(value('validationAttempts'), 'acme-validation-attempts', 1, 10),
     validationRetryDelayMs: parseDuration(value('validationRetryDelay'), 'acme-validation-retry-delay'),
+    reuseValidAuthz: boolean(value('reuseValidAuthz'), 'acme-reuse-valid-authz'),
     validationDelayMs: parseDuration(value('validationDelay'), 'acme-validation-delay'),
     chaosNonceRejectPercent: integer(value('chaosNonceRejectPercent'), 'acme-chaos-nonce-reject-percent', 0, 100),
   });
@@ -88,6 +93,7 @@ export function describeAcmeConfig(config: AcmeConfig): Record<string, unknown> 
     newAccountRate: rate(config.newAccountRate),
     newOrderRate: rate(config.newOrderRate),
     validation: `${config.validationAttempts} attempt(s), ${formatDuration(config.validationTimeoutMs)} each`,
+    reuseValidAuthz: config.reuseValidAuthz,
     ...(config.validationDelayMs > 0 ? { chaosValidationDelay: formatDuration(config.validationDelayMs) } : {}),
     ...(config.chaosNonceRejectPercent > 0 ? { chaosNonceRejectPercent: config.chaosNonceRejectPercent } : {}),
   };
@@ -96,6 +102,12 @@ export function describeAcmeConfig(config: AcmeConfig): Record<string, unknown> 
 function integer(text: string, setting: string, min: number, max: number): number {
   if (!/^\d{1,6}$/.test(text.trim())) throw new ConfigError(`${setting} must be a whole number from ${min} to ${max}; got "${text}"`);
   return bounded(Number(text), setting, min, max);
+}
+
+function boolean(text: string, setting: string): boolean {
+  if (/^(true|yes|on|1)$/i.test(text.trim())) return true;
+  if (/^(false|no|off|0)$/i.test(text.trim())) return false;
+  throw new ConfigError(`${setting} must be true or false; got "${text}"`);
 }
 
 function bounded(value: number, setting: string, min: number, max: number): number {

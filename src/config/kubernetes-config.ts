@@ -68,50 +68,71 @@ const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?
  */
 export function buildKubernetesConfig(settings: KubernetesConfigSettings = {}, hostname = 'smsgate-ca'): KubernetesConfig {
   const kubeconfigPath = settings.kubeconfig || undefined;
-  const explicitStore = settings.store || undefined;
-  if (explicitStore !== undefined && explicitStore !== 'sqlite' && explicitStore !== 'kubernetes') throw new ConfigError(`store must be sqlite or kubernetes; got "${explicitStore}"`);
   const controller = settings.controller === true || kubeconfigPath !== undefined;
-  const enabled = controller || explicitStore === 'kubernetes' || Boolean(settings.caSecret) || settings.leaderElect === true || settings.certManager === true;
-  const store = (explicitStore ?? (enabled ? 'kubernetes' : 'sqlite')) as 'sqlite' | 'kubernetes';
+  const enabled = isEnabled(settings, controller);
+  checkNeedsController(settings, controller);
+  checkNames(settings);
+  const text = <K extends keyof typeof KUBERNETES_DEFAULTS>(key: K): string => settings[key] || KUBERNETES_DEFAULTS[key];
+  return Object.freeze({
+    enabled,
+    kubeconfigPath,
+    namespace: settings.namespace || undefined,
+    podName: settings.podName ?? hostname,
+    store: parseStore(settings.store, enabled),
+    controller,
+    certManager: settings.certManager === true,
+    caSecret: settings.caSecret || undefined,
+    clusterResourceNamespace: settings.clusterResourceNamespace || undefined,
+    leaderElection: leaderElectionFrom(settings, text),
+    trustConfigMap: parseTrustConfigMap(settings.trustConfigMap),
+    controllerWorkers: parseWorkers(text('controllerWorkers')),
+    resyncPeriodMs: parseResyncPeriod(text('resyncPeriod')),
+  });
+}
+
+function isEnabled(settings: KubernetesConfigSettings, controller: boolean): boolean {
+  return controller || settings.store === 'kubernetes' || Boolean(settings.caSecret) || settings.leaderElect === true || settings.certManager === true;
+}
+
+function parseStore(text: string | undefined, enabled: boolean): 'sqlite' | 'kubernetes' {
+  if (!text) return enabled ? 'kubernetes' : 'sqlite';
+  if (text !== 'sqlite' && text !== 'kubernetes') throw new ConfigError(`store must be sqlite or kubernetes; got "${text}"`);
+  return text;
+}
+
+function checkNeedsController(settings: KubernetesConfigSettings, controller: boolean): void {
   for (const [flag, on] of [['cert-manager', settings.certManager], ['leader-elect', settings.leaderElect], ['trust-configmap', Boolean(settings.trustConfigMap)]] as const) {
     if (on && !controller) throw new ConfigError(`${flag} needs the controller (--controller or --kubeconfig)`);
   }
-  for (const [flag, value] of [['namespace', settings.namespace], ['ca-secret', settings.caSecret], ['cluster-resource-namespace', settings.clusterResourceNamespace], ['leader-election-namespace', settings.leaderElectionNamespace], ['leader-election-id', settings.leaderElectionId]] as const) {
+}
+
+function checkNames(settings: KubernetesConfigSettings): void {
+  const named = [['namespace', settings.namespace], ['ca-secret', settings.caSecret], ['cluster-resource-namespace', settings.clusterResourceNamespace], ['leader-election-namespace', settings.leaderElectionNamespace], ['leader-election-id', settings.leaderElectionId]] as const;
+  for (const [flag, value] of named) {
     if (value && (value.length > 253 || !DNS_NAME.test(value))) throw new ConfigError(`${flag} "${value}" is not a valid Kubernetes name`);
   }
-  const text = <K extends keyof typeof KUBERNETES_DEFAULTS>(key: K): string => settings[key] || KUBERNETES_DEFAULTS[key];
+}
+
+function leaderElectionFrom(settings: KubernetesConfigSettings, text: (key: keyof typeof KUBERNETES_DEFAULTS) => string): KubernetesConfig['leaderElection'] {
   const leaseDurationMs = parseDuration(text('leaderElectionLeaseDuration'), 'leader-election-lease-duration');
   const renewDeadlineMs = parseDuration(text('leaderElectionRenewDeadline'), 'leader-election-renew-deadline');
   const retryPeriodMs = parseDuration(text('leaderElectionRetryPeriod'), 'leader-election-retry-period');
   if (!(retryPeriodMs > 0 && retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
     throw new ConfigError('leader election needs 0 < retry-period < renew-deadline < lease-duration');
   }
-  const workers = Number(text('controllerWorkers'));
-  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new ConfigError(`controller-workers must be an integer from 1 to 256; got "${text('controllerWorkers')}"`);
-  const resyncPeriodMs = parseDuration(text('resyncPeriod'), 'controller-resync-period');
-  if (resyncPeriodMs < 1000) throw new ConfigError('controller-resync-period must be at least 1s');
-  return Object.freeze({
-    enabled,
-    kubeconfigPath,
-    namespace: settings.namespace || undefined,
-    podName: settings.podName || hostname,
-    store,
-    controller,
-    certManager: settings.certManager === true,
-    caSecret: settings.caSecret || undefined,
-    clusterResourceNamespace: settings.clusterResourceNamespace || undefined,
-    leaderElection: Object.freeze({
-      enabled: settings.leaderElect === true,
-      namespace: settings.leaderElectionNamespace || undefined,
-      id: text('leaderElectionId'),
-      leaseDurationMs,
-      renewDeadlineMs,
-      retryPeriodMs,
-    }),
-    trustConfigMap: parseTrustConfigMap(settings.trustConfigMap),
-    controllerWorkers: workers,
-    resyncPeriodMs,
-  });
+  return Object.freeze({ enabled: settings.leaderElect === true, namespace: settings.leaderElectionNamespace || undefined, id: text('leaderElectionId'), leaseDurationMs, renewDeadlineMs, retryPeriodMs });
+}
+
+function parseWorkers(text: string): number {
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new ConfigError(`controller-workers must be an integer from 1 to 256; got "${text}"`);
+  return workers;
+}
+
+function parseResyncPeriod(text: string): number {
+  const ms = parseDuration(text, 'controller-resync-period');
+  if (ms < 1000) throw new ConfigError('controller-resync-period must be at least 1s');
+  return ms;
 }
 
 function parseTrustConfigMap(text: string | undefined): KubernetesConfig['trustConfigMap'] {

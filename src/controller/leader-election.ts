@@ -118,39 +118,56 @@ export class LeaderElector {
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const { leases, namespace, name, identity } = this.options;
+    const { leases, namespace, name } = this.options;
     const now = this.now();
     const existing = await leases.get(namespace, name);
-    const spec = { holderIdentity: identity, leaseDurationSeconds: Math.ceil(this.timing.leaseDurationMs / 1000), acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
-    if (!existing) {
-      try {
-        await leases.create({ metadata: { name, namespace }, spec });
-        return true;
-      } catch (error) {
-        if (isAlreadyExists(error)) return false;
-        throw error;
-      }
-    }
+    if (!existing) return this.create(now);
     const record = existing.spec ?? {};
-    const serialised = JSON.stringify(record);
-    if (this.observed?.record !== serialised) this.observed = { record: serialised, at: now };
-    const holder = record.holderIdentity ?? '';
-    const heldByOther = holder !== '' && holder !== identity;
-    const durationMs = (record.leaseDurationSeconds ?? 0) * 1000;
-    if (heldByOther && this.observed.at + durationMs > now) return false;
-    const next = {
-      ...spec,
-      acquireTime: holder === identity && record.acquireTime ? record.acquireTime : spec.acquireTime,
-      leaseTransitions: (record.leaseTransitions ?? 0) + (holder === identity ? 0 : 1),
-    };
+    this.observe(record, now);
+    if (!this.mayTake(record, now)) return false;
     try {
-      const written = await leases.replace({ ...existing, spec: next });
+      const written = await leases.replace({ ...existing, spec: this.nextRecord(record, now) });
       this.observed = { record: JSON.stringify(written.spec ?? {}), at: now };
       return true;
     } catch (error) {
       if (isConflict(error)) return false;
       throw error;
     }
+  }
+
+  private async create(now: number): Promise<boolean> {
+    const { leases, namespace, name } = this.options;
+    try {
+      await leases.create({ metadata: { name, namespace }, spec: this.nextRecord({}, now) });
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Remembers when the record last changed, by our clock. */
+  private observe(record: NonNullable<Lease['spec']>, now: number): void {
+    const serialised = JSON.stringify(record);
+    if (this.observed?.record !== serialised) this.observed = { record: serialised, at: now };
+  }
+
+  /** Free, ours, or not renewed for its lease duration since we last saw it change. */
+  private mayTake(record: NonNullable<Lease['spec']>, now: number): boolean {
+    const holder = record.holderIdentity ?? '';
+    if (holder === '' || holder === this.options.identity) return true;
+    return (this.observed?.at ?? now) + (record.leaseDurationSeconds ?? 0) * 1000 <= now;
+  }
+
+  private nextRecord(record: NonNullable<Lease['spec']>, now: number): NonNullable<Lease['spec']> {
+    const ours = record.holderIdentity === this.options.identity;
+    return {
+      holderIdentity: this.options.identity,
+      leaseDurationSeconds: Math.ceil(this.timing.leaseDurationMs / 1000),
+      acquireTime: ours && record.acquireTime ? record.acquireTime : microTime(now),
+      renewTime: microTime(now),
+      leaseTransitions: (record.leaseTransitions ?? 0) + (ours || record.holderIdentity === undefined ? 0 : 1),
+    };
   }
 
   private async release(): Promise<void> {

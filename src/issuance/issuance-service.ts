@@ -9,17 +9,19 @@ import {
   type Ipv4RangeSet,
   type SubjectKey,
 } from '../ca/index.js';
-import type { IssuanceStore } from '../store/interfaces.js';
+import type { IssuanceStore, RevocationLedger } from '../store/interfaces.js';
 import type { CsrRequestRecord, Door, IssuedCertificateRecord, PendingOutcome } from '../store/records.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CaMetrics } from '../telemetry/metrics.js';
 import { csrFingerprint } from './csr-fingerprint.js';
-import type { IssueRequest, SubmitRequest, SubmitResult } from './issuance-types.js';
+import type { IssueRequest, RevocationRequest, SubmitRequest, SubmitResult } from './issuance-types.js';
 import { isRequestId, newRequestId } from './request-id.js';
+import { crlReasonName } from './revocation-reasons.js';
 import type { CertificateSigner } from './signer.js';
 
 export interface IssuanceServiceOptions {
-  readonly store: IssuanceStore;
+  /** With a RevocationLedger (SQLite), revocations are recorded in the ledger and the audit log. */
+  readonly store: IssuanceStore & Partial<RevocationLedger>;
   readonly signer: CertificateSigner;
   readonly allowedRanges: Ipv4RangeSet;
   readonly clock: Clock;
@@ -134,6 +136,36 @@ export class IssuanceService {
     });
     this.countIssued(request.door, issued, started, at);
     return issued;
+  }
+
+  /**
+   * Any door, after it decided a revocation is authorised: marks the certificate revoked in the
+   * ledger with a `revoked` audit entry (one commit), and counts it. False when the ledger already
+   * had it revoked (or does not hold it). A store without a revocation ledger (the Kubernetes store
+   * for now) records nothing here: the door's own records are then the only trail.
+   */
+  async recordRevocation(request: RevocationRequest): Promise<boolean> {
+    const { store, clock, logger } = this.options;
+    const reasonName = crlReasonName(request.reason);
+    const at = clock.now();
+    if (!store.recordRevocation) {
+      logger.warn({ door: request.door, serialNumber: request.serialNumber }, 'this store keeps no revocation ledger; the revocation is recorded by the door only');
+    } else {
+      const audit = {
+        at,
+        event: 'revoked' as const,
+        door: request.door,
+        requester: request.requester,
+        serialNumber: request.serialNumber,
+        ...(request.ips ? { ips: request.ips } : {}),
+        ...(request.reference ? { requestId: request.reference } : {}),
+        detail: `reason ${reasonName} (${request.reason})${request.authority ? `; authorised as ${request.authority}` : ''}`,
+      };
+      if (!(await store.recordRevocation({ serialNumber: request.serialNumber, revokedAt: at, reason: request.reason }, audit))) return false;
+    }
+    this.options.metrics?.certificatesRevoked.inc({ door: request.door, reason: reasonName });
+    logger.info({ door: request.door, serialNumber: request.serialNumber, reason: reasonName, requester: request.requester }, 'certificate revoked');
+    return true;
   }
 
   private checkIssueRequest(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[] } {

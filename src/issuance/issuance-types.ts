@@ -30,3 +30,18 @@ export interface IssueRequest {
   /** The order id or object name the certificate answers, kept in the ledger. */
   readonly reference?: string;
 }
+
+/** Any door: a certificate it revoked, for the ledger, the audit log and the metrics. */
+export interface RevocationRequest {
+  readonly door: Door;
+  readonly requester: string;
+  readonly serialNumber: string;
+  /** RFC 5280 CRLReason code. */
+  readonly reason: number;
+  /** The certificate's IPs, for the audit entry. */
+  readonly ips?: readonly Ipv4[];
+  /** The order id or object name the certificate answered. */
+  readonly reference?: string;
+  /** Why the requester may revoke it, for the audit entry (e.g. "the certificate key"). */
+  readonly authority?: string;
+}

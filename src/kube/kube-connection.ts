@@ -35,19 +35,7 @@ export async function connectKube(options: KubeConnectionOptions = {}): Promise<
   const server = new URL(cluster.server);
   const probe: RequestOptions = {};
   await config.applyToHTTPSOptions(probe);
-  const maxSockets = options.maxSockets ?? 32;
-  const agent =
-    server.protocol === 'http:'
-      ? new HttpAgent({ keepAlive: true, maxSockets })
-      : new HttpsAgent({
-          keepAlive: true,
-          maxSockets,
-          ...(probe.ca ? { ca: probe.ca } : {}),
-          ...(probe.cert ? { cert: probe.cert } : {}),
-          ...(probe.key ? { key: probe.key } : {}),
-          ...(probe.rejectUnauthorized !== undefined ? { rejectUnauthorized: probe.rejectUnauthorized } : {}),
-          ...(probe.servername ? { servername: probe.servername } : {}),
-        });
+  const agent = agentFor(server, probe, options.maxSockets ?? 32);
   let cached = { at: Date.now(), headers: headersOf(probe) };
   return {
     server,
@@ -63,6 +51,14 @@ export async function connectKube(options: KubeConnectionOptions = {}): Promise<
     },
     close: () => agent.destroy(),
   };
+}
+
+/** One keep-alive agent carrying the TLS settings KubeConfig worked out. */
+function agentFor(server: URL, probe: RequestOptions, maxSockets: number): HttpAgent {
+  if (server.protocol === 'http:') return new HttpAgent({ keepAlive: true, maxSockets });
+  const tls: Record<string, unknown> = {};
+  for (const name of ['ca', 'cert', 'key', 'rejectUnauthorized', 'servername'] as const) if (probe[name] !== undefined) tls[name] = probe[name];
+  return new HttpsAgent({ keepAlive: true, maxSockets, ...tls });
 }
 
 function headersOf(options: RequestOptions): Record<string, string> {

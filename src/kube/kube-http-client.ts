@@ -12,6 +12,16 @@ export interface KubeHttpClientOptions {
   readonly timeoutMs?: number;
 }
 
+interface OutgoingRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, QueryValue>>;
+  readonly headers: Record<string, string>;
+  readonly body?: Buffer;
+  /** Watches: no timeout, aborted by the caller. */
+  readonly signal?: AbortSignal;
+}
+
 /** KubeApi over HTTP(S) with one keep-alive agent (see connectKube). */
 export class KubeHttpClient implements KubeApi {
   private readonly userAgent: string;
@@ -27,9 +37,8 @@ export class KubeHttpClient implements KubeApi {
 
   async request<T>(request: KubeRequest): Promise<T> {
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-    const response = await this.send(request.method, request.path, request.query ?? {}, {
-      ...(body ? { 'Content-Type': request.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {}),
-    }, body);
+    const headers: Record<string, string> = body ? { 'Content-Type': request.contentType ?? 'application/json', 'Content-Length': String(body.length) } : {};
+    const response = await this.send({ method: request.method, path: request.path, query: request.query ?? {}, headers, ...(body ? { body } : {}) });
     const text = await readAll(response);
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) throw apiError(status, text, request.method, request.path);
@@ -38,7 +47,7 @@ export class KubeHttpClient implements KubeApi {
 
   async watch(path: string, query: Readonly<Record<string, QueryValue>>, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
-    const response = await this.send('GET', path, { ...query, watch: true }, {}, undefined, signal);
+    const response = await this.send({ method: 'GET', path, query: { ...query, watch: true }, headers: {}, signal });
     const status = response.statusCode ?? 0;
     if (status < 200 || status >= 300) throw apiError(status, await readAll(response), 'GET', path);
     const decoder = new WatchLineDecoder();
@@ -66,14 +75,7 @@ export class KubeHttpClient implements KubeApi {
     });
   }
 
-  private async send(
-    method: string,
-    path: string,
-    query: Readonly<Record<string, QueryValue>>,
-    headers: Record<string, string>,
-    body: Buffer | undefined,
-    signal?: AbortSignal,
-  ): Promise<IncomingMessage> {
+  private async send({ method, path, query, headers, body, signal }: OutgoingRequest): Promise<IncomingMessage> {
     const url = new URL(path, this.connection.server);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
     const auth = await this.connection.headers();

@@ -77,6 +77,10 @@ export interface AcmeOrderRecord {
   readonly createdAt: Date;
 }
 
+/**
+ * `authorizations` are the ones created with the order; `authorizationIds` may also name valid
+ * authorizations of the same account reused from earlier orders (RFC 8555 §7.4).
+ */
 export type NewAcmeOrder = Omit<AcmeOrderRecord, 'status' | 'error' | 'certificateId'> & {
   readonly authorizations: readonly AcmeAuthorizationRecord[];
 };
@@ -88,8 +92,11 @@ export interface AcmeCertificateRecord {
   readonly orderId: string;
   /** Leaf + intermediate PEM, from the certificate ledger. */
   readonly chainPem: string;
+  /** The certificate's IP addresses, from the ledger. */
+  readonly ips: readonly Ipv4[];
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** From the ACME records or the ledger, whichever holds the revocation. */
   readonly revokedAt?: Date;
   readonly revocationReason?: number;
 }
@@ -126,8 +133,16 @@ export interface AcmeStore {
   findOrder(id: string): Promise<AcmeOrderRecord | undefined>;
   /** Newest first; `after` is the last id of the previous page. */
   listOrderIds(accountId: string, page: { readonly after?: string; readonly limit: number }): Promise<{ readonly ids: string[]; readonly more: boolean }>;
+  /** Orders whose `replaces` is this certificate id (RFC 9773 §5). */
+  findOrdersReplacing(certificateId: string): Promise<AcmeOrderRecord[]>;
   findAuthorization(id: string): Promise<AcmeAuthorizationRecord | undefined>;
+  /** The order's authorizations, in the order of its authorizationIds (reused ones included). */
   findAuthorizations(orderId: string): Promise<AcmeAuthorizationRecord[]>;
+  /**
+   * The account's authorizations recorded valid and expiring after `now`, for any of `ips`: at most
+   * one per IP, the one expiring last (authorization reuse, RFC 8555 §7.4; revocation, §7.6).
+   */
+  findValidAuthorizations(accountId: string, ips: readonly Ipv4[], now: Date): Promise<AcmeAuthorizationRecord[]>;
   /** The authorization holding this challenge (with all its challenges). */
   findAuthorizationOfChallenge(challengeId: string): Promise<AcmeAuthorizationRecord | undefined>;
   /** pending|valid → deactivated; false when it was in neither. */

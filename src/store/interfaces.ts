@@ -1,9 +1,11 @@
 import type {
   AuditEntry,
+  CertificateRevocation,
   CsrRequestRecord,
   IssuedCertificateRecord,
   NewCsrRequest,
   PendingOutcome,
+  RevocationAuditEntry,
   StoredAuditEntry,
 } from './records.js';
 
@@ -30,6 +32,18 @@ export interface CsrRequestStore {
 export interface CertificateLedger {
   recordIssued(certificate: IssuedCertificateRecord, audit: AuditEntry): Promise<void>;
   findCertificate(serialNumber: string): Promise<IssuedCertificateRecord | undefined>;
+}
+
+/**
+ * Revocations in the shared ledger, whatever door asked (DESIGN.md §1). Optional for an issuance
+ * store: one without it leaves revocation to the door's own records.
+ */
+export interface RevocationLedger {
+  /**
+   * Marks the certificate revoked and appends the audit entry in the same commit. False, with
+   * nothing written, when the ledger does not hold the serial or it is already revoked.
+   */
+  recordRevocation(revocation: CertificateRevocation, audit: RevocationAuditEntry): Promise<boolean>;
 }
 
 export interface AuditLog {

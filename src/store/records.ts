@@ -46,15 +46,27 @@ export interface IssuedCertificateRecord {
   readonly requestId?: string;
   /** The CSR it was signed for, when there was one (ACME): the Kubernetes store records it as spec.request. (issue 5) */
   readonly csrPem?: string;
+  /** Set once revoked (stores that keep a RevocationLedger). */
+  readonly revokedAt?: Date;
+  /** RFC 5280 CRLReason code, with revokedAt. */
+  readonly revocationReason?: number;
 }
 
-export const AUDIT_EVENTS = ['submitted', 'refused', 'approved', 'denied', 'issued'] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+/** A revocation as the ledger records it. */
+export interface CertificateRevocation {
+  readonly serialNumber: string;
+  readonly revokedAt: Date;
+  /** RFC 5280 CRLReason code. */
+  readonly reason: number;
+}
 
-/** One decision, appended and never changed. */
-export interface AuditEntry {
+export const AUDIT_EVENTS = ['submitted', 'refused', 'approved', 'denied', 'issued', 'revoked'] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+/** What AuditLog.append takes: `revoked` is only ever written together with the ledger change (RevocationLedger). */
+export type AppendedAuditEvent = Exclude<AuditEvent, 'revoked'>;
+
+interface AuditFields {
   readonly at: Date;
-  readonly event: AuditEvent;
   readonly door: Door;
   readonly requester: string;
   readonly requestId?: string;
@@ -65,7 +77,19 @@ export interface AuditEntry {
   readonly detail?: string;
 }
 
-export interface StoredAuditEntry extends AuditEntry {
+/** One decision, appended and never changed. */
+export interface AuditEntry extends AuditFields {
+  readonly event: AppendedAuditEvent;
+}
+
+/** The audit entry of a revocation, written in the same commit as the ledger change. */
+export interface RevocationAuditEntry extends AuditFields {
+  readonly event: 'revoked';
+  readonly serialNumber: string;
+}
+
+export interface StoredAuditEntry extends AuditFields {
+  readonly event: AuditEvent;
   readonly sequence: number;
 }
 

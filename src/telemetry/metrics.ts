@@ -13,6 +13,8 @@ export interface CaMetrics {
   /** Seconds from a request's arrival to its certificate being signed and recorded. */
   readonly issuanceLatency: Histogram<'door'>;
   readonly certificatesIssued: Counter<'door' | 'type'>;
+  /** Revocations by door and RFC 5280 reason name (keyCompromise, superseded…). */
+  readonly certificatesRevoked: Counter<'door' | 'reason'>;
   readonly rateLimited: Counter<'route'>;
   readonly pendingRequests: Gauge;
 }
@@ -53,6 +55,12 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       name: `${PREFIX}certificates_issued_total`,
       help: 'Certificates issued by door and certificate type',
       labelNames: ['door', 'type'] as const,
+      registers,
+    }),
+    certificatesRevoked: new Counter({
+      name: `${PREFIX}certificates_revoked_total`,
+      help: 'Certificates revoked by door and RFC 5280 revocation reason',
+      labelNames: ['door', 'reason'] as const,
       registers,
     }),
     rateLimited: new Counter({

@@ -6,7 +6,7 @@ import { listen, type RunningServer } from '../../src/http/listen.js';
 import { IssuanceService } from '../../src/issuance/issuance-service.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { createMetrics } from '../../src/telemetry/metrics.js';
+import { createMetrics, type CaMetrics } from '../../src/telemetry/metrics.js';
 import { startHttp01Responder, startTlsAlpnResponder, type Http01Responder, type TlsAlpnResponder } from './acme-responders.js';
 
 export const HARNESS_RANGES = '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16';
@@ -17,6 +17,8 @@ export interface AcmeHarness {
   readonly directoryUrl: string;
   readonly rootPem: string;
   readonly store: SqliteStore;
+  readonly issuance: IssuanceService;
+  readonly metrics: CaMetrics;
   readonly acme: AcmeServer;
   readonly http01: Http01Responder;
   readonly tlsAlpn: TlsAlpnResponder;
@@ -66,6 +68,8 @@ export async function startAcmeHarness(overrides: Partial<AcmeSettings> = {}, op
     directoryUrl: `${baseUrl}/acme/directory`,
     rootPem: material.rootPem,
     store,
+    issuance,
+    metrics,
     acme,
     http01,
     tlsAlpn,

@@ -1,15 +1,20 @@
+import type { Ipv4 } from '../../ca/types.js';
 import { CHALLENGE_TYPES } from '../wire-types.js';
-import type { AcmeAuthorizationRecord, AcmeOrderRecord } from '../../store/acme-store.js';
+import type { AcmeAuthorizationRecord, AcmeOrderRecord, NewAcmeOrder } from '../../store/acme-store.js';
 import type { AcmeDependencies, AcmeExchange, AcmeHandler, AcmeResponse } from '../acme-context.js';
 import { newAcmeId, newChallengeToken } from '../acme-ids.js';
 import { checkOrderIdentifiers } from '../identifiers.js';
 import { AcmeProblem, malformed, notFound } from '../problems.js';
 import { orderView } from '../resources.js';
-import { PROCESSING_RETRY_AFTER_SECONDS } from '../state.js';
+import { authorizationStatus, PROCESSING_RETRY_AFTER_SECONDS } from '../state.js';
 import { checkOrderValidity } from '../order-validity.js';
+import { checkReplaces } from '../order-replaces.js';
 import { accountOf, requirePostAsGet, requireOwner } from './post-as-get.js';
 
-/** RFC 8555 §7.4 + RFC 8738: a new order for ip identifiers, one authorization per IP. */
+/**
+ * RFC 8555 §7.4 + RFC 8738: a new order for ip identifiers, one authorization per IP — a valid one
+ * the account already holds for that IP when reuse is on, else a new pending one.
+ */
 export const postNewOrder: AcmeHandler = async (deps, exchange) => {
   const request = await exchange.signed('kid');
   const account = accountOf(request);
@@ -19,10 +24,11 @@ export const postNewOrder: AcmeHandler = async (deps, exchange) => {
   const ips = checkOrderIdentifiers(payload['identifiers'], deps.settings);
   const now = deps.clock.now();
   const validity = checkOrderValidity(payload['notBefore'], payload['notAfter'], now);
-  if (payload['replaces'] !== undefined && typeof payload['replaces'] !== 'string') throw malformed('"replaces" must be a string');
-  const order = newOrderRecord(deps, account.id, ips, validity, payload['replaces'] as string | undefined, now);
+  const replaces = await checkReplaces(deps, exchange.links, payload['replaces'], account.id, ips);
+  const reused = await reusableAuthorizations(deps, account.id, ips, now);
+  const { order, authorizations } = newOrderRecord(deps, { accountId: account.id, ips, validity, replaces, reused, now });
   await deps.store.createOrder(order);
-  return orderResponse(order, order.authorizations, exchange, deps, 201);
+  return orderResponse(order, authorizations, exchange, deps, 201);
 };
 
 function chargeNewOrder(deps: AcmeDependencies, accountId: string): void {
@@ -34,39 +40,55 @@ function chargeNewOrder(deps: AcmeDependencies, accountId: string): void {
   }
 }
 
-function newOrderRecord(
-  deps: AcmeDependencies,
-  accountId: string,
-  ips: readonly string[],
-  validity: { notBefore?: Date; notAfter?: Date },
-  replaces: string | undefined,
-  now: Date,
-) {
+async function reusableAuthorizations(deps: AcmeDependencies, accountId: string, ips: readonly Ipv4[], now: Date): Promise<ReadonlyMap<Ipv4, AcmeAuthorizationRecord>> {
+  if (!deps.settings.reuseValidAuthorizations) return new Map();
+  const found = await deps.store.findValidAuthorizations(accountId, ips, now);
+  return new Map(found.filter((authorization) => authorizationStatus(authorization, now) === 'valid').map((authorization) => [authorization.ip, authorization]));
+}
+
+interface OrderDraft {
+  readonly accountId: string;
+  readonly ips: readonly Ipv4[];
+  readonly validity: { notBefore?: Date; notAfter?: Date };
+  readonly replaces: string | undefined;
+  readonly reused: ReadonlyMap<Ipv4, AcmeAuthorizationRecord>;
+  readonly now: Date;
+}
+
+function newOrderRecord(deps: AcmeDependencies, draft: OrderDraft): { order: NewAcmeOrder; authorizations: AcmeAuthorizationRecord[] } {
+  const { accountId, ips, now } = draft;
   const id = newAcmeId();
-  const expires = new Date(now.getTime() + deps.settings.pendingLifetimeMs);
-  const authorizations: AcmeAuthorizationRecord[] = ips.map((ip) => {
-    const authorizationId = newAcmeId();
-    return {
-      id: authorizationId,
-      accountId,
-      orderId: id,
-      ip,
-      status: 'pending',
-      expires,
-      createdAt: now,
-      challenges: CHALLENGE_TYPES.map((type) => ({ id: newAcmeId(), authorizationId, type, token: newChallengeToken(), status: 'pending' as const })),
-    };
-  });
-  return {
+  const pendingExpires = new Date(now.getTime() + deps.settings.pendingLifetimeMs);
+  const created = ips.filter((ip) => !draft.reused.has(ip)).map((ip) => newAuthorization(id, accountId, ip, pendingExpires, now));
+  const byIp = new Map([...draft.reused, ...created.map((authorization) => [authorization.ip, authorization] as const)]);
+  const authorizations = ips.map((ip) => byIp.get(ip)!);
+  // The order cannot outlive an authorization it reuses (Let's Encrypt does the same).
+  const expires = new Date(Math.min(pendingExpires.getTime(), ...[...draft.reused.values()].map((authorization) => authorization.expires.getTime())));
+  const order: NewAcmeOrder = {
     id,
     accountId,
     ips,
     authorizationIds: authorizations.map((authorization) => authorization.id),
     expires,
-    ...validity,
-    ...(replaces ? { replaces } : {}),
+    ...draft.validity,
+    ...(draft.replaces ? { replaces: draft.replaces } : {}),
     createdAt: now,
-    authorizations,
+    authorizations: created,
+  };
+  return { order, authorizations };
+}
+
+function newAuthorization(orderId: string, accountId: string, ip: Ipv4, expires: Date, now: Date): AcmeAuthorizationRecord {
+  const authorizationId = newAcmeId();
+  return {
+    id: authorizationId,
+    accountId,
+    orderId,
+    ip,
+    status: 'pending',
+    expires,
+    createdAt: now,
+    challenges: CHALLENGE_TYPES.map((type) => ({ id: newAcmeId(), authorizationId, type, token: newChallengeToken(), status: 'pending' as const })),
   };
 }
 

@@ -1,9 +1,7 @@
-import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } from '@peculiar/asn1-x509';
 import type { AcmeCertificateRecord } from '../../store/acme-store.js';
 import type { AcmeHandler } from '../acme-context.js';
-import { malformed, notFound } from '../problems.js';
+import { authorityKeyIdentifierOf, parseCertificateId } from '../certificate-id.js';
+import { notFound } from '../problems.js';
 import type { RenewalInfoJson } from '../wire-types.js';
 
 /** How often clients should ask again (RFC 9773 §4.3). */
@@ -15,9 +13,9 @@ export const RENEWAL_INFO_RETRY_AFTER_SECONDS = 6 * 3600;
  * past once the certificate is revoked so clients renew at once.
  */
 export const getRenewalInfo: AcmeHandler = async (deps, exchange) => {
-  const { keyIdentifier, serialNumber } = parseCertId(exchange.params['certId'] ?? '');
+  const { keyIdentifier, serialNumber } = parseCertificateId(exchange.params['certId'] ?? '');
   const certificate = await deps.store.findCertificateBySerial(serialNumber);
-  if (!certificate || !authorityKeyIdentifierOf(certificate).equals(keyIdentifier)) throw notFound('this certificate');
+  if (!certificate || !authorityKeyIdentifierOf(certificate.chainPem).equals(keyIdentifier)) throw notFound('this certificate');
   const body: RenewalInfoJson = { suggestedWindow: suggestedWindow(certificate, deps.clock.now()) };
   return { status: 200, body, retryAfterSeconds: RENEWAL_INFO_RETRY_AFTER_SECONDS };
 };
@@ -27,20 +25,4 @@ export function suggestedWindow(certificate: Pick<AcmeCertificateRecord, 'notBef
   const start = certificate.notBefore.getTime();
   const lifetime = certificate.notAfter.getTime() - start;
   return { start: new Date(start + (lifetime * 2) / 3).toISOString(), end: new Date(start + (lifetime * 5) / 6).toISOString() };
-}
-
-function parseCertId(certId: string): { keyIdentifier: Buffer; serialNumber: string } {
-  const match = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(certId);
-  if (!match) throw malformed('a renewalInfo certID is base64url(keyIdentifier) "." base64url(serial)');
-  const serial = Buffer.from(match[2]!, 'base64url');
-  // The serial is the DER INTEGER's content octets; ours are positive with a non-zero first byte.
-  return { keyIdentifier: Buffer.from(match[1]!, 'base64url'), serialNumber: serial.toString('hex') };
-}
-
-function authorityKeyIdentifierOf(certificate: AcmeCertificateRecord): Buffer {
-  const parsed = AsnConvert.parse(new X509Certificate(certificate.chainPem).raw, Certificate);
-  const extension = parsed.tbsCertificate.extensions?.find((candidate) => candidate.extnID === id_ce_authorityKeyIdentifier);
-  if (!extension) return Buffer.alloc(0);
-  const aki = AsnConvert.parse(extension.extnValue, AuthorityKeyIdentifier);
-  return aki.keyIdentifier ? Buffer.from(aki.keyIdentifier.buffer) : Buffer.alloc(0);
 }

@@ -17,14 +17,18 @@ function condition(cr: CertManagerCertificateRequest, type: string): CertManager
   return cr.status?.conditions?.find((item) => item.type === type);
 }
 
+function isFinal(ready: CertManagerCondition | undefined): boolean {
+  if (ready?.status === 'True') return true;
+  return ready?.status === 'False' && (ready.reason === 'Failed' || ready.reason === 'Denied');
+}
+
 /**
  * Pure: cert-manager's external-issuer contract. Nothing happens before Approved=True; Denied is
  * final (Ready=False, reason Denied); so are Ready=True and Ready=False with reason Failed/Denied.
  */
 export function planCertManager(cr: CertManagerCertificateRequest): CertManagerPlan {
   if (!isOurCertManagerRequest(cr)) return { kind: 'ignore', why: 'foreign' };
-  const ready = condition(cr, 'Ready');
-  if (ready?.status === 'True' || (ready?.status === 'False' && (ready.reason === 'Failed' || ready.reason === 'Denied'))) return { kind: 'ignore', why: 'final' };
+  if (isFinal(condition(cr, 'Ready'))) return { kind: 'ignore', why: 'final' };
   const denied = condition(cr, 'Denied');
   if (denied?.status === 'True') return { kind: 'deny', message: `The CertificateRequest was denied by an approval controller${denied.message ? `: ${denied.message}` : ''}` };
   if (condition(cr, 'Approved')?.status !== 'True') return { kind: 'ignore', why: 'unapproved' };

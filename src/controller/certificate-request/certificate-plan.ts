@@ -31,17 +31,20 @@ export function planCertificate(input: PlanInput): CertificatePlan {
   if (!spec.ok) return { kind: 'fail', reason: 'InvalidSpec', message: spec.message, retry: false };
   if (!issuer || !issuer.ok) return { kind: 'fail', reason: 'Pending', message: issuer?.message ?? 'no issuer', retry: true };
   if (!secret) return { kind: 'fail', reason: 'Pending', message: 'the Secret could not be read', retry: true };
-  const desired = spec.desired;
+  return planForSecret(spec.desired, secret, input.statusRevision, now);
+}
+
+function planForSecret(desired: DesiredCertificate, secret: SecretInspection, statusRevision: number, now: Date): CertificatePlan {
   switch (secret.kind) {
     case 'foreign':
       return { kind: 'fail', reason: 'SecretConflict', message: secret.message, retry: true };
     case 'absent':
-      return issue(input.statusRevision > 0 ? 'SecretMissing' : 'Initial', undefined, input.statusRevision);
+      return issue(statusRevision > 0 ? 'SecretMissing' : 'Initial', undefined, statusRevision);
     case 'invalid':
-      return issue('SecretInvalid', reusableKey(desired, secret.keyPem, secret.keyAlgorithm), Math.max(secret.revision, input.statusRevision));
+      return issue('SecretInvalid', reusableKey(desired, secret.keyPem, secret.keyAlgorithm), Math.max(secret.revision, statusRevision));
     case 'valid': {
       const current = secret.certificate;
-      const revision = Math.max(current.revision, input.statusRevision);
+      const revision = Math.max(current.revision, statusRevision);
       if (current.specHash !== desired.specHash) return issue('SpecChanged', reusableKey(desired, current.keyPem, current.keyAlgorithm), revision);
       const renewalTime = renewalTimeFor(current, desired);
       if (now.getTime() >= renewalTime.getTime()) return issue('Renewal', reusableKey(desired, current.keyPem, current.keyAlgorithm), revision);

@@ -50,20 +50,15 @@ export function checkCertificateSpec(spec: SecretCertificateRequestSpec): SpecCh
 class SpecError extends Error {}
 
 function desiredFrom(spec: SecretCertificateRequestSpec): DesiredCertificate {
-  const type = spec.type ?? CERTIFICATE_REQUEST_DEFAULTS.type;
-  if (!(CERTIFICATE_TYPES as readonly string[]).includes(type)) fail(`spec.type "${type}" must be one of ${CERTIFICATE_TYPES.join(', ')}`);
+  const type = checkType(spec.type);
   const ips = checkIps(spec.ipAddresses);
-  const secretName = spec.secretName;
-  if (typeof secretName !== 'string' || secretName.length > 253 || !SECRET_NAME.test(secretName)) fail(`spec.secretName "${String(secretName ?? '')}" is not a valid Secret name`);
+  const secretName = checkSecretName(spec.secretName);
   const { keyAlgorithm, rotationPolicy } = checkPrivateKey(spec.privateKey);
-  const durationMs = checkDuration(spec.duration ?? CERTIFICATE_REQUEST_DEFAULTS.duration, 'spec.duration');
-  if (durationMs > LEAF_MAX_VALIDITY_MS) fail(`spec.duration "${spec.duration}" is longer than 8760h (365 days)`);
-  const renewBeforeMs = spec.renewBefore === undefined ? undefined : checkDuration(spec.renewBefore, 'spec.renewBefore');
-  if (renewBeforeMs !== undefined && renewBeforeMs >= durationMs) fail(`spec.renewBefore "${spec.renewBefore}" must be shorter than spec.duration "${spec.duration ?? CERTIFICATE_REQUEST_DEFAULTS.duration}"`);
+  const { durationMs, renewBeforeMs } = checkLifetime(spec);
   const issuerRef = checkIssuerRef(spec.issuerRef);
   const hashed = { type, ips, keyAlgorithm, durationMs, issuer: issuerRef ? `${issuerRef.kind}/${issuerRef.name}` : '' };
   return {
-    type: type as CertificateType,
+    type,
     ips,
     secretName,
     keyAlgorithm,
@@ -75,6 +70,27 @@ function desiredFrom(spec: SecretCertificateRequestSpec): DesiredCertificate {
     issuerRef,
     specHash: createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 32),
   };
+}
+
+function checkType(type: string | undefined): CertificateType {
+  const value = type ?? CERTIFICATE_REQUEST_DEFAULTS.type;
+  if (!(CERTIFICATE_TYPES as readonly string[]).includes(value)) fail(`spec.type "${value}" must be one of ${CERTIFICATE_TYPES.join(', ')}`);
+  return value as CertificateType;
+}
+
+function checkSecretName(name: unknown): string {
+  if (typeof name !== 'string' || name.length > 253 || !SECRET_NAME.test(name)) fail(`spec.secretName "${String(name ?? '')}" is not a valid Secret name`);
+  return name;
+}
+
+function checkLifetime(spec: SecretCertificateRequestSpec): { durationMs: number; renewBeforeMs: number | undefined } {
+  const durationText = spec.duration ?? CERTIFICATE_REQUEST_DEFAULTS.duration;
+  const durationMs = checkDuration(durationText, 'spec.duration');
+  if (durationMs > LEAF_MAX_VALIDITY_MS) fail(`spec.duration "${durationText}" is longer than 8760h (365 days)`);
+  if (spec.renewBefore === undefined) return { durationMs, renewBeforeMs: undefined };
+  const renewBeforeMs = checkDuration(spec.renewBefore, 'spec.renewBefore');
+  if (renewBeforeMs >= durationMs) fail(`spec.renewBefore "${spec.renewBefore}" must be shorter than spec.duration "${durationText}"`);
+  return { durationMs, renewBeforeMs };
 }
 
 function fail(message: string): never {

@@ -4,6 +4,7 @@ import type { CertificateRequest, CsrCertificateRequestSpec } from '../../kube/c
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
 import { conditionReasonFor } from '../ca-error-reason.js';
+import type { SigningCa } from '../issuers/signing-ca.js';
 import { findCondition } from '../conditions.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
 import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
@@ -37,38 +38,36 @@ export class CsrCertificateFlow {
   async reconcile(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }): Promise<ReconcileOutcome> {
     const source = cr.metadata.labels?.[LABELS.source];
     if (source === 'rest') return this.decideRestRecord(cr);
-    if (source !== undefined) return DONE;
-    if (findCondition(cr.status?.conditions, 'Ready')?.status === 'True' && cr.status?.certificate) return DONE;
-    if (refusedThisGeneration(cr)) return DONE;
-    const resolution = await this.context.resolver.resolve(cr.spec.issuerRef ? { kind: cr.spec.issuerRef.kind ?? 'IPIssuer', name: cr.spec.issuerRef.name } : undefined, cr.metadata.namespace);
+    if (source !== undefined || isSettled(cr)) return DONE;
+    const ref = cr.spec.issuerRef;
+    const resolution = await this.context.resolver.resolve(ref ? { kind: ref.kind ?? 'IPIssuer', name: ref.name } : undefined, cr.metadata.namespace);
     if (!resolution.ok) {
       await this.fail(cr, 'Pending', resolution.message);
       return RETRY;
     }
-    const uid = cr.metadata.uid ?? '';
-    let issued = this.unwritten.get(uid);
-    if (!issued) {
-      try {
-        issued = await resolution.ca.issuer.issue({
-          door: 'kubernetes',
-          requester: `kubernetes:${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}`,
-          type: cr.spec.type ?? 'webhook',
-          csr: { pem: cr.spec.request },
-          maxIdentifiers: 100,
-          reference: objectKey(cr.metadata.namespace, cr.metadata.name ?? ''),
-        });
-      } catch (error) {
-        if (!isCaError(error)) throw error;
-        await this.fail(cr, conditionReasonFor(error) === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
-        return DONE;
-      }
-      this.unwritten.set(uid, issued);
-    }
-    const now = this.context.clock.now();
-    await writeStatus(this.context, cr, readyStatus(cr, { ...issued, revision: 1 }, undefined, now, { certificate: issued.chainPem }));
-    this.unwritten.delete(uid);
+    const issued = await this.signOnce(cr, resolution.ca);
+    if (!issued) return DONE;
+    await writeStatus(this.context, cr, readyStatus(cr, { ...issued, revision: 1 }, undefined, this.context.clock.now(), { certificate: issued.chainPem }));
+    this.unwritten.delete(cr.metadata.uid ?? '');
     this.context.events.record(involved(cr), 'Normal', 'Issued', `Issued certificate ${issued.serialNumber} for ${issued.ips.join(', ')}; valid until ${issued.notAfter.toISOString()}`);
     return DONE;
+  }
+
+  /** The certificate signed for this object earlier (a status write failed), or a new one; undefined after a refusal. */
+  private async signOnce(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }, ca: SigningCa): Promise<IssuedCertificate | undefined> {
+    const uid = cr.metadata.uid ?? '';
+    const earlier = this.unwritten.get(uid);
+    if (earlier) return earlier;
+    const reference = objectKey(cr.metadata.namespace, cr.metadata.name ?? '');
+    try {
+      const issued = await ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, maxIdentifiers: 100, reference });
+      this.unwritten.set(uid, issued);
+      return issued;
+    } catch (error) {
+      if (!isCaError(error)) throw error;
+      await this.fail(cr, conditionReasonFor(error) === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
+      return undefined;
+    }
   }
 
   private async decideRestRecord(cr: CertificateRequest): Promise<ReconcileOutcome> {
@@ -87,4 +86,10 @@ export class CsrCertificateFlow {
     const written = await writeStatus(this.context, cr, failedStatus(cr, reason, message, this.context.clock.now()));
     if (written) this.context.events.record(involved(cr), 'Warning', reason, message);
   }
+}
+
+/** Signed already, or refused for this generation: nothing to do until the spec changes. */
+function isSettled(cr: CertificateRequest): boolean {
+  const signed = findCondition(cr.status?.conditions, 'Ready')?.status === 'True' && Boolean(cr.status?.certificate);
+  return signed || refusedThisGeneration(cr);
 }

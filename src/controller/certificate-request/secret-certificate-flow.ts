@@ -9,7 +9,7 @@ import { conditionReasonFor } from '../ca-error-reason.js';
 import type { SigningCa } from '../issuers/signing-ca.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
 import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
-import { planCertificate, renewalTimeFor, requestedNotAfter, type IssueCause } from './certificate-plan.js';
+import { planCertificate, renewalTimeFor, requestedNotAfter, type CertificatePlan, type IssueCause } from './certificate-plan.js';
 import { checkCertificateSpec, type DesiredCertificate } from './certificate-spec.js';
 import { failedStatus, readyStatus, refusedThisGeneration } from './certificate-status.js';
 import { inspectSecret, type ExpectedCa } from './secret-inspection.js';
@@ -21,6 +21,14 @@ interface Unwritten {
   readonly caId: string;
   readonly issued: IssuedCertificate;
   readonly keyPem: string;
+}
+
+/** What an issuance writes to: the request, its normalised spec, the CA, the Secret as read. */
+interface IssueTarget {
+  readonly cr: CertificateRequest;
+  readonly desired: DesiredCertificate;
+  readonly ca: SigningCa;
+  readonly existing: Secret | undefined;
 }
 
 /** Our CertificateRequest with ipAddresses: key → issuance service → kubernetes.io/tls Secret → status. */
@@ -41,37 +49,38 @@ export class SecretCertificateFlow {
   }
 
   async reconcile(cr: CertificateRequest & { spec: SecretCertificateRequestSpec }): Promise<ReconcileOutcome> {
-    const { clock } = this.context;
-    const now = clock.now();
-    const spec = checkCertificateSpec(cr.spec);
-    if (spec.ok && refusedThisGeneration(cr)) return DONE;
-    const issuer = spec.ok ? await this.context.resolver.resolve(spec.desired.issuerRef, cr.metadata.namespace) : undefined;
-    const secretObject = spec.ok && issuer?.ok ? await this.readSecret(cr, spec.desired.secretName) : undefined;
-    const secret = spec.ok && issuer?.ok ? inspectSecret(secretObject, cr, this.expected(issuer.ca)) : undefined;
-    const plan = planCertificate({ spec, issuer, secret, statusRevision: cr.status?.revision ?? 0, now });
-    switch (plan.kind) {
-      case 'fail':
-        await this.fail(cr, plan.reason, plan.message);
-        return plan.retry ? RETRY : DONE;
-      case 'current': {
-        if (!spec.ok) return DONE;
-        await this.repairMetadata(cr, spec.desired, plan.certificate);
-        await writeStatus(this.context, cr, readyStatus(cr, plan.certificate, plan.renewalTime, now));
-        return { requeueAfterMs: plan.renewalTime.getTime() - now.getTime() };
-      }
-      case 'issue':
-        if (!spec.ok || !issuer?.ok) return DONE;
-        return this.issue(cr, spec.desired, issuer.ca, plan, secretObject);
+    const now = this.context.clock.now();
+    const assessment = await this.assess(cr, now);
+    if (!assessment) return DONE;
+    const { plan, target } = assessment;
+    if (plan.kind === 'fail') {
+      await this.fail(cr, plan.reason, plan.message);
+      return plan.retry ? RETRY : DONE;
     }
+    if (!target) return DONE;
+    if (plan.kind === 'current') {
+      await this.repairMetadata(cr, target.desired, plan.certificate);
+      await writeStatus(this.context, cr, readyStatus(cr, plan.certificate, plan.renewalTime, now));
+      return { requeueAfterMs: plan.renewalTime.getTime() - now.getTime() };
+    }
+    return this.issue(target, plan);
   }
 
-  private async issue(
-    cr: CertificateRequest,
-    desired: DesiredCertificate,
-    ca: SigningCa,
-    { cause, reuseKeyPem, previousRevision }: { cause: IssueCause; reuseKeyPem: string | undefined; previousRevision: number },
-    existing: Secret | undefined,
-  ): Promise<ReconcileOutcome> {
+  /** Spec, issuer and Secret, planned; undefined when a policy refusal of this generation stands. */
+  private async assess(cr: CertificateRequest & { spec: SecretCertificateRequestSpec }, now: Date): Promise<{ plan: CertificatePlan; target?: IssueTarget } | undefined> {
+    const spec = checkCertificateSpec(cr.spec);
+    const statusRevision = cr.status?.revision ?? 0;
+    if (!spec.ok) return { plan: planCertificate({ spec, issuer: undefined, secret: undefined, statusRevision, now }) };
+    if (refusedThisGeneration(cr)) return undefined;
+    const issuer = await this.context.resolver.resolve(spec.desired.issuerRef, cr.metadata.namespace);
+    if (!issuer.ok) return { plan: planCertificate({ spec, issuer, secret: undefined, statusRevision, now }) };
+    const existing = await this.readSecret(cr, spec.desired.secretName);
+    const secret = inspectSecret(existing, cr, this.expected(issuer.ca));
+    return { plan: planCertificate({ spec, issuer, secret, statusRevision, now }), target: { cr, desired: spec.desired, ca: issuer.ca, existing } };
+  }
+
+  private async issue(target: IssueTarget, { cause, reuseKeyPem, previousRevision }: { cause: IssueCause; reuseKeyPem: string | undefined; previousRevision: number }): Promise<ReconcileOutcome> {
+    const { cr, desired, ca } = target;
     const uid = cr.metadata.uid ?? '';
     let signed = this.unwritten.get(uid);
     if (!signed || signed.specHash !== desired.specHash || signed.caId !== ca.id) {
@@ -86,8 +95,7 @@ export class SecretCertificateFlow {
       this.unwritten.set(uid, signed);
     }
     const revision = previousRevision + 1;
-    const written = await this.writeSecret(cr, desired, ca, signed, revision, existing);
-    if (!written) return RETRY;
+    if (!(await this.writeSecret(target, signed, revision))) return RETRY;
     this.unwritten.delete(uid);
     const now = this.context.clock.now();
     const renewalTime = renewalTimeFor(signed.issued, desired);
@@ -118,7 +126,7 @@ export class SecretCertificateFlow {
   }
 
   /** Creates or replaces the Secret; false when a foreign Secret turned up (status already says so). */
-  private async writeSecret(cr: CertificateRequest, desired: DesiredCertificate, ca: SigningCa, signed: Unwritten, revision: number, existing: Secret | undefined): Promise<boolean> {
+  private async writeSecret({ cr, desired, ca, existing }: IssueTarget, signed: Unwritten, revision: number): Promise<boolean> {
     const content = {
       chainPem: signed.issued.chainPem,
       rootPem: ca.material.rootPem,

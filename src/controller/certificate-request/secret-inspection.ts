@@ -46,41 +46,54 @@ export function inspectSecret(secret: Secret | undefined, cr: CertificateRequest
   const revision = Number(annotations[ANNOTATIONS.revision] ?? '0') || 0;
   const keyPem = secretValue(secret, 'tls.key');
   const key = keyPem ? parseKey(keyPem) : undefined;
-  const invalid = (message: string): SecretInspection => ({
-    kind: 'invalid',
-    message,
-    revision,
-    ...(key && keyPem ? { keyPem, keyAlgorithm: key.algorithm } : {}),
-  });
-  if (secret.type !== TLS_SECRET_TYPE) return invalid(`type is ${secret.type ?? 'Opaque'}, not ${TLS_SECRET_TYPE}`);
-  const chain = secretValue(secret, 'tls.crt');
-  if (!chain || !keyPem || !key) return invalid('tls.crt or tls.key is missing or unreadable');
-  if (normalise(secretValue(secret, 'ca.crt') ?? '') !== normalise(ca.rootPem)) return invalid('ca.crt is not the root of the issuing CA');
-  const [leafPem, ...rest] = pemBlocks(chain);
-  if (!leafPem || normalise(rest.join('')) !== normalise(ca.chainPem)) return invalid('tls.crt is not a leaf followed by the issuing CA chain');
-  let leaf: X509Certificate;
-  try {
-    leaf = new X509Certificate(leafPem);
-  } catch {
-    return invalid('tls.crt does not parse');
-  }
-  if (!leaf.verify(ca.signerPublicKey)) return invalid('tls.crt was not signed by the issuing CA');
-  if (!leaf.checkPrivateKey(key.object)) return invalid('tls.key does not belong to tls.crt');
-  const serialNumber = normaliseSerial(leaf.serialNumber);
-  if (normaliseSerial(annotations[ANNOTATIONS.serialNumber] ?? '') !== serialNumber) return invalid('the serial-number annotation does not match tls.crt');
+  const checked = checkContent(secret, ca, key, annotations[ANNOTATIONS.serialNumber] ?? '');
+  if (typeof checked === 'string') return { kind: 'invalid', message: checked, revision, ...(key && keyPem ? { keyPem, keyAlgorithm: key.algorithm } : {}) };
+  const serialNumber = normaliseSerial(checked.serialNumber);
   return {
     kind: 'valid',
     certificate: {
       serialNumber,
-      notBefore: new Date(leaf.validFrom),
-      notAfter: new Date(leaf.validTo),
-      ips: ipsOf(leaf),
+      notBefore: new Date(checked.validFrom),
+      notAfter: new Date(checked.validTo),
+      ips: ipsOf(checked),
       specHash: annotations[ANNOTATIONS.specHash] ?? '',
       revision,
-      keyPem,
-      keyAlgorithm: key.algorithm,
+      keyPem: keyPem!,
+      keyAlgorithm: key!.algorithm,
     },
   };
+}
+
+/** The leaf when type, chain, root, signature, key and serial all check out; else what is wrong. */
+function checkContent(secret: Secret, ca: ExpectedCa, key: { object: KeyObject } | undefined, annotatedSerial: string): X509Certificate | string {
+  if (secret.type !== TLS_SECRET_TYPE) return `type is ${secret.type ?? 'Opaque'}, not ${TLS_SECRET_TYPE}`;
+  if (!key) return 'tls.key is missing or unreadable';
+  const leafPem = checkChain(secret, ca);
+  if (leafPem.startsWith('!')) return leafPem.slice(1);
+  const leaf = parseCertificate(leafPem);
+  if (!leaf) return 'tls.crt does not parse';
+  if (!leaf.verify(ca.signerPublicKey)) return 'tls.crt was not signed by the issuing CA';
+  if (!leaf.checkPrivateKey(key.object)) return 'tls.key does not belong to tls.crt';
+  if (normaliseSerial(annotatedSerial) !== normaliseSerial(leaf.serialNumber)) return 'the serial-number annotation does not match tls.crt';
+  return leaf;
+}
+
+/** The leaf PEM, or "!" + what is wrong with tls.crt / ca.crt. */
+function checkChain(secret: Secret, ca: ExpectedCa): string {
+  const chain = secretValue(secret, 'tls.crt');
+  if (!chain) return '!tls.crt is missing';
+  if (normalise(secretValue(secret, 'ca.crt') ?? '') !== normalise(ca.rootPem)) return '!ca.crt is not the root of the issuing CA';
+  const [leafPem, ...rest] = pemBlocks(chain);
+  if (!leafPem || normalise(rest.join('')) !== normalise(ca.chainPem)) return '!tls.crt is not a leaf followed by the issuing CA chain';
+  return leafPem;
+}
+
+function parseCertificate(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseKey(pem: string): { object: KeyObject; algorithm: KeyAlgorithm | undefined } | undefined {

@@ -7,7 +7,8 @@ import { jsonEqual } from '../json-equal.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
 import { statusPatch } from '../status-patch.js';
 import type { IssuerResolver } from './issuer-resolver.js';
-import { issuerReadiness } from './issuer-readiness.js';
+import { issuerReadiness, type IssuerReadiness } from './issuer-readiness.js';
+import type { InvolvedObject } from '../../kube/event-recorder.js';
 
 export interface IssuerReconcilerOptions {
   readonly kind: 'IPIssuer' | 'IPClusterIssuer';
@@ -27,33 +28,25 @@ export class IssuerReconciler {
     if (!issuer || issuer.metadata.deletionTimestamp) return DONE;
     const { state } = await this.options.resolver.caStateOf(issuer, true);
     const readiness = issuerReadiness(issuer.spec, state);
-    const generation = issuer.metadata.generation;
-    const status: IssuerStatus = {
-      ...issuer.status,
-      conditions: setCondition(
-        issuer.status?.conditions,
-        {
-          type: 'Ready',
-          status: readiness.ready ? 'True' : 'False',
-          reason: readiness.ready ? 'Ready' : readiness.reason,
-          message: readiness.message,
-          ...(generation !== undefined ? { observedGeneration: generation } : {}),
-        },
-        this.options.clock.now(),
-      ),
-      ...(generation !== undefined ? { observedGeneration: generation } : {}),
-    };
-    if (!jsonEqual(issuer.status ?? {}, status)) {
-      await this.options.client.mergePatch(issuer.metadata.namespace, issuer.metadata.name ?? '', statusPatch(issuer.status, status, issuer.metadata.resourceVersion), 'status');
-      if (!readiness.ready) {
-        this.options.events.record(
-          { apiVersion: issuer.apiVersion, kind: this.options.kind, name: issuer.metadata.name ?? '', ...(issuer.kind === IP_CLUSTER_ISSUER_KIND ? {} : { namespace: issuer.metadata.namespace ?? '' }), uid: issuer.metadata.uid ?? '' },
-          'Warning',
-          readiness.reason,
-          readiness.message,
-        );
-      }
-    }
+    const status = statusFor(issuer, readiness, this.options.clock.now());
+    if (jsonEqual(issuer.status ?? {}, status)) return readiness.ready ? DONE : RETRY;
+    await this.options.client.mergePatch(issuer.metadata.namespace, issuer.metadata.name ?? '', statusPatch(issuer.status, status, issuer.metadata.resourceVersion), 'status');
+    if (!readiness.ready) this.options.events.record(involvedIssuer(issuer, this.options.kind), 'Warning', readiness.reason, readiness.message);
     return readiness.ready ? DONE : RETRY;
   }
+}
+
+/** Pure: the issuer's status with its Ready condition. */
+export function statusFor(issuer: AnyIssuer, readiness: IssuerReadiness, now: Date): IssuerStatus {
+  const generation = issuer.metadata.generation;
+  const observed = generation !== undefined ? { observedGeneration: generation } : {};
+  const condition = readiness.ready
+    ? { type: 'Ready', status: 'True' as const, reason: 'Ready', message: readiness.message, ...observed }
+    : { type: 'Ready', status: 'False' as const, reason: readiness.reason, message: readiness.message, ...observed };
+  return { ...issuer.status, conditions: setCondition(issuer.status?.conditions, condition, now), ...observed };
+}
+
+function involvedIssuer(issuer: AnyIssuer, kind: 'IPIssuer' | 'IPClusterIssuer'): InvolvedObject {
+  const namespace = kind === IP_CLUSTER_ISSUER_KIND ? {} : { namespace: issuer.metadata.namespace ?? '' };
+  return { apiVersion: issuer.apiVersion, kind, name: issuer.metadata.name ?? '', ...namespace, uid: issuer.metadata.uid ?? '' };
 }

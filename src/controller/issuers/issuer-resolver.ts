@@ -74,11 +74,16 @@ export class IssuerResolver {
     const namespace = issuer.kind === IP_CLUSTER_ISSUER_KIND ? this.options.clusterResourceNamespace : (issuer.metadata.namespace ?? '');
     const secret = await this.readSecret(namespace, secretName, fresh);
     if (!secret) return { state: { kind: 'missing', secretName, namespace } };
+    return this.loadFrom(secret, secretName);
+  }
+
+  private loadFrom(secret: Secret, secretName: string): { state: IssuerCaState; material?: CaMaterial } {
+    const chainPem = secretValue(secret, 'ca.crt');
     try {
       const material = loadCaMaterial({
         certificatePem: secretValue(secret, 'tls.crt') ?? '',
         privateKeyPem: secretValue(secret, 'tls.key') ?? '',
-        ...(secretValue(secret, 'ca.crt') ? { chainPem: secretValue(secret, 'ca.crt')! } : {}),
+        ...(chainPem ? { chainPem } : {}),
         allowedRanges: this.options.configuredRanges,
         clock: this.options.clock,
       });

@@ -87,33 +87,52 @@ function ipsOf(cr: CertificateRequest): Ipv4[] {
 }
 
 export function recordStatusOf(cr: CertificateRequest): RequestStatus {
-  const ready = cr.status?.conditions?.find((condition) => condition.type === 'Ready');
+  const ready = readyOf(cr);
   if (ready?.status === 'True') return 'approved';
   if (ready?.status === 'False' && ready.reason !== 'Pending') return 'denied';
   return 'pending';
 }
 
+function readyOf(cr: CertificateRequest) {
+  return cr.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+function createdAtOf(cr: CertificateRequest): Date {
+  return new Date(annotations(cr)[ANNOTATIONS.createdAt] ?? cr.metadata.creationTimestamp ?? 0);
+}
+
+function specOf(cr: CertificateRequest): { type: CertificateType; request: string } {
+  const spec = cr.spec as { type?: CertificateType; request?: string };
+  return { type: spec.type ?? 'webhook', request: spec.request ?? '' };
+}
+
+/** What the decision added: the certificate once approved, the reason once denied. */
+function outcomeOf(cr: CertificateRequest, status: RequestStatus): Pick<CsrRequestRecord, 'certificatePem' | 'serialNumber' | 'denyReason'> {
+  if (status === 'denied') return { denyReason: readyOf(cr)?.message ?? 'denied' };
+  if (status !== 'approved') return {};
+  const { certificate, serialNumber } = cr.status ?? {};
+  return { ...(certificate ? { certificatePem: certificate } : {}), ...(serialNumber ? { serialNumber } : {}) };
+}
+
 export function csrRequestRecordOf(cr: CertificateRequest, id: string): CsrRequestRecord {
   const notes = annotations(cr);
   const status = recordStatusOf(cr);
-  const ready = cr.status?.conditions?.find((condition) => condition.type === 'Ready');
-  const createdAt = new Date(notes[ANNOTATIONS.createdAt] ?? cr.metadata.creationTimestamp ?? 0);
-  const spec = cr.spec as { type?: CertificateType; request?: string };
+  const decidedAt = readyOf(cr)?.lastTransitionTime;
+  const createdAt = createdAtOf(cr);
+  const spec = specOf(cr);
   return {
     id,
-    type: spec.type ?? 'webhook',
+    type: spec.type,
     status,
-    csrPem: spec.request ?? '',
+    csrPem: spec.request,
     csrSha256: notes[ANNOTATIONS.csrSha256] ?? '',
     subjectSpki: new Uint8Array(Buffer.from(notes[ANNOTATIONS.subjectSpki] ?? '', 'base64')),
     ips: ipsOf(cr),
     metadata: parseMetadata(notes[ANNOTATIONS.metadata]),
     requester: notes[ANNOTATIONS.requester] ?? '',
     createdAt,
-    updatedAt: status === 'pending' || !ready?.lastTransitionTime ? createdAt : new Date(ready.lastTransitionTime),
-    ...(status === 'approved' && cr.status?.certificate ? { certificatePem: cr.status.certificate } : {}),
-    ...(status === 'approved' && cr.status?.serialNumber ? { serialNumber: cr.status.serialNumber } : {}),
-    ...(status === 'denied' ? { denyReason: ready?.message ?? 'denied' } : {}),
+    updatedAt: status !== 'pending' && decidedAt ? new Date(decidedAt) : createdAt,
+    ...outcomeOf(cr, status),
   };
 }
 
@@ -121,18 +140,16 @@ export function issuedCertificateRecordOf(cr: CertificateRequest): IssuedCertifi
   const status = cr.status;
   if (!status?.serialNumber || !status.certificate || !status.notBefore || !status.notAfter) return undefined;
   const notes = annotations(cr);
-  const ready = status.conditions?.find((condition) => condition.type === 'Ready');
-  const spec = cr.spec as { type?: CertificateType };
   const requestId = notes[ANNOTATIONS.requestId];
   return {
     serialNumber: status.serialNumber,
     door: (cr.metadata.labels?.[LABELS.source] ?? 'kubernetes') as Door,
-    type: spec.type ?? 'webhook',
+    type: specOf(cr).type,
     ips: ipsOf(cr),
     notBefore: new Date(status.notBefore),
     notAfter: new Date(status.notAfter),
     requester: notes[ANNOTATIONS.requester] ?? '',
-    issuedAt: new Date(ready?.lastTransitionTime ?? notes[ANNOTATIONS.createdAt] ?? 0),
+    issuedAt: readyOf(cr)?.lastTransitionTime ? new Date(readyOf(cr)!.lastTransitionTime!) : createdAtOf(cr),
     certificatePem: status.certificate,
     ...(requestId ? { requestId } : {}),
   };

@@ -68,6 +68,7 @@ export interface CertificateRow {
   revoked_at: number | null;
   revocation_reason: number | null;
   certificate_pem: string;
+  ips: string;
   not_before: number;
   not_after: number;
 }
@@ -146,6 +147,7 @@ export function certificateFromRow(row: CertificateRow): AcmeCertificateRecord {
     accountId: row.account_id,
     orderId: row.order_id,
     chainPem: row.certificate_pem,
+    ips: JSON.parse(row.ips) as string[],
     notBefore: new Date(row.not_before),
     notAfter: new Date(row.not_after),
     ...(row.revoked_at !== null ? { revokedAt: new Date(row.revoked_at), revocationReason: row.revocation_reason ?? 0 } : {}),

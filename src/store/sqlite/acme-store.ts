@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Ipv4 } from '../../ca/types.js';
 import type {
   AcmeAccountRecord,
   AcmeAuthorizationRecord,
@@ -127,6 +128,10 @@ export class SqliteAcmeStore implements AcmeStore {
     return { ids: rows.slice(0, page.limit).map((row) => row.id), more: rows.length > page.limit };
   }
 
+  async findOrdersReplacing(certificateId: string): Promise<AcmeOrderRecord[]> {
+    return (this.sql.ordersReplacing.all(certificateId) as OrderRow[]).map(orderFromRow);
+  }
+
   async findAuthorization(id: string): Promise<AcmeAuthorizationRecord | undefined> {
     const row = this.sql.authorization.get(id) as AuthorizationRow | undefined;
     if (!row) return undefined;
@@ -137,6 +142,12 @@ export class SqliteAcmeStore implements AcmeStore {
     const rows = this.sql.authorizationsOfOrder.all(orderId) as AuthorizationRow[];
     const challenges = this.sql.challengesOfOrder.all(orderId) as ChallengeRow[];
     return rows.map((row) => authorizationFromRow(row, challenges));
+  }
+
+  async findValidAuthorizations(accountId: string, ips: readonly Ipv4[], now: Date): Promise<AcmeAuthorizationRecord[]> {
+    const rows = this.sql.validAuthorizations.all(accountId, now.getTime(), JSON.stringify(ips)) as AuthorizationRow[];
+    const latestPerIp = rows.filter((row, index) => rows.findIndex((other) => other.ip === row.ip) === index);
+    return latestPerIp.map((row) => authorizationFromRow(row, this.sql.challengesOfAuthorization.all(row.id) as ChallengeRow[]));
   }
 
   async findAuthorizationOfChallenge(challengeId: string): Promise<AcmeAuthorizationRecord | undefined> {
@@ -254,8 +265,12 @@ function mapped<Row, Record>(row: Row | undefined, map: (row: Row) => Record): R
   return row === undefined ? undefined : map(row);
 }
 
+/** A revocation may be in the ACME records, the ledger or both (the ledger is written first). */
 const SELECT_CERTIFICATE = `
-  SELECT a.*, c.certificate_pem, c.not_before, c.not_after
+  SELECT a.id, a.serial_number, a.account_id, a.order_id,
+         COALESCE(a.revoked_at, c.revoked_at) AS revoked_at,
+         CASE WHEN a.revoked_at IS NULL THEN c.revocation_reason ELSE a.revocation_reason END AS revocation_reason,
+         c.certificate_pem, c.ips, c.not_before, c.not_after
   FROM acme_certificates a JOIN certificates c ON c.serial_number = a.serial_number`;
 
 const EAB_WITH_COUNT = `
@@ -276,6 +291,7 @@ function prepare(db: Database) {
       INSERT INTO acme_orders (id, account_id, status, ips, authorization_ids, expires, not_before, not_after, replaces, created_at)
       VALUES (@id, @account_id, 'pending', @ips, @authorization_ids, @expires, @not_before, @not_after, @replaces, @created_at)`),
     order: db.prepare('SELECT * FROM acme_orders WHERE id = ?'),
+    ordersReplacing: db.prepare('SELECT * FROM acme_orders WHERE replaces = ? ORDER BY rowid'),
     orderIds: db.prepare(`
       SELECT id FROM acme_orders WHERE account_id = ?
         AND (? IS NULL OR rowid < (SELECT rowid FROM acme_orders WHERE id = ?))
@@ -286,12 +302,7 @@ function prepare(db: Database) {
     insertChallenge: db.prepare(`
       INSERT INTO acme_challenges (id, authorization_id, position, type, token, status)
       VALUES (@id, @authorization_id, @position, @type, @token, @status)`),
-    authorization: db.prepare('SELECT * FROM acme_authorizations WHERE id = ?'),
-    authorizationsOfOrder: db.prepare('SELECT * FROM acme_authorizations WHERE order_id = ? ORDER BY rowid'),
-    challengesOfAuthorization: db.prepare('SELECT * FROM acme_challenges WHERE authorization_id = ?'),
-    challengesOfOrder: db.prepare(`
-      SELECT c.* FROM acme_challenges c JOIN acme_authorizations a ON a.id = c.authorization_id WHERE a.order_id = ?`),
-    challenge: db.prepare('SELECT * FROM acme_challenges WHERE id = ?'),
+    ...prepareAuthorizationReads(db),
     deactivateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'deactivated' WHERE id = ? AND status IN ('pending', 'valid')`),
     startChallenge: db.prepare(`
       UPDATE acme_challenges SET status = 'processing' WHERE id = ? AND status = 'pending'
@@ -315,4 +326,25 @@ function prepare(db: Database) {
     revokeEabKey: db.prepare('UPDATE acme_eab_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL'),
   };
   return statements satisfies Record<string, Statement>;
+}
+
+function prepareAuthorizationReads(db: Database) {
+  const reads = {
+    authorization: db.prepare('SELECT * FROM acme_authorizations WHERE id = ?'),
+    // Through the order's authorization_ids, not acme_authorizations.order_id: a reused
+    // authorization keeps the order that created it.
+    authorizationsOfOrder: db.prepare(`
+      SELECT a.* FROM json_each((SELECT authorization_ids FROM acme_orders WHERE id = ?)) j
+      JOIN acme_authorizations a ON a.id = j.value ORDER BY j.key`),
+    challengesOfAuthorization: db.prepare('SELECT * FROM acme_challenges WHERE authorization_id = ?'),
+    challengesOfOrder: db.prepare(`
+      SELECT c.* FROM json_each((SELECT authorization_ids FROM acme_orders WHERE id = ?)) j
+      JOIN acme_challenges c ON c.authorization_id = j.value`),
+    validAuthorizations: db.prepare(`
+      SELECT * FROM acme_authorizations
+      WHERE account_id = ? AND status = 'valid' AND expires > ? AND ip IN (SELECT value FROM json_each(?))
+      ORDER BY expires DESC, rowid DESC`),
+    challenge: db.prepare('SELECT * FROM acme_challenges WHERE id = ?'),
+  };
+  return reads satisfies Record<string, Statement>;
 }

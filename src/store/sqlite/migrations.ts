@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { ACME_MIGRATION } from './acme-migration.js';
+import { ACME_LOOKUPS_MIGRATION, ACME_MIGRATION } from './acme-migration.js';
+import { LEDGER_REVOCATION_MIGRATION } from './ledger-revocation-migration.js';
 
 export interface Migration {
   readonly version: number;
@@ -70,6 +71,8 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   ACME_MIGRATION,
+  LEDGER_REVOCATION_MIGRATION,
+  ACME_LOOKUPS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

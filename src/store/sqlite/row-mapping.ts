@@ -38,6 +38,8 @@ export interface CertificateRow {
   issued_at: number;
   certificate_pem: string;
   request_id: string | null;
+  revoked_at: number | null;
+  revocation_reason: number | null;
 }
 
 export interface AuditRow {
@@ -83,6 +85,7 @@ export function certificateFromRow(row: CertificateRow): IssuedCertificateRecord
     issuedAt: new Date(row.issued_at),
     certificatePem: row.certificate_pem,
     ...(row.request_id !== null ? { requestId: row.request_id } : {}),
+    ...(row.revoked_at !== null ? { revokedAt: new Date(row.revoked_at), revocationReason: row.revocation_reason ?? 0 } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import type { IssuanceStore, StoreHealth } from '../interfaces.js';
+import type { IssuanceStore, RevocationLedger, StoreHealth } from '../interfaces.js';
 import type {
   AuditEntry,
+  CertificateRevocation,
   CsrRequestRecord,
   IssuedCertificateRecord,
   NewCsrRequest,
   PendingOutcome,
+  RevocationAuditEntry,
   StoredAuditEntry,
 } from '../records.js';
 import { SqliteAcmeStore } from './acme-store.js';
@@ -26,7 +28,7 @@ const SELECT_REQUEST = `
   LEFT JOIN certificates c ON c.serial_number = r.serial_number`;
 
 /** The embedded store: one SQLite file in the data directory. */
-export class SqliteStore implements IssuanceStore, StoreHealth {
+export class SqliteStore implements IssuanceStore, RevocationLedger, StoreHealth {
   private readonly statements;
   private readonly writes: GroupCommit;
 
@@ -104,6 +106,14 @@ export class SqliteStore implements IssuanceStore, StoreHealth {
     return row ? certificateFromRow(row) : undefined;
   }
 
+  async recordRevocation(revocation: CertificateRevocation, audit: RevocationAuditEntry): Promise<boolean> {
+    return this.writes.run(() => {
+      const changed = this.statements.revokeCertificate.run(revocation.revokedAt.getTime(), revocation.reason, revocation.serialNumber).changes === 1;
+      if (changed) this.insertAudit(audit);
+      return changed;
+    });
+  }
+
   async append(entry: AuditEntry): Promise<void> {
     await this.writes.run(() => this.insertAudit(entry));
   }
@@ -163,7 +173,7 @@ export class SqliteStore implements IssuanceStore, StoreHealth {
     });
   }
 
-  private insertAudit(entry: AuditEntry): void {
+  private insertAudit(entry: AuditEntry | RevocationAuditEntry): void {
     this.statements.insertAudit.run({
       at: entry.at.getTime(),
       event: entry.event,
@@ -192,6 +202,7 @@ function prepareStatements(db: Database) {
       INSERT INTO certificates (serial_number, door, type, ips, not_before, not_after, requester, issued_at, certificate_pem, request_id)
       VALUES (@serial_number, @door, @type, @ips, @not_before, @not_after, @requester, @issued_at, @certificate_pem, @request_id)`),
     findCertificate: db.prepare(`SELECT * FROM certificates WHERE serial_number = ?`),
+    revokeCertificate: db.prepare('UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial_number = ? AND revoked_at IS NULL'),
     insertAudit: db.prepare(`
       INSERT INTO audit_log (at, event, door, requester, request_id, serial_number, ips, detail)
       VALUES (@at, @event, @door, @requester, @request_id, @serial_number, @ips, @detail)`),

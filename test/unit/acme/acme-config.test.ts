@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { defaultAcmeSettings } from '../../../src/acme/acme-settings.js';
+import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
+import { ACME_SERVE_FLAGS, acmeSettingsFrom } from '../../../src/cli/acme-flags.js';
+import { parseFlags } from '../../../src/cli/flags.js';
 import { buildAcmeConfig, describeAcmeConfig } from '../../../src/config/acme-config.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 
@@ -32,8 +36,28 @@ describe('buildAcmeConfig (--acme-* flags)', () => {
     [{ chaosNonceRejectPercent: '101' }, /reject-percent/],
     [{ validationAttempts: '0' }, /acme-validation-attempts/],
     [{ website: 'ftp://x' }, /acme-website/],
+    [{ reuseValidAuthz: 'maybe' }, /acme-reuse-valid-authz must be true or false/],
   ])('refuses %j', (settings, message) => {
     expect(() => buildAcmeConfig(settings)).toThrow(ConfigError);
     expect(() => buildAcmeConfig(settings)).toThrow(message);
+  });
+});
+
+describe('--acme-reuse-valid-authz (RFC 8555 §7.4 authorization reuse)', () => {
+  const command = { name: 'serve', summary: '', usage: '', flags: ACME_SERVE_FLAGS, run: async () => 0 };
+  const reuse = (argv: string[], env: NodeJS.ProcessEnv = {}) => buildAcmeConfig(acmeSettingsFrom(parseFlags(command, argv, env).flags)).reuseValidAuthz;
+
+  it('is on by default, in the config and in the ACME settings', () => {
+    expect(reuse([])).toBe(true);
+    expect(describeAcmeConfig(buildAcmeConfig())).toMatchObject({ reuseValidAuthz: true });
+    expect(defaultAcmeSettings(Ipv4RangeSet.parse('10.0.0.0/8')).reuseValidAuthorizations).toBe(true);
+  });
+
+  it('is turned off by the flag or its environment variable', () => {
+    expect(reuse(['--acme-reuse-valid-authz', 'false'])).toBe(false);
+    expect(reuse(['--acme-reuse-valid-authz=off'])).toBe(false);
+    expect(reuse([], { SMSGATE_CA_ACME_REUSE_VALID_AUTHZ: 'no' })).toBe(false);
+    expect(reuse(['--acme-reuse-valid-authz', 'TRUE'], { SMSGATE_CA_ACME_REUSE_VALID_AUTHZ: 'false' })).toBe(true);
+    expect(describeAcmeConfig(buildAcmeConfig({ reuseValidAuthz: '0' }))).toMatchObject({ reuseValidAuthz: false });
   });
 });

@@ -115,6 +115,67 @@ describe('SqliteAcmeStore', () => {
   });
 });
 
+describe('SqliteAcmeStore: valid authorizations, reuse, replaces, certificates', () => {
+  async function validate(authorizationId: string, expires: Date): Promise<void> {
+    await store.startChallenge(`${authorizationId}-h`);
+    await store.completeChallenge(`${authorizationId}-h`, { status: 'valid', at: now, authorizationExpires: expires });
+  }
+
+  it('finds the account\'s valid, unexpired authorizations for the asked IPs: one per IP, the one expiring last', async () => {
+    await store.createAccount(account('acct2', 'thumb2'));
+    await store.createOrder(order('o1', 'acct1', ['10.0.0.1', '10.0.0.2', '10.0.0.3']));
+    await store.createOrder(order('o2', 'acct1', ['10.0.0.1']));
+    await store.createOrder(order('o3', 'acct2', ['10.0.0.3']));
+    await validate('o1-a0', new Date('2030-01-20T00:00:00Z'));
+    await validate('o2-a0', new Date('2030-01-30T00:00:00Z'));
+    await validate('o1-a1', new Date('2030-01-02T00:00:00Z'));
+    await validate('o3-a0', later);
+    const found = await store.findValidAuthorizations('acct1', ['10.0.0.1', '10.0.0.2', '10.0.0.3'], new Date('2030-01-05T00:00:00Z'));
+    expect(found.map((authorization) => [authorization.id, authorization.ip])).toEqual([['o2-a0', '10.0.0.1']]);
+    expect(found[0]?.challenges.map((challenge) => challenge.status)).toEqual(['valid', 'pending']);
+    expect((await store.findValidAuthorizations('acct1', ['10.0.0.2'], now)).map((authorization) => authorization.id)).toEqual(['o1-a1']);
+    expect(await store.findValidAuthorizations('acct2', ['10.0.0.1'], now)).toEqual([]);
+    await store.deactivateAuthorization('o2-a0');
+    expect((await store.findValidAuthorizations('acct1', ['10.0.0.1'], now)).map((authorization) => authorization.id)).toEqual(['o1-a0']);
+  });
+
+  it('an order may reuse an earlier authorization: it is read through the order, in the order given', async () => {
+    await store.createOrder(order('o1', 'acct1', ['10.0.0.1']));
+    const second = order('o2', 'acct1', ['10.0.0.2']);
+    await store.createOrder({ ...second, ips: ['10.0.0.2', '10.0.0.1'], authorizationIds: ['o2-a0', 'o1-a0'] });
+    const authorizations = await store.findAuthorizations('o2');
+    expect(authorizations.map((authorization) => [authorization.id, authorization.orderId, authorization.challenges.length])).toEqual([
+      ['o2-a0', 'o2', 2],
+      ['o1-a0', 'o1', 2],
+    ]);
+    expect((await store.findAuthorizations('o1')).map((authorization) => authorization.id)).toEqual(['o1-a0']);
+  });
+
+  it('finds the orders naming a certificate in replaces', async () => {
+    await store.createOrder({ ...order('o1', 'acct1', ['10.0.0.1']), replaces: 'AKI.SERIAL' });
+    await store.createOrder(order('o2', 'acct1', ['10.0.0.1']));
+    expect((await store.findOrdersReplacing('AKI.SERIAL')).map((found) => found.id)).toEqual(['o1']);
+    expect(await store.findOrdersReplacing('AKI.OTHER')).toEqual([]);
+  });
+
+  it('a certificate carries the ledger\'s IPs, and a revocation from either record', async () => {
+    await store.createOrder(order('o1', 'acct1', ['10.0.0.1', '10.0.0.2']));
+    await store.beginFinalize('o1');
+    const pem = '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n';
+    await sqlite.recordIssued(
+      { serialNumber: '02bb', door: 'acme', type: 'private_server', ips: ['10.0.0.1', '10.0.0.2'], notBefore: now, notAfter: later, requester: 'x', issuedAt: now, certificatePem: pem, requestId: 'o1' },
+      { at: now, event: 'issued', door: 'acme', requester: 'x', serialNumber: '02bb' },
+    );
+    await store.completeFinalize('o1', { id: 'cert1', serialNumber: '02bb', accountId: 'acct1' });
+    expect(await store.findCertificateBySerial('02bb')).toMatchObject({ id: 'cert1', ips: ['10.0.0.1', '10.0.0.2'] });
+    expect((await store.findCertificate('cert1'))?.revokedAt).toBeUndefined();
+    await sqlite.recordRevocation({ serialNumber: '02bb', revokedAt: later, reason: 1 }, { at: later, event: 'revoked', door: 'acme', requester: 'x', serialNumber: '02bb' });
+    expect(await store.findCertificate('cert1')).toMatchObject({ revokedAt: later, revocationReason: 1 });
+    expect(await store.revokeCertificate('cert1', 1, later)).toBe(true);
+    expect(await store.revokeCertificate('cert1', 4, later)).toBe(false);
+  });
+});
+
 describe('SqliteAcmeStore recovery and durability', () => {
   it('repairs orders a crash left in processing: linked when the ledger has their certificate, else back to pending', async () => {
     await store.createOrder(order('o1', 'acct1', ['10.0.0.1']));

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { buildKubernetesConfig } from '../../../src/config/kubernetes-config.js';
+import { ConfigError } from '../../../src/config/config-error.js';
+import { serveCommand } from '../../../src/cli/serve-command.js';
+import { parseFlags } from '../../../src/cli/flags.js';
+import { kubernetesSettingsFrom } from '../../../src/cli/kubernetes-flags.js';
+
+describe('cluster-mode configuration', () => {
+  it('is off by default', () => {
+    expect(buildKubernetesConfig({})).toMatchObject({ enabled: false, controller: false, store: 'sqlite' });
+  });
+
+  it('--kubeconfig turns on the controller and the Kubernetes store', () => {
+    expect(buildKubernetesConfig({ kubeconfig: '/k' })).toMatchObject({ enabled: true, controller: true, store: 'kubernetes', kubeconfigPath: '/k' });
+    expect(buildKubernetesConfig({ kubeconfig: '/k', store: 'sqlite' }).store).toBe('sqlite');
+  });
+
+  it('accepts exactly the flags the Helm chart passes', () => {
+    const argv = ['--controller', '--leader-elect', '--leader-election-namespace', 'ops', '--leader-election-id', 'smsgate-ca-leader', '--ca-secret', 'smsgate-ca-ca', '--cluster-resource-namespace', 'ops', '--store', 'kubernetes', '--cert-manager', '--trust-configmap', 'cert-manager/smsgate-ca-root'];
+    const { flags } = parseFlags(serveCommand, argv, { POD_NAMESPACE: 'ops', POD_NAME: 'smsgate-ca-7d9f' });
+    const config = buildKubernetesConfig(kubernetesSettingsFrom(flags));
+    expect(config).toMatchObject({
+      enabled: true,
+      kubeconfigPath: undefined,
+      namespace: 'ops',
+      podName: 'smsgate-ca-7d9f',
+      store: 'kubernetes',
+      controller: true,
+      certManager: true,
+      caSecret: 'smsgate-ca-ca',
+      clusterResourceNamespace: 'ops',
+      leaderElection: { enabled: true, namespace: 'ops', id: 'smsgate-ca-leader', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+      trustConfigMap: { namespace: 'cert-manager', name: 'smsgate-ca-root' },
+    });
+  });
+
+  it('refuses inconsistent settings with the setting named', () => {
+    const refusal = (settings: Parameters<typeof buildKubernetesConfig>[0]) => {
+      try {
+        buildKubernetesConfig(settings);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.message;
+        throw error;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ store: 'etcd' })).toContain('etcd');
+    expect(refusal({ certManager: true })).toContain('cert-manager needs the controller');
+    expect(refusal({ controller: true, caSecret: 'Bad_Name' })).toContain('Bad_Name');
+    expect(refusal({ controller: true, trustConfigMap: 'only-name' })).toContain('NAMESPACE/NAME');
+    expect(refusal({ controller: true, leaderElectionRetryPeriod: '20s' })).toContain('retry-period');
+  });
+});
