@@ -113,16 +113,22 @@ async function level(server: BenchServer, clients: readonly LeanAcmeClient[]): P
 }
 
 function print(results: Map<string, ServerResult>): void {
-  const ours = results.get('smsgate-ca');
-  const pebble = results.get('Pebble');
   const lines = [
     '',
     `ACME orders (IP identifier, real http-01 on loopback, lean client polling every 10 ms), ${ORDERS_PER_LEVEL} orders per level`,
     '',
-    '| server | clients | orders | seconds | orders/s | server CPU ms/order | ours/Pebble |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    ...throughputTable(results),
+    '',
+    ...memoryTable(results),
   ];
-  for (const result of [ours, pebble]) {
+  for (const [name, result] of results) if (result.error) lines.push('', `${name} stopped early: ${result.error}`);
+  console.log(lines.join('\n'));
+}
+
+function throughputTable(results: Map<string, ServerResult>): string[] {
+  const pebble = results.get('Pebble');
+  const lines = ['| server | clients | orders | seconds | orders/s | server CPU ms/order | ours/Pebble |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const result of [results.get('smsgate-ca'), pebble]) {
     for (const row of result?.rows ?? []) {
       const rate = row.orders / row.seconds;
       const peer = pebble?.rows.find((candidate) => candidate.concurrency === row.concurrency);
@@ -130,7 +136,11 @@ function print(results: Map<string, ServerResult>): void {
       lines.push(`| ${row.server} | ${row.concurrency} | ${row.orders} | ${row.seconds.toFixed(1)} | ${rate.toFixed(1)} | ${row.cpuMsPerOrder.toFixed(2)} | ${ratio} |`);
     }
   }
-  lines.push('', '| server | RSS after warm-up | RSS after each level | RSS after all orders | orders | growth per order (all) | growth per order (last level) |', '|---|---:|---:|---:|---:|---:|---:|');
+  return lines;
+}
+
+function memoryTable(results: Map<string, ServerResult>): string[] {
+  const lines = ['| server | RSS after warm-up | RSS after each level | RSS after all orders | orders | growth per order (all) | growth per order (last level) |', '|---|---:|---:|---:|---:|---:|---:|'];
   for (const [name, result] of results) {
     const growth = (result.rssEndKiB - result.rssStartKiB) / Math.max(1, result.totalOrders);
     const [previous, last] = result.rows.slice(-2);
@@ -138,8 +148,7 @@ function print(results: Map<string, ServerResult>): void {
     const perLevel = result.rows.map((row) => (row.rssKiB / 1024).toFixed(1)).join(' / ') + ' MiB';
     lines.push(`| ${name} | ${(result.rssStartKiB / 1024).toFixed(1)} MiB | ${perLevel} | ${(result.rssEndKiB / 1024).toFixed(1)} MiB | ${result.totalOrders} | ${growth.toFixed(2)} KiB | ${lastGrowth} |`);
   }
-  for (const [name, result] of results) if (result.error) lines.push('', `${name} stopped early: ${result.error}`);
-  console.log(lines.join('\n'));
+  return lines;
 }
 
 await main();

@@ -44,7 +44,7 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
   });
   const validations = new ValidationQueue({
     validate: (request) => validator.validate(request),
-    settle: (job, outcome) => settleValidation(store, clock, settings, logger, job, outcome),
+    settle: (job, outcome) => settleValidation({ store, clock, settings, logger }, job, outcome),
     concurrency: settings.validation.concurrency,
     maxQueued: settings.validation.maxQueued,
     attempts: settings.validation.attempts,
@@ -78,14 +78,14 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
   };
 }
 
-async function settleValidation(
-  store: AcmeStore,
-  clock: Clock,
-  settings: AcmeSettings,
-  logger: Logger,
-  job: ValidationJob,
-  outcome: ValidationOutcome,
-): Promise<void> {
+interface SettleContext {
+  readonly store: AcmeStore;
+  readonly clock: Clock;
+  readonly settings: AcmeSettings;
+  readonly logger: Logger;
+}
+
+async function settleValidation({ store, clock, settings, logger }: SettleContext, job: ValidationJob, outcome: ValidationOutcome): Promise<void> {
   const at = clock.now();
   if (outcome.valid) {
     await store.completeChallenge(job.challengeId, { status: 'valid', at, authorizationExpires: new Date(at.getTime() + settings.validAuthorizationLifetimeMs) });

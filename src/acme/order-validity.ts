@@ -12,14 +12,19 @@ const BACKDATE_MS = HOUR;
 export function checkOrderValidity(notBefore: unknown, notAfter: unknown, now: Date): { notBefore?: Date; notAfter?: Date } {
   const start = parseTime(notBefore, 'notBefore');
   const end = parseTime(notAfter, 'notAfter');
-  if (start && start.getTime() < now.getTime() - BACKDATE_MS) throw malformed('"notBefore" may be at most one hour in the past');
-  const effectiveStart = start?.getTime() ?? now.getTime() - BACKDATE_MS;
-  if (start && start.getTime() > now.getTime() + MAX_VALIDITY_MS) throw malformed('"notBefore" is more than a year ahead');
-  if (end) {
-    if (end.getTime() <= effectiveStart || end.getTime() <= now.getTime()) throw malformed('"notAfter" must be later than "notBefore" and than now');
-    if (end.getTime() - effectiveStart > MAX_VALIDITY_MS) throw malformed('the requested validity is longer than 365 days');
-  }
+  if (start) checkStart(start, now);
+  if (end) checkEnd(end, start?.getTime() ?? now.getTime() - BACKDATE_MS, now);
   return { ...(start ? { notBefore: start } : {}), ...(end ? { notAfter: end } : {}) };
+}
+
+function checkStart(start: Date, now: Date): void {
+  if (start.getTime() < now.getTime() - BACKDATE_MS) throw malformed('"notBefore" may be at most one hour in the past');
+  if (start.getTime() > now.getTime() + MAX_VALIDITY_MS) throw malformed('"notBefore" is more than a year ahead');
+}
+
+function checkEnd(end: Date, effectiveStart: number, now: Date): void {
+  if (end.getTime() <= effectiveStart || end.getTime() <= now.getTime()) throw malformed('"notAfter" must be later than "notBefore" and than now');
+  if (end.getTime() - effectiveStart > MAX_VALIDITY_MS) throw malformed('the requested validity is longer than 365 days');
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
