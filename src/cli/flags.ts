@@ -1,19 +1,30 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type FileSettings, parseConfigFile } from '../config/config-file.js';
 import { type Command, type FlagSpec, type FlagValues, UsageError } from './command.js';
+
+/** Every command takes a settings file; its keys are the command's flag names. */
+export const CONFIG_FLAG: FlagSpec = {
+  name: 'config',
+  type: 'string',
+  valueName: 'FILE',
+  description: 'read settings from this YAML or JSON file (keys are the flag names, e.g. "listen: 127.0.0.1:8443")',
+  env: 'SMSGATE_CA_CONFIG',
+};
 
 export function envName(flag: FlagSpec): string | undefined {
   if (flag.env === false) return undefined;
   return flag.env ?? `SMSGATE_CA_${flag.name.toUpperCase().replaceAll('-', '_')}`;
 }
 
-/** Flags win over environment variables, which win over defaults. */
+/** Flags win over environment variables, which win over the --config file, which wins over defaults. */
 export function parseFlags(
   command: Command,
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): { flags: FlagValues; positionals: string[] } {
   const options = Object.fromEntries(
-    command.flags.map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }]),
+    [...command.flags, CONFIG_FLAG].map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }]),
   );
   let parsed;
   try {
@@ -21,12 +32,28 @@ export function parseFlags(
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split('\n')[0]} (see 'smsgate-ca ${command.name} --help')`);
   }
+  const configPath = (parsed.values['config'] as string | undefined) ?? fromEnv(CONFIG_FLAG, env);
+  const fromFile = typeof configPath === 'string' ? readConfigFile(configPath, command) : {};
   const flags: Record<string, string | boolean | undefined> = {};
   for (const flag of command.flags) {
-    flags[flag.name] = parsed.values[flag.name] ?? fromEnv(flag, env) ?? flag.default;
+    flags[flag.name] = parsed.values[flag.name] ?? fromEnv(flag, env) ?? fromFile[flag.name] ?? flag.default;
   }
   checkPositionals(command, parsed.positionals);
   return { flags, positionals: parsed.positionals };
+}
+
+function readConfigFile(path: string, command: Command): FileSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the configuration file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return parseConfigFile(text, path, command.flags);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function fromEnv(flag: FlagSpec, env: NodeJS.ProcessEnv): string | boolean | undefined {
@@ -60,7 +87,7 @@ export function formatHelp(command: Command): string {
   const lines = [`${command.summary}`, '', `Usage: ${command.usage}`];
   if (command.aliases?.length) lines.push(`Aliases: ${command.aliases.join(', ')}`);
   lines.push('', 'Flags:');
-  const rows = [...command.flags, { name: 'help', short: 'h', type: 'boolean', description: 'show this help', env: false } as FlagSpec];
+  const rows = [...command.flags, CONFIG_FLAG, { name: 'help', short: 'h', type: 'boolean', description: 'show this help', env: false } as FlagSpec];
   const heads = rows.map((flag) => `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : ''}`);
   const width = Math.max(...heads.map((head) => head.length)) + 2;
   rows.forEach((flag, index) => {

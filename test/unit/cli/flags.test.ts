@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/cli/command.js';
 import { UsageError } from '../../../src/cli/command.js';
@@ -26,6 +29,24 @@ describe('parseFlags', () => {
     expect(fromFlags.flags['out']).toBe('x.crt');
     expect(fromFlags.flags['timeout']).toBe('9s');
     expect(parseFlags(command, ['10.0.0.1'], {}).flags['out']).toBe('server.crt');
+  });
+
+  it('a --config file sits between the environment and the defaults', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'flags-')), 'settings.yaml');
+    writeFileSync(file, 'out: file.crt\ntimeout: 7s\nverbose: true\n');
+    const fromFile = parseFlags(command, ['--config', file, '10.0.0.1'], {});
+    expect(fromFile.flags).toEqual({ out: 'file.crt', timeout: '7s', verbose: true, secret: undefined });
+    const envWins = parseFlags(command, ['10.0.0.1'], { SMSGATE_CA_CONFIG: file, DEMO_TIMEOUT: '1s' });
+    expect(envWins.flags['timeout']).toBe('1s');
+    expect(envWins.flags['out']).toBe('file.crt');
+    expect(parseFlags(command, ['--config', file, '--out', 'flag.crt', '10.0.0.1'], {}).flags['out']).toBe('flag.crt');
+  });
+
+  it('a --config file that is missing or has an unknown key is a usage error', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'flags-')), 'typo.yaml');
+    writeFileSync(file, 'outt: x\n');
+    expect(() => parseFlags(command, ['--config', file, '10.0.0.1'], {})).toThrow(/unknown setting "outt"/);
+    expect(() => parseFlags(command, ['--config', `${file}.missing`, '10.0.0.1'], {})).toThrow(/cannot read the configuration file .*ENOENT/);
   });
 
   it('rejects unknown flags, missing and extra positionals, and bad booleans in env', () => {
