@@ -16,7 +16,7 @@ import { createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, valida
 import { buildClientCsr } from '../src/cli/client-csr.js';
 
 const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
-const WARMUP_REQUESTS = 300;
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 300);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = (process.env.BENCH_CLIENTS ?? '1,8,64').split(',').map(Number);
 const POLL_DELAY_MS = 5;

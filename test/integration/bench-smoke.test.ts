@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, run } from '../support/cli.js';
+
+/**
+ * Each benchmark runs end to end with tiny bounds, so a broken bench script fails CI. The figures
+ * themselves are not asserted (no timed assertions in tests): only that every row measured work.
+ */
+function runBench(name: string, env: Record<string, string>) {
+  return run(process.execPath, [join(REPO_ROOT, 'dist/bench', `${name}.js`)], { env: { ...process.env, ...env } });
+}
+
+/** The numbers of a printed table row whose first cell matches `label`. */
+function rowNumbers(output: string, label: RegExp): number[][] {
+  return output
+    .split('\n')
+    .filter((line) => label.test(line))
+    .map((line) => (line.match(/\d+(\.\d+)?/g) ?? []).map(Number));
+}
+
+describe('benchmarks run and measure something', () => {
+  it('bench:sign prints a positive rate for both CA key types', async () => {
+    const result = await runBench('sign', { BENCH_SECONDS: '0.2' });
+    expect(result.code).toBe(0);
+    for (const label of [/^\s*ecdsa-p256\s/, /^\s*rsa-2048\s/]) {
+      const [row] = rowNumbers(result.stdout, label);
+      expect(row, result.stdout).toBeDefined();
+      expect(row!.slice(1).every((value) => value > 0)).toBe(true); // skip the "256"/"2048" of the label
+    }
+  });
+
+  it('bench:rest issues certificates at 1 and 2 clients', async () => {
+    const result = await runBench('rest', { BENCH_REQUESTS: '10', BENCH_SECONDS: '10', BENCH_CLIENTS: '1,2', BENCH_WARMUP_REQUESTS: '5' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/server peak RSS: \d+(\.\d+)? MiB/);
+    expect(result.stdout).toMatch(/^1\s+10\s/m); // one client, ten certificates issued
+    expect(result.stdout).toMatch(/^2\s+10\s/m);
+  });
+
+  it('bench:acme completes orders against this server and Pebble', async () => {
+    const result = await runBench('acme', { BENCH_ACME_ORDERS: '3', BENCH_ACME_SECONDS: '30' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\| smsgate-ca \| 1 \| 3 \|/);
+    expect(result.stdout).toMatch(/\| Pebble \| 1 \| 3 \|/);
+  });
+
+  it('bench:controller brings a small batch of CertificateRequests to Ready', async () => {
+    const result = await runBench('controller', { BENCH_COUNTS: '20', BENCH_SECONDS: '60' });
+    expect(result.code, result.stderr).toBe(0);
+    const [row] = rowNumbers(result.stdout, /^\s*20\s/);
+    expect(row, result.stdout).toBeDefined();
+    expect(row![1]).toBe(20); // all twenty Ready
+    expect(row!.at(-2)).toBe(20); // twenty Secrets
+  });
+});
