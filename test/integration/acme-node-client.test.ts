@@ -37,6 +37,8 @@ async function issue(client: acme.Client, ips: readonly string[]): Promise<{ ord
     http.tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
     await client.completeChallenge(challenge);
     await client.waitForValidStatus(challenge);
+    // Valid because the server fetched the key authorization from the identifier's IP.
+    expect(http.requests).toContainEqual({ path: `/.well-known/acme-challenge/${challenge.token}`, host: authorization.identifier.value });
   }
   const [, csr] = await acme.crypto.createCsr({ altNames: [...ips] }, await acme.crypto.createPrivateEcdsaKey());
   const finalized = await client.finalizeOrder(order, csr);

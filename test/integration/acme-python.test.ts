@@ -26,10 +26,12 @@ describe('python3-acme against smsgate-ca serve', () => {
     // Debian's python3 with python3-acme, not a pyenv interpreter that may shadow it on PATH.
     const result = await run('/usr/bin/python3', [SCRIPT, acme.directoryUrl, acme.rootFile, IP, String(httpPort), acme.dir]);
     expect(result.code, `${result.stderr}\n${acme.serve.output()}`).toBe(0);
-    const summary = JSON.parse(result.stdout) as { account: string; order_status: string; identifiers: string[]; revoked_again: string };
+    const summary = JSON.parse(result.stdout) as { account: string; order_status: string; identifiers: string[]; revoked_again: string; http01_served: number };
     expect(summary.account).toMatch(/\/acme\/acct\/[A-Za-z0-9_-]{16}$/);
     expect(summary.order_status).toBe('valid');
     expect(summary.identifiers).toEqual([IP]);
+    // The python responder answered the server's validator: the authorization was really validated.
+    expect(summary.http01_served).toBeGreaterThanOrEqual(1);
     expect(summary.revoked_again).toBe('urn:ietf:params:acme:error:alreadyRevoked');
     const chain = await readFile(join(acme.dir, 'fullchain.pem'), 'utf8');
     const verified = await verifyServerChain(acme.dir, chain, acme.rootPem, IP);

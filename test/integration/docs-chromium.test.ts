@@ -40,6 +40,9 @@ beforeAll(async () => {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // No name resolves: Chromium's own background services cannot reach anything off loopback
+      // (the page is loaded from an IP literal, so it needs no resolution).
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
     ],
   });
 });

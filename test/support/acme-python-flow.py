@@ -6,6 +6,7 @@ Prints a JSON summary on stdout; the chain is written to OUT_DIR/fullchain.pem.
 """
 import ipaddress
 import json
+import logging
 import sys
 import threading
 
@@ -16,8 +17,24 @@ import josepy as jose
 import OpenSSL
 
 
+class ServedChallenges(logging.Handler):
+    """Counts the http-01 answers acme.standalone served, so the test sees the server validated."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        if "Serving HTTP01 with token" in record.getMessage():
+            self.count += 1
+
+
 def main():
     directory_url, bundle, ip, port, out_dir = sys.argv[1:6]
+    served = ServedChallenges()
+    standalone_log = logging.getLogger("acme.standalone")
+    standalone_log.setLevel(logging.DEBUG)
+    standalone_log.addHandler(served)
     account_key = jose.JWKRSA(key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
     net = client.ClientNetwork(account_key, user_agent="smsgate-ca-test python3-acme", verify_ssl=bundle)
     directory = client.ClientV2.get_directory(directory_url, net)
@@ -62,6 +79,7 @@ def main():
         "order_status": finalized.body.status.name,
         "identifiers": [i.value for i in finalized.body.identifiers],
         "revoked_again": again,
+        "http01_served": served.count,
     }))
 
 

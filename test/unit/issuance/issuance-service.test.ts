@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CaError, type CaMaterial } from '../../../src/ca/index.js';
 import { isRequestId } from '../../../src/issuance/request-id.js';
 import { buildCsr, testKey } from '../../support/csr-factory.js';
@@ -65,8 +65,11 @@ describe('IssuanceService.submit (REST door)', () => {
 
   it('findRequest answers undefined for malformed ids without asking the store', async () => {
     fixture = serviceFixture(material);
+    const asked = vi.spyOn(fixture.store, 'findRequest');
     expect(await fixture.service.findRequest('../../etc/passwd')).toBeUndefined();
+    expect(asked).not.toHaveBeenCalled();
     expect(await fixture.service.findRequest('REQ_AAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+    expect(asked).toHaveBeenCalledWith('REQ_AAAAAAAAAAAAAAAAAAAAAAAAAA');
   });
 });
 

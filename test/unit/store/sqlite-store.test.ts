@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS, SchemaTooNewError } from '../../../src/store/sqlite/migrations.js';
+import { openDatabase } from '../../../src/store/sqlite/open-database.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { AuditEntry, IssuedCertificateRecord, NewCsrRequest } from '../../../src/store/records.js';
 
@@ -63,6 +64,10 @@ describe('SqliteStore', () => {
     const db = new BetterSqlite3(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+    // synchronous is per connection: read it on one opened the way the store opens its own.
+    const own = openDatabase(path);
+    expect(own.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    own.close();
   });
 
   it('stores a pending request and reads every field back', async () => {
