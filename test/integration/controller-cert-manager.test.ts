@@ -144,10 +144,17 @@ describe('cert-manager external issuer', () => {
   });
 
   it('retries a status write that hit 409 with the same certificate: signed once', async () => {
+    const conflictsBefore = operator.counters.conflicts;
     await createRequest('contested', ['10.1.1.5']);
     await setCondition('contested', 'Approved', 'cert-manager.io');
     const cr = await withReady('contested');
     expect(conflicted).toBe(1);
+    // The first status write really met a 409, and the retry carried the very same certificate.
+    expect(operator.counters.conflicts).toBeGreaterThan(conflictsBefore);
+    const writes = api.sent.filter((request) => request.method === 'PATCH' && request.path.includes('cert-manager.io') && request.path.endsWith('/contested/status'));
+    const written = writes.map((request) => (request.body as { status?: { certificate?: string } }).status?.certificate);
+    expect(written.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(written)).toEqual(new Set([cr.status?.certificate]));
     expect(condition(cr, 'Ready')?.reason).toBe('Issued');
     expect(h.issuer.count('cert-manager.io/default/contested')).toBe(1);
     const serial = new X509Certificate(Buffer.from(cr.status!.certificate!, 'base64').toString('utf8')).serialNumber.toLowerCase();

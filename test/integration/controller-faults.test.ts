@@ -105,7 +105,6 @@ describe('controller under faults', () => {
       }
     });
     const operator = await started(harness.operator({ api }));
-    await createRequests(harness, 'contested', 0);
     await requests(harness).create({ ...CR, metadata: { name: 'contested', namespace: 'default' }, spec: { ipAddresses: ['10.5.5.5'], secretName: 'contested-tls' } });
     const [ready] = await allReady(harness, ['contested']);
     expect(conflicts).toBe(1);
@@ -133,6 +132,10 @@ describe('controller under faults', () => {
     doomed.kill();
     release?.();
     expect(harness.issuer.count('default/victim')).toBe(1);
+    // It died after its Secret write and before any status write landed.
+    expect(doomed.writes(/\/secrets\/?/).map((request) => request.method)).toEqual(['POST']);
+    expect(doomed.writes(/\/certificaterequests\//)).toEqual([]);
+    expect((await requests(harness).get('default', 'victim'))?.status?.revision).toBeUndefined();
     const successor = new FaultyKubeApi(harness.api);
     await started(harness.operator({ api: successor, identity: 'successor' }));
     const ready = await allReady(harness, ['victim']);
@@ -170,11 +173,17 @@ describe('controller under faults', () => {
     const follower = leader === a ? b : a;
     const [leaderApi, followerApi] = leader === a ? [apis.a, apis.b] : [apis.b, apis.a];
     await leader.synced();
+    // The follower keeps campaigning against the held Lease all along; it must never take it.
+    const followerLeaseReads = () => followerApi.sent.filter((request) => request.method === 'GET' && request.path.endsWith('/leases/smsgate-ca-leader')).length;
+    await eventually(() => (followerLeaseReads() >= 3 ? true : undefined), 'the follower campaigning');
     const names = await createRequests(h, 'elected', 15);
     expectOneCertificateEach(h, names, await allReady(h, names));
+    const readsBefore = followerLeaseReads();
+    await eventually(() => (followerLeaseReads() >= readsBefore + 3 ? true : undefined), 'the follower campaigning on');
     expect(a.isLeader && b.isLeader).toBe(false);
     expect(follower.isLeader).toBe(false);
-    expect(followerApi.writes().filter((request) => !request.path.includes('/leases'))).toEqual([]);
+    // At most a create that lost the race; never a write that takes the Lease, never any other write.
+    expect(followerApi.writes().filter((request) => !(request.method === 'POST' && request.path.endsWith('/leases')))).toEqual([]);
     expect(leaderApi.writes(/\/secrets/).length).toBe(names.length);
     const lease = await new ResourceClient<Lease>(h.api, LEASES).get('default', 'smsgate-ca-leader');
     expect(lease?.spec?.holderIdentity).toBe(leader === a ? 'replica-a' : 'replica-b');

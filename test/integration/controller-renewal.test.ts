@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LEAF_BACKDATE_MS } from '../../src/ca/index.js';
 import { ResourceClient } from '../../src/kube/resource-client.js';
 import { CERTIFICATE_REQUESTS, SECRETS } from '../../src/kube/resource-types.js';
 import type { Secret } from '../../src/kube/core-types.js';
@@ -88,7 +89,9 @@ describe('renewal at renewalTime', () => {
     const first = await revisionOf(h, 'short', 1);
     const second = await revisionOf(h, 'short', 2);
     expect(second.status!.serialNumber).not.toBe(first.status!.serialNumber);
-    expect(Date.parse(second.status!.notBefore!)).toBeGreaterThanOrEqual(Date.parse(first.status!.notBefore!));
+    // Re-issued at renewalTime, not before: the new certificate was signed (notBefore + backdate) then or later.
+    expect(Date.parse(second.status!.notBefore!) + LEAF_BACKDATE_MS).toBeGreaterThanOrEqual(Date.parse(first.status!.renewalTime!));
+    expect(h.issuer.count('default/short')).toBeGreaterThanOrEqual(2);
     await requestsOf(h).delete('default', 'short');
   });
 });

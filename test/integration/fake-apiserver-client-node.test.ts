@@ -60,10 +60,12 @@ function widget(name: string, size: number): Widget {
   return { apiVersion: `${GROUP}/${VERSION}`, kind: 'Widget', metadata: { name }, spec: { size } };
 }
 
-async function until<T>(probe: () => T | undefined | false): Promise<T> {
+async function until<T>(probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`condition never held: ${probe.toString()}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -80,8 +80,10 @@ function widgetRef(name: string): { apiVersion: string; kind: string; namespace:
 }
 
 /** Waits (without asserting on time) until kubectl has opened a watch on widgets. */
-async function untilWatching(resource: string): Promise<void> {
+async function untilWatching(resource: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!server.requests.entries().some((e) => e.path.endsWith(`/${resource}`) && /(^|&)watch=(true|1)/.test(e.query))) {
+    if (Date.now() > deadline) throw new Error(`kubectl never opened a watch on ${resource}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

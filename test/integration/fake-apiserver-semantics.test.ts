@@ -444,3 +444,63 @@ describe('cluster-scoped, multi-version custom resources', () => {
     expect((await call({ path: '/apis/multi.example.com/v1alpha1/pools/p1/scale' })).status).toBe(404);
   });
 });
+
+// What the controller relies on: a resourceVersion in a merge patch is a precondition, and the
+// status subresource is written apart from the main resource (and vice versa).
+describe('merge patch preconditions and the status subresource', () => {
+  const BASE = '/apis/status.example.com/v1/namespaces/default/gizmos';
+  const mergePatch = (path: string, body: JsonObject): Promise<RawResponse> => call({ method: 'PATCH', path, contentType: 'application/merge-patch+json', body });
+  const stored = (): JsonObject | undefined => server.objects.get({ apiVersion: 'status.example.com/v1', kind: 'Gizmo', namespace: 'default', name: 'g1' });
+
+  beforeAll(async () => {
+    const open = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    server.objects.create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gizmos.status.example.com' },
+      spec: {
+        group: 'status.example.com',
+        scope: 'Namespaced',
+        names: { plural: 'gizmos', kind: 'Gizmo' },
+        versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object', properties: { spec: open, status: open } } } }],
+      },
+    });
+    await server.settle();
+    expect((await create(BASE, { apiVersion: 'status.example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { size: 1 } })).status).toBe(201);
+  });
+
+  it('refuses a merge patch carrying a stale resourceVersion with 409, on the object and on /status', async () => {
+    const before = stored()!;
+    const rv = String(meta(before)['resourceVersion']);
+    const moved = await mergePatch(`${BASE}/g1`, { spec: { size: 2 } });
+    expect(moved.status).toBe(200);
+    for (const path of [`${BASE}/g1`, `${BASE}/g1/status`]) {
+      const stale = await mergePatch(path, { metadata: { resourceVersion: rv }, spec: { size: 3 }, status: { phase: 'stale' } });
+      expect(stale.status, path).toBe(409);
+      expect(stale.json).toMatchObject({ kind: 'Status', reason: 'Conflict', code: 409 });
+    }
+    expect(stored()?.['spec']).toEqual({ size: 2 });
+    expect(stored()?.['status']).toBeUndefined();
+    const current = String(meta(moved.json)['resourceVersion']);
+    const fresh = await mergePatch(`${BASE}/g1/status`, { metadata: { resourceVersion: current }, status: { phase: 'fresh' } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.json?.['status']).toEqual({ phase: 'fresh' });
+    expect(Number(meta(fresh.json)['resourceVersion'])).toBeGreaterThan(Number(current));
+  });
+
+  it('ignores spec in a status patch and status in a main-resource patch; only spec moves generation', async () => {
+    const before = stored()!;
+    const generation = Number(meta(before)['generation']);
+    const statusWrite = await mergePatch(`${BASE}/g1/status`, { spec: { size: 99 }, status: { phase: 'Ready' } });
+    expect(statusWrite.status).toBe(200);
+    expect(statusWrite.json?.['spec']).toEqual({ size: 2 });
+    expect(statusWrite.json?.['status']).toEqual({ phase: 'Ready' });
+    expect(meta(statusWrite.json)['generation']).toBe(generation);
+    const mainWrite = await mergePatch(`${BASE}/g1`, { spec: { size: 5 }, status: { phase: 'Ignored' } });
+    expect(mainWrite.status).toBe(200);
+    expect(mainWrite.json?.['spec']).toEqual({ size: 5 });
+    expect(mainWrite.json?.['status']).toEqual({ phase: 'Ready' });
+    expect(meta(mainWrite.json)['generation']).toBe(generation + 1);
+    expect(stored()).toMatchObject({ spec: { size: 5 }, status: { phase: 'Ready' } });
+  });
+});

@@ -1,5 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCa, fixedClock, Ipv4RangeSet, isCaError, LeafSigner } from '../../src/ca/index.js';
+import { createCa, fixedClock, generateKeyPair, Ipv4RangeSet, isCaError, LeafSigner } from '../../src/ca/index.js';
 import { openCaSecret } from '../../src/keystore/kubernetes/ca-secret.js';
 import { encodeSecretData } from '../../src/kube/core-types.js';
 import { connectKube, type KubeConnection } from '../../src/kube/kube-connection.js';
@@ -48,7 +49,13 @@ describe('CA Secret', () => {
     expect(loaded.rootKey).toBeUndefined();
     // Narrowed to the supplied intermediate's name constraints.
     expect(loaded.material.allowedRanges.toString()).toBe('10.0.0.0/8');
-    expect(new LeafSigner(loaded.material, { clock }).issue).toBeTypeOf('function');
+    const key = generateKeyPair('ecdsa-p256');
+    const issued = new LeafSigner(loaded.material, { clock }).issue({ subject: { spki: key.spki, key: { kind: 'ec', curve: 'P-256' } }, ips: ['10.1.2.3'], type: 'webhook' });
+    const leaf = new X509Certificate(issued.pem);
+    const intermediate = new X509Certificate(own.intermediate.certificatePem);
+    expect(leaf.verify(intermediate.publicKey)).toBe(true);
+    expect(leaf.checkIssued(intermediate)).toBe(true);
+    expect(issued.chainPem).toContain(own.intermediate.certificatePem.trim());
   });
 
   it('refuses to start without a supplied Secret when it may not create one', async () => {

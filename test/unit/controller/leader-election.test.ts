@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaderElector } from '../../../src/controller/leader-election.js';
 import type { Lease } from '../../../src/kube/core-types.js';
+import type { KubeApi, KubeRequest, QueryValue, WatchEvent } from '../../../src/kube/kube-api.js';
 import { ResourceClient } from '../../../src/kube/resource-client.js';
 import { LEASES } from '../../../src/kube/resource-types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
@@ -14,7 +15,23 @@ afterEach(async () => {
   await Promise.all(electors.splice(0).map((elector) => elector.stop()));
 });
 
-function candidate(api: MemoryKubeApi, identity: string, log: string[]): LeaderElector {
+/** One candidate's view of the shared API: counts how often it read the Lease (its attempts). */
+class CountingApi implements KubeApi {
+  leaseReads = 0;
+
+  constructor(private readonly inner: KubeApi) {}
+
+  request<T>(request: KubeRequest): Promise<T> {
+    if (request.method === 'GET' && request.path === LEASE_PATH) this.leaseReads += 1;
+    return this.inner.request<T>(request);
+  }
+
+  watch(path: string, query: Readonly<Record<string, QueryValue>>, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    return this.inner.watch(path, query, onEvent, signal);
+  }
+}
+
+function candidate(api: KubeApi, identity: string, log: string[]): LeaderElector {
   const elector = new LeaderElector({
     leases: new ResourceClient<Lease>(api, LEASES),
     namespace: 'ns',
@@ -45,12 +62,15 @@ describe('LeaderElector', () => {
   it('elects exactly one of two candidates and records it in the Lease', async () => {
     const api = new MemoryKubeApi();
     const log: string[] = [];
-    const a = candidate(api, 'a', log);
-    const b = candidate(api, 'b', log);
+    const views = { a: new CountingApi(api), b: new CountingApi(api) };
+    const a = candidate(views.a, 'a', log);
+    const b = candidate(views.b, 'b', log);
     a.start();
     b.start();
     await until(() => a.isLeader || b.isLeader);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both keep campaigning: let each make several more attempts against the held lease.
+    const seen = { a: views.a.leaseReads, b: views.b.leaseReads };
+    await until(() => views.a.leaseReads >= seen.a + 5 && views.b.leaseReads >= seen.b + 5);
     expect([a.isLeader, b.isLeader].filter(Boolean)).toHaveLength(1);
     expect(holder(api)).toBe(a.isLeader ? 'a' : 'b');
     expect(log).toEqual([a.isLeader ? 'a leads' : 'b leads']);
