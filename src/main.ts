@@ -8,11 +8,12 @@ import { createAcmeServer, type AcmeServer } from './acme/acme-server.js';
 import { defaultAcmeSettings } from './acme/acme-settings.js';
 import { caRouter } from './api/ca-routes.js';
 import { clientAddress } from './api/client-address.js';
+import { crlRouter } from './api/crl-routes.js';
 import { csrRouter } from './api/csr-routes.js';
 import { docsRouter } from './api/docs-routes.js';
 import { openApiDocument } from './api/openapi-document.js';
 import { RateLimiter } from './api/rate-limiter.js';
-import { LeafSigner, parseIpv4, systemClock, type Clock, type Ipv4, type Ipv4RangeSet } from './ca/index.js';
+import { CrlSigner, LeafSigner, parseIpv4, systemClock, type Clock, type Ipv4, type Ipv4RangeSet, type LeafSignerOptions } from './ca/index.js';
 import { issueServerCertificate } from './ca/server-certificate.js';
 import { describeConfig, type ServeConfig } from './config/serve-config.js';
 import { formatHostForUrl } from './config/listen-address.js';
@@ -21,6 +22,7 @@ import { healthRouter, type ReadinessCheck } from './http/health-routes.js';
 import { listen, type RunningServer, type TlsMaterial } from './http/listen.js';
 import { metricsRouter } from './http/metrics-route.js';
 import type { RequestState } from './http/request-context.js';
+import { CrlPublisher } from './issuance/crl-publisher.js';
 import { IssuanceService } from './issuance/issuance-service.js';
 import { IssuanceWorker } from './issuance/issuance-worker.js';
 import { caDirectoryExists, initCaDirectory, loadCaDirectory, type LoadedCa } from './keystore/ca-directory.js';
@@ -65,8 +67,13 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
   const metrics = createMetrics();
   const ledger = cluster.ledger(store);
-  const newIssuance = (material: CaMaterial, allowedRanges: Ipv4RangeSet) => new IssuanceService({ store: ledger, signer: new LeafSigner(material, { clock }), allowedRanges, clock, logger, metrics });
-  const issuance = newIssuance(ca.material, ca.material.allowedRanges);
+  const issuanceFor = (material: CaMaterial, allowedRanges: Ipv4RangeSet, signer: LeafSignerOptions = { clock }) =>
+    new IssuanceService({ store: ledger, signer: new LeafSigner(material, signer), allowedRanges, clock, logger, metrics });
+  const newIssuance = (material: CaMaterial, allowedRanges: Ipv4RangeSet) => issuanceFor(material, allowedRanges);
+  // Only the default CA's leaves name the CRL: /crl is signed by that CA (other issuers' CAs publish none).
+  const issuance = issuanceFor(ca.material, ca.material.allowedRanges, { clock, ...(config.crl.url ? { crlDistributionPointUrl: config.crl.url } : {}) });
+  const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: store, clock, logger });
+  issuance.onRevoked(() => crl.invalidate());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   // issue 5: with REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas).
   const workerSigns = !cluster.decidesRestRequests(ledger, store);
@@ -83,7 +90,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
-    registerRoutes(app, config, { issuance, metrics, ca, checks, version: dependencies.version ?? (await packageVersion()), acme });
+    registerRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config, ca, clock, logger)) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
@@ -114,7 +121,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
 function registerRoutes(
   app: HttpApp,
   config: ServeConfig,
-  parts: { issuance: IssuanceService; metrics: CaMetrics; ca: LoadedCa; checks: ReadinessCheck[]; version: string; acme: AcmeServer | undefined },
+  parts: { issuance: IssuanceService; metrics: CaMetrics; ca: LoadedCa; crl: CrlPublisher; checks: ReadinessCheck[]; version: string; acme: AcmeServer | undefined },
 ): void {
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
   const routers: Router<RequestState>[] = [
@@ -122,6 +129,7 @@ function registerRoutes(
     metricsRouter(parts.metrics.registry),
     docsRouter(openApiDocument(parts.version)),
     caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
+    crlRouter(parts.crl),
     csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
     ...(parts.acme ? [parts.acme.router] : []),
   ];

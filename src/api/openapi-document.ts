@@ -154,6 +154,19 @@ const CA_PATHS: OpenApiDocument['paths'] = {
       responses: { '200': { description: 'OK', content: json(ref('TrustBundle')) } },
     },
   },
+  '/crl': {
+    get: {
+      operationId: 'getCrl',
+      summary: 'Get the certificate revocation list',
+      description:
+        'The RFC 5280 v2 CRL of the CA that signs leaves, as DER: every revoked certificate that has not expired, with its reason. Signed again on each revocation and after half its validity (`--crl-validity`, default 24h). `--crl-url` puts this address into new leaves as their CRL Distribution Point. `/crl.pem` serves the same CRL as PEM.',
+      tags: ['CA'],
+      responses: {
+        '200': { description: 'OK', content: { 'application/pkix-crl': { schema: { type: 'string', description: 'DER-encoded CertificateList' } } } },
+        '304': { description: 'Not modified: the client holds this CRL (If-None-Match / If-Modified-Since).' },
+      },
+    },
+  },
 };
 
 /** Health, readiness, metrics. */

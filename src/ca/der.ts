@@ -108,6 +108,13 @@ export function integerFromNumber(value: number): Uint8Array {
   return integerFromBytes(Uint8Array.from(bigEndianBytes(value)));
 }
 
+/** ENUMERATED (CRLReason): an INTEGER's encoding under tag 10. */
+export function enumerated(value: number): Uint8Array {
+  const encoded = integerFromNumber(value);
+  encoded[0] = TAG.ENUMERATED;
+  return encoded;
+}
+
 export function booleanValue(value: boolean): Uint8Array {
   return Uint8Array.of(TAG.BOOLEAN, 1, value ? 0xff : 0x00);
 }

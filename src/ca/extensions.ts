@@ -1,4 +1,4 @@
-import { booleanValue, bitString, implicitPrimitive, integerFromNumber, octetString, oid, sequence, set, utf8String } from './der.js';
+import { booleanValue, bitString, explicitTag, implicitConstructed, implicitPrimitive, integerFromNumber, octetString, oid, sequence, set, utf8String } from './der.js';
 import type { DerContext } from './der-reader.js';
 import { OID } from './oids.js';
 import { keyIdentifierOfPublicKey, readSubjectPublicKeyInfo } from './subject-public-key-info.js';
@@ -59,6 +59,16 @@ export function authorityKeyIdentifierValue(keyIdentifier: Uint8Array): Uint8Arr
 /** GeneralNames holding one iPAddress [7] per address (4 octets each). */
 export function ipSubjectAltNameValue(addresses: readonly Uint8Array[]): Uint8Array {
   return sequence(...addresses.map((octets) => implicitPrimitive(7, octets)));
+}
+
+/**
+ * CRLDistributionPoints with one DistributionPoint whose distributionPoint is fullName = one
+ * uniformResourceIdentifier [6] (RFC 5280 §4.2.1.13). The [0] around the DistributionPointName
+ * CHOICE is explicit; fullName [0] is an implicit GeneralNames. `uri` must already be IA5 text.
+ */
+export function crlDistributionPointsValue(uri: string): Uint8Array {
+  const fullName = implicitConstructed(0, implicitPrimitive(6, new TextEncoder().encode(uri)));
+  return sequence(sequence(explicitTag(0, fullName)));
 }
 
 /** Name ::= SEQUENCE OF RDN, one single-valued RDN per attribute, values as UTF8String. */

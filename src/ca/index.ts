@@ -21,6 +21,7 @@ export * from './pem.js';
 // Signing: CA material, leaves, keys
 export * from './ca-material.js';
 export * from './leaf-signer.js';
+export * from './crl.js';
 export * from './key-generation.js';
 export * from './serial.js';
 export * from './name-constraints.js';

@@ -42,6 +42,8 @@ export interface IssuedCertificate {
 export interface LeafSignerOptions {
   readonly clock?: Clock;
   readonly randomBytes?: RandomBytes;
+  /** Where the signer's CRL is published: every leaf then carries a CRLDistributionPoints with this URI. */
+  readonly crlDistributionPointUrl?: string;
 }
 
 const SPKI_ALGORITHM: Readonly<Record<PublicKeyKind['kind'], string>> = { rsa: OID.rsaEncryption, ec: OID.ecPublicKey };
@@ -64,7 +66,8 @@ export class LeafSigner {
   ) {
     const fields = readSignerCertificate(material.signerCertificateDer);
     this.issuerDer = fields.subjectDer;
-    this.profile = leafProfile(readSubjectKeyIdentifier(fields) ?? keyIdentifierOf(fields.spkiDer));
+    const crlUrl = options.crlDistributionPointUrl === undefined ? undefined : checkedUri(options.crlDistributionPointUrl);
+    this.profile = leafProfile(readSubjectKeyIdentifier(fields) ?? keyIdentifierOf(fields.spkiDer), crlUrl);
     this.signingKey = { key: material.signerKey, algorithm: signatureAlgorithmFor(material.signerKeyKind) };
     this.clock = options.clock ?? systemClock;
     this.randomBytes = options.randomBytes ?? defaultRandomBytes;
@@ -142,6 +145,14 @@ function readSignerCertificate(der: Uint8Array): CertificateFields {
   } catch (error) {
     throw new CaError('ca_material_invalid', `the signer certificate is unreadable: ${(error as Error).message}`);
   }
+}
+
+/** A URI fit for an IA5String GeneralName: scheme "://" then printable ASCII without spaces. */
+function checkedUri(uri: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[\x21-\x7e]+$/.test(uri)) {
+    throw new CaError('extension_invalid', `the CRL distribution point "${uri}" is not an absolute URI of printable ASCII`, uri);
+  }
+  return uri;
 }
 
 function describe(date: Date): string {

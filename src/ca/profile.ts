@@ -2,6 +2,7 @@ import { sequence } from './der.js';
 import {
   authorityKeyIdentifierValue,
   basicConstraintsValue,
+  crlDistributionPointsValue,
   extendedKeyUsageValue,
   extension,
   ipSubjectAltNameValue,
@@ -36,10 +37,16 @@ const INTERMEDIATE_KEY_USAGE = extension(OID.keyUsage, true, keyUsageValue([digi
 /** The issuer-dependent but per-certificate-constant leaf extensions, encoded once per signer. */
 export interface LeafProfile {
   readonly authorityKeyIdentifier: Uint8Array;
+  /** Non-critical CRLDistributionPoints, when the CA publishes its CRL at a URL. */
+  readonly crlDistributionPoints?: Uint8Array;
 }
 
-export function leafProfile(issuerKeyIdentifier: Uint8Array): LeafProfile {
-  return { authorityKeyIdentifier: extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(issuerKeyIdentifier)) };
+/** `crlUrl` must already be checked (IA5 text). */
+export function leafProfile(issuerKeyIdentifier: Uint8Array, crlUrl?: string): LeafProfile {
+  return {
+    authorityKeyIdentifier: extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(issuerKeyIdentifier)),
+    ...(crlUrl === undefined ? {} : { crlDistributionPoints: extension(OID.cRLDistributionPoints, false, crlDistributionPointsValue(crlUrl)) }),
+  };
 }
 
 /** All leaf extensions, in the order written; `ipOctets` are the 4-octet SAN addresses. */
@@ -50,7 +57,8 @@ export function leafExtensions(
   ipOctets: readonly Uint8Array[],
 ): Uint8Array[] {
   const keyUsage = key.kind === 'rsa' ? RSA_LEAF_KEY_USAGE : SIGNING_KEY_USAGE;
-  return endEntityExtensions(profile, keyUsage, subjectKeyIdentifier, ipSubjectAltNameValue(ipOctets));
+  const extensions = endEntityExtensions(profile, keyUsage, subjectKeyIdentifier, ipSubjectAltNameValue(ipOctets));
+  return profile.crlDistributionPoints ? [...extensions, profile.crlDistributionPoints] : extensions;
 }
 
 /** The HTTPS server's own certificate: the leaf profile, digitalSignature only, and any GeneralNames in the SAN. */

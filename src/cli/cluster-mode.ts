@@ -9,7 +9,7 @@ import { openCaSecret } from '../keystore/kubernetes/ca-secret.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { connectKube, type KubeConnection } from '../kube/kube-connection.js';
 import { KubeHttpClient } from '../kube/kube-http-client.js';
-import type { IssuanceStore, StoreHealth } from '../store/interfaces.js';
+import type { IssuanceStore, RevocationList, StoreHealth } from '../store/interfaces.js';
 import { KubernetesStore } from '../store/kubernetes/kubernetes-store.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -58,7 +58,7 @@ export class ClusterMode {
   }
 
   /** The store REST requests and the ledger use: CertificateRequests with --store kubernetes. */
-  ledger(store: SqliteStore): IssuanceStore & StoreHealth {
+  ledger(store: SqliteStore): IssuanceStore & RevocationList & StoreHealth {
     const { cluster, config } = this;
     if (!cluster || config.kubernetes.store !== 'kubernetes') return store;
     return new KubernetesStore({ api: cluster.api, namespace: cluster.namespace, podName: config.kubernetes.podName });

@@ -1,5 +1,6 @@
 import { buildServeConfig, LOG_LEVELS, SERVE_DEFAULTS } from '../config/serve-config.js';
 import { ConfigError } from '../config/config-error.js';
+import { CRL_CONFIG_DEFAULTS } from '../config/crl-config.js';
 import { KEY_ALGORITHMS } from '../ca/index.js';
 import { serveUntilSignal } from '../main.js';
 import { UsageError, type Command } from './command.js';
@@ -24,6 +25,8 @@ export const serveCommand: Command = {
     { name: 'insecure-http', type: 'boolean', description: 'serve plain HTTP, for use behind a TLS-terminating proxy' },
     { name: 'sign-delay', type: 'string', valueName: 'DURATION', description: 'keep each REST request pending at least this long before signing', default: SERVE_DEFAULTS.signDelay },
     { name: 'log-level', type: 'string', valueName: 'LEVEL', description: `log level: ${LOG_LEVELS.join(', ')}`, default: SERVE_DEFAULTS.logLevel },
+    { name: 'crl-url', type: 'string', valueName: 'URL', description: 'http:// URL where relying parties fetch GET /crl; every new leaf then names it as its CRL Distribution Point' },
+    { name: 'crl-validity', type: 'string', valueName: 'DURATION', description: "time from a CRL's thisUpdate to its nextUpdate (it is re-signed after half of it, and on each revocation)", default: CRL_CONFIG_DEFAULTS.crlValidity },
     ...ACME_SERVE_FLAGS,
     ...KUBERNETES_SERVE_FLAGS,
   ],
@@ -42,6 +45,8 @@ export const serveCommand: Command = {
         insecureHttp: flags['insecure-http'] === true,
         signDelay: optionalString(flags, 'sign-delay'),
         logLevel: optionalString(flags, 'log-level'),
+        crlUrl: optionalString(flags, 'crl-url'),
+        crlValidity: optionalString(flags, 'crl-validity'),
         acme: acmeSettingsFrom(flags),
         kubernetes: kubernetesSettingsFrom(flags),
       });

@@ -11,6 +11,7 @@ import {
 } from '../ca/index.js';
 import { buildAcmeConfig, describeAcmeConfig, type AcmeConfig, type AcmeConfigSettings } from './acme-config.js';
 import { ConfigError } from './config-error.js';
+import { buildCrlConfig, describeCrlConfig, type CrlConfig } from './crl-config.js';
 import { buildKubernetesConfig, describeKubernetesConfig, type KubernetesConfig, type KubernetesConfigSettings } from './kubernetes-config.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
@@ -44,6 +45,8 @@ export interface ServeConfig {
   readonly acme: AcmeConfig;
   /** Cluster mode: controller, Kubernetes store, CA Secret (issue 5). */
   readonly kubernetes: KubernetesConfig;
+  /** CRL publication (`--crl-url`, `--crl-validity`). */
+  readonly crl: CrlConfig;
 }
 
 /** The textual settings, as flags/env/defaults deliver them (later layers already applied). */
@@ -61,6 +64,8 @@ export interface ServeSettings {
   readonly signDelay?: string | undefined;
   readonly acme?: AcmeConfigSettings | undefined;
   readonly kubernetes?: KubernetesConfigSettings | undefined;
+  readonly crlUrl?: string | undefined;
+  readonly crlValidity?: string | undefined;
 }
 
 export const SERVE_DEFAULTS = {
@@ -91,6 +96,7 @@ export function buildServeConfig(settings: ServeSettings): ServeConfig {
     signDelayMs: parseDuration(value('signDelay'), 'sign-delay'),
     acme: buildAcmeConfig(settings.acme),
     kubernetes: buildKubernetesConfig(settings.kubernetes),
+    crl: buildCrlConfig({ crlUrl: settings.crlUrl, crlValidity: settings.crlValidity }),
   });
 }
 
@@ -149,5 +155,6 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     signDelay: formatDuration(config.signDelayMs),
     acme: describeAcmeConfig(config.acme),
     kubernetes: describeKubernetesConfig(config.kubernetes),
+    crl: describeCrlConfig(config.crl),
   };
 }

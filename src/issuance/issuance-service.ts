@@ -33,6 +33,9 @@ export interface IssuanceServiceOptions {
 /** Called with each newly stored pending request (the worker subscribes). */
 export type PendingListener = (request: Pick<CsrRequestRecord, 'id' | 'createdAt'>) => void;
 
+/** Called after a revocation is committed to the ledger (CRL publication subscribes). */
+export type RevokedListener = (serialNumber: string) => void;
+
 const DENIED_INTERNALLY = 'the CA could not sign this request; see the server log';
 
 /**
@@ -42,6 +45,7 @@ const DENIED_INTERNALLY = 'the CA could not sign this request; see the server lo
  */
 export class IssuanceService {
   private readonly listeners: PendingListener[] = [];
+  private readonly revokedListeners: RevokedListener[] = [];
   private readonly newId: () => string;
 
   constructor(private readonly options: IssuanceServiceOptions) {
@@ -80,6 +84,10 @@ export class IssuanceService {
       for (const listener of this.listeners) listener(result.record);
     }
     return result;
+  }
+
+  onRevoked(listener: RevokedListener): void {
+    this.revokedListeners.push(listener);
   }
 
   /** The request with this id; undefined for unknown or malformed ids. */
@@ -162,6 +170,7 @@ export class IssuanceService {
         detail: `reason ${reasonName} (${request.reason})${request.authority ? `; authorised as ${request.authority}` : ''}`,
       };
       if (!(await store.recordRevocation({ serialNumber: request.serialNumber, revokedAt: at, reason: request.reason }, audit))) return false;
+      for (const listener of this.revokedListeners) listener(request.serialNumber);
     }
     this.options.metrics?.certificatesRevoked.inc({ door: request.door, reason: reasonName });
     logger.info({ door: request.door, serialNumber: request.serialNumber, reason: reasonName, requester: request.requester }, 'certificate revoked');

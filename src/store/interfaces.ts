@@ -46,6 +46,21 @@ export interface RevocationLedger {
   recordRevocation(revocation: CertificateRevocation, audit: RevocationAuditEntry): Promise<boolean>;
 }
 
+/** What CRL publication reads from the ledger. */
+export interface RevocationList {
+  /**
+   * The revoked certificates whose notAfter is at or after `notExpiredAt`, oldest revocation first
+   * (then by serial). A store that keeps no revocations returns none.
+   */
+  listRevoked(notExpiredAt: Date): Promise<CertificateRevocation[]>;
+}
+
+/** The cRLNumber sequence (RFC 5280 §5.2.3): strictly increasing, also across restarts. */
+export interface CrlNumberSequence {
+  /** The next number, durably taken: it is never handed out again. */
+  nextCrlNumber(): Promise<number>;
+}
+
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   list(filter?: { readonly requestId?: string; readonly limit?: number }): Promise<StoredAuditEntry[]>;

@@ -4,8 +4,8 @@ import { isAlreadyExists } from '../../kube/kube-errors.js';
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { CERTIFICATE_REQUESTS } from '../../kube/resource-types.js';
-import type { IssuanceStore, StoreHealth } from '../interfaces.js';
-import type { AuditEntry, CsrRequestRecord, IssuedCertificateRecord, NewCsrRequest, PendingOutcome, StoredAuditEntry } from '../records.js';
+import type { IssuanceStore, RevocationList, StoreHealth } from '../interfaces.js';
+import type { AuditEntry, CertificateRevocation, CsrRequestRecord, IssuedCertificateRecord, NewCsrRequest, PendingOutcome, StoredAuditEntry } from '../records.js';
 import { AuditEvents } from './audit-events.js';
 import { csrRequestRecordOf, deniedStatus, issuedCertificateRecordOf, issuedRecordObject, issuedStatus, recordStatusOf, restRecordObject } from './record-mapping.js';
 import { hashPrefix, recordNameOf, requestIdOf } from './record-names.js';
@@ -25,7 +25,7 @@ export interface KubernetesStoreOptions {
  * `kubectl get certificaterequests.ca.sms-gate.app -A` is the audit trail of every door; audit
  * entries are also written as Events.
  */
-export class KubernetesStore implements IssuanceStore, StoreHealth {
+export class KubernetesStore implements IssuanceStore, RevocationList, StoreHealth {
   private readonly records: ResourceClient<CertificateRequest>;
   private readonly audit: AuditEvents;
 
@@ -104,6 +104,14 @@ export class KubernetesStore implements IssuanceStore, StoreHealth {
       if (record) return record;
     }
     return undefined;
+  }
+
+  /**
+   * This store keeps no revocation ledger yet (it has no recordRevocation, so the issuance service
+   * records revocations through the door only): there is nothing to list, and the CRL is empty.
+   */
+  async listRevoked(_notExpiredAt: Date): Promise<CertificateRevocation[]> {
+    return [];
   }
 
   append(entry: AuditEntry): Promise<void> {

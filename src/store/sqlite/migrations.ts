@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { ACME_LOOKUPS_MIGRATION, ACME_MIGRATION } from './acme-migration.js';
+import { CRL_NUMBER_MIGRATION } from './crl-number-migration.js';
 import { LEDGER_REVOCATION_MIGRATION } from './ledger-revocation-migration.js';
 
 export interface Migration {
@@ -73,6 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ACME_MIGRATION,
   LEDGER_REVOCATION_MIGRATION,
   ACME_LOOKUPS_MIGRATION,
+  CRL_NUMBER_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

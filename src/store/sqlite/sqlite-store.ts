@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { IssuanceStore, RevocationLedger, StoreHealth } from '../interfaces.js';
+import type { CrlNumberSequence, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
 import type {
   AuditEntry,
   CertificateRevocation,
@@ -28,7 +28,7 @@ const SELECT_REQUEST = `
   LEFT JOIN certificates c ON c.serial_number = r.serial_number`;
 
 /** The embedded store: one SQLite file in the data directory. */
-export class SqliteStore implements IssuanceStore, RevocationLedger, StoreHealth {
+export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationList, CrlNumberSequence, StoreHealth {
   private readonly statements;
   private readonly writes: GroupCommit;
 
@@ -112,6 +112,15 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, StoreHealth
       if (changed) this.insertAudit(audit);
       return changed;
     });
+  }
+
+  async listRevoked(notExpiredAt: Date): Promise<CertificateRevocation[]> {
+    const rows = this.statements.listRevoked.all(notExpiredAt.getTime()) as Array<{ serial_number: string; revoked_at: number; revocation_reason: number }>;
+    return rows.map((row) => ({ serialNumber: row.serial_number, revokedAt: new Date(row.revoked_at), reason: row.revocation_reason }));
+  }
+
+  async nextCrlNumber(): Promise<number> {
+    return this.writes.run(() => (this.statements.nextCrlNumber.get() as { last: number }).last);
   }
 
   async append(entry: AuditEntry): Promise<void> {
@@ -203,6 +212,10 @@ function prepareStatements(db: Database) {
       VALUES (@serial_number, @door, @type, @ips, @not_before, @not_after, @requester, @issued_at, @certificate_pem, @request_id)`),
     findCertificate: db.prepare(`SELECT * FROM certificates WHERE serial_number = ?`),
     revokeCertificate: db.prepare('UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial_number = ? AND revoked_at IS NULL'),
+    listRevoked: db.prepare(`
+      SELECT serial_number, revoked_at, revocation_reason FROM certificates
+      WHERE revoked_at IS NOT NULL AND not_after >= ? ORDER BY revoked_at, serial_number`),
+    nextCrlNumber: db.prepare('UPDATE crl_number SET last = last + 1 WHERE id = 1 RETURNING last'),
     insertAudit: db.prepare(`
       INSERT INTO audit_log (at, event, door, requester, request_id, serial_number, ips, detail)
       VALUES (@at, @event, @door, @requester, @request_id, @serial_number, @ips, @detail)`),
