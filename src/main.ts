@@ -53,6 +53,8 @@ export interface RunningCaServer {
   readonly metrics: CaMetrics;
   /** The controller, in cluster mode with --controller (issue 5). */
   readonly operator: Operator | undefined;
+  /** The plain-HTTP CRL URL, with --crl-listen. */
+  readonly crlUrl?: string;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config, ca, clock, logger)) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
+    const crlServer = config.crl.listen ? await listenForCrl(config.crl.listen, crl, { logger, metrics }) : undefined;
     return {
       url,
       port: server.address.port,
@@ -101,9 +104,11 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       issuance,
       metrics,
       operator: cluster.operator,
+      ...(crlServer ? { crlUrl: `http://${formatHostForUrl(crlServer.address.address)}:${crlServer.address.port}/crl` } : {}),
       close: async () => {
         accepting = false;
         acme?.stop();
+        await crlServer?.close();
         await cluster.stopController();
         await closeQuietly(server, worker, store, logger);
         cluster.close();
@@ -235,6 +240,20 @@ function derOf(pem: string): Uint8Array {
 
 function assert(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
+}
+
+/**
+ * The plain-HTTP listener a CRL Distribution Point URL reaches: relying parties fetch CRLs over
+ * HTTP (the CRL is signed), so it serves nothing but the CRL.
+ */
+async function listenForCrl(address: { host: string; port: number }, crl: CrlPublisher, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
+  const app = createHttpApp(parts);
+  const router = crlRouter(crl);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  const server = await listen(app.callback(), address);
+  parts.logger.info({ url: `http://${formatHostForUrl(server.address.address)}:${server.address.port}/crl` }, 'serving the CRL over plain HTTP');
+  return server;
 }
 
 async function closeQuietly(server: RunningServer, worker: IssuanceWorker, store: SqliteStore, logger: Logger): Promise<void> {

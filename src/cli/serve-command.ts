@@ -26,6 +26,7 @@ export const serveCommand: Command = {
     { name: 'sign-delay', type: 'string', valueName: 'DURATION', description: 'keep each REST request pending at least this long before signing', default: SERVE_DEFAULTS.signDelay },
     { name: 'log-level', type: 'string', valueName: 'LEVEL', description: `log level: ${LOG_LEVELS.join(', ')}`, default: SERVE_DEFAULTS.logLevel },
     { name: 'crl-url', type: 'string', valueName: 'URL', description: 'http:// URL where relying parties fetch GET /crl; every new leaf then names it as its CRL Distribution Point' },
+    { name: 'crl-listen', type: 'string', valueName: 'HOST:PORT', description: 'also serve GET /crl and /crl.pem over plain HTTP here, for the --crl-url relying parties fetch' },
     { name: 'crl-validity', type: 'string', valueName: 'DURATION', description: "time from a CRL's thisUpdate to its nextUpdate (it is re-signed after half of it, and on each revocation)", default: CRL_CONFIG_DEFAULTS.crlValidity },
     ...ACME_SERVE_FLAGS,
     ...KUBERNETES_SERVE_FLAGS,
@@ -47,6 +48,7 @@ export const serveCommand: Command = {
         logLevel: optionalString(flags, 'log-level'),
         crlUrl: optionalString(flags, 'crl-url'),
         crlValidity: optionalString(flags, 'crl-validity'),
+        crlListen: optionalString(flags, 'crl-listen'),
         acme: acmeSettingsFrom(flags),
         kubernetes: kubernetesSettingsFrom(flags),
       });

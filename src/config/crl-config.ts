@@ -1,5 +1,6 @@
 import { ConfigError } from './config-error.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
 
 /** CRL publication (`--crl-*`). */
 export interface CrlConfig {
@@ -7,11 +8,14 @@ export interface CrlConfig {
   readonly url: string | undefined;
   /** nextUpdate − thisUpdate of each CRL signed. */
   readonly validityMs: number;
+  /** A second, plain-HTTP listener serving only the CRL (what a CRL Distribution Point URL reaches). */
+  readonly listen: ListenAddress | undefined;
 }
 
 export interface CrlConfigSettings {
   readonly crlUrl?: string | undefined;
   readonly crlValidity?: string | undefined;
+  readonly crlListen?: string | undefined;
 }
 
 export const CRL_CONFIG_DEFAULTS = { crlValidity: '24h' } as const;
@@ -26,7 +30,11 @@ export function buildCrlConfig(settings: CrlConfigSettings = {}): CrlConfig {
   if (validityMs < MIN_VALIDITY_MS || validityMs > MAX_VALIDITY_MS) {
     throw new ConfigError(`crl-validity must be between 1m and 240h; got "${validityText}"`);
   }
-  return Object.freeze({ url: settings.crlUrl ? parseCrlUrl(settings.crlUrl) : undefined, validityMs });
+  return Object.freeze({
+    url: settings.crlUrl ? parseCrlUrl(settings.crlUrl) : undefined,
+    validityMs,
+    listen: settings.crlListen ? parseListenAddress(settings.crlListen) : undefined,
+  });
 }
 
 /**
@@ -48,5 +56,9 @@ export function parseCrlUrl(text: string): string {
 }
 
 export function describeCrlConfig(config: CrlConfig): Record<string, unknown> {
-  return { url: config.url ?? 'off', validity: formatDuration(config.validityMs) };
+  return {
+    url: config.url ?? 'off',
+    validity: formatDuration(config.validityMs),
+    listen: config.listen ? `${config.listen.host}:${config.listen.port}` : 'off',
+  };
 }

@@ -66,6 +66,7 @@ export interface ServeSettings {
   readonly kubernetes?: KubernetesConfigSettings | undefined;
   readonly crlUrl?: string | undefined;
   readonly crlValidity?: string | undefined;
+  readonly crlListen?: string | undefined;
 }
 
 export const SERVE_DEFAULTS = {
@@ -96,7 +97,7 @@ export function buildServeConfig(settings: ServeSettings): ServeConfig {
     signDelayMs: parseDuration(value('signDelay'), 'sign-delay'),
     acme: buildAcmeConfig(settings.acme),
     kubernetes: buildKubernetesConfig(settings.kubernetes),
-    crl: buildCrlConfig({ crlUrl: settings.crlUrl, crlValidity: settings.crlValidity }),
+    crl: buildCrlConfig({ crlUrl: settings.crlUrl, crlValidity: settings.crlValidity, crlListen: settings.crlListen }),
   });
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFlags } from '../../../src/cli/flags.js';
 import { serveCommand } from '../../../src/cli/serve-command.js';
 import { ConfigError } from '../../../src/config/config-error.js';
-import { buildCrlConfig, parseCrlUrl } from '../../../src/config/crl-config.js';
+import { buildCrlConfig, describeCrlConfig, parseCrlUrl } from '../../../src/config/crl-config.js';
 import { buildServeConfig, describeConfig } from '../../../src/config/serve-config.js';
 
 describe('CRL settings', () => {
@@ -67,5 +67,17 @@ describe('CRL settings', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('crl-listen', () => {
+  it('is off by default and parses HOST:PORT when given', () => {
+    expect(buildCrlConfig({}).listen).toBeUndefined();
+    expect(buildCrlConfig({ crlListen: '0.0.0.0:8080' }).listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(describeCrlConfig(buildCrlConfig({ crlListen: '127.0.0.1:0' })).listen).toBe('127.0.0.1:0');
+  });
+
+  it('refuses a malformed address', () => {
+    expect(() => buildCrlConfig({ crlListen: 'http://x:80' })).toThrowError(ConfigError);
   });
 });
