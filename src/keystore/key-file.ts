@@ -1,21 +1,35 @@
 import { open, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { CaError } from '../ca/errors.js';
 
-/** Bits that let anyone but the owner touch a private key file. */
-const NOT_OWNER_ONLY = 0o077;
+const OTHERS = 0o007;
+const GROUP = 0o070;
+const GROUP_READ = 0o040;
 
-/** Reads a private key file, refusing one that group or others could read or write. */
+/**
+ * Reads a private key file, refusing one that others can touch, or that its group can touch
+ * unless root owns it. The root-owned, group-readable case (0640/0440, the rule PostgreSQL
+ * applies to its key) is how Kubernetes mounts a Secret for a non-root pod with an fsGroup, and
+ * how a system `ssl-cert` group is granted a key: a deliberate grant, not an accident.
+ */
 export async function readPrivateKeyFile(path: string): Promise<string> {
   const info = await stat(path);
-  if ((info.mode & NOT_OWNER_ONLY) !== 0) {
+  const problem = keyFileProblem(info);
+  if (problem) {
     const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
-    throw new CaError(
-      'key_file_insecure',
-      `private key ${path} has mode ${mode}; it must be readable by its owner only (chmod 600 ${path})`,
-      path,
-    );
+    throw new CaError('key_file_insecure', `private key ${path} has mode ${mode} and ${problem} (chmod 600 ${path})`, path);
   }
   return readFile(path, 'utf8');
+}
+
+function keyFileProblem(info: Pick<Stats, 'mode' | 'uid'>): string | undefined {
+  if ((info.mode & OTHERS) !== 0) return 'is open to others; it must be readable by its owner only';
+  const group = info.mode & GROUP;
+  if (group === 0) return undefined;
+  if (info.uid === 0 && group === GROUP_READ) return undefined;
+  return info.uid === 0
+    ? 'its group may do more than read it'
+    : 'is open to its group; it must be readable by its owner only (or owned by root and at most group-readable)';
 }
 
 /** Creates a file that must not exist yet; `mode` applies from the first byte on. */
