@@ -74,7 +74,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const newIssuance = (material: CaMaterial, allowedRanges: Ipv4RangeSet) => issuanceFor(material, allowedRanges);
   // Only the default CA's leaves name the CRL: /crl is signed by that CA (other issuers' CAs publish none).
   const issuance = issuanceFor(ca.material, ca.material.allowedRanges, { clock, ...(config.crl.url ? { crlDistributionPointUrl: config.crl.url } : {}) });
-  const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: store, clock, logger });
+  const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: cluster.crlNumbers(store), clock, logger });
   issuance.onRevoked(() => crl.invalidate());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   // issue 5: with REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas).

@@ -9,8 +9,9 @@ import { openCaSecret } from '../keystore/kubernetes/ca-secret.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { connectKube, type KubeConnection } from '../kube/kube-connection.js';
 import { KubeHttpClient } from '../kube/kube-http-client.js';
-import type { IssuanceStore, RevocationList, StoreHealth } from '../store/interfaces.js';
+import type { CrlNumberSequence, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../store/interfaces.js';
 import { KubernetesStore } from '../store/kubernetes/kubernetes-store.js';
+import { SecretCrlNumberSequence } from '../store/kubernetes/secret-crl-number-sequence.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
 
@@ -58,10 +59,22 @@ export class ClusterMode {
   }
 
   /** The store REST requests and the ledger use: CertificateRequests with --store kubernetes. */
-  ledger(store: SqliteStore): IssuanceStore & RevocationList & StoreHealth {
+  ledger(store: SqliteStore): IssuanceStore & RevocationLedger & RevocationList & StoreHealth {
     const { cluster, config } = this;
     if (!cluster || config.kubernetes.store !== 'kubernetes') return store;
-    return new KubernetesStore({ api: cluster.api, namespace: cluster.namespace, podName: config.kubernetes.podName });
+    // The ACME door's tables in the SQLite file reference its certificate ledger: ACME issuances go there too.
+    return new KubernetesStore({ api: cluster.api, namespace: cluster.namespace, podName: config.kubernetes.podName, acmeLocalLedger: store });
+  }
+
+  /**
+   * CRL numbers: shared by the replicas (an annotation on the CA Secret) when the ledger is in the
+   * cluster and the CA in a Secret; else the SQLite sequence, beside a CA in the data directory.
+   */
+  crlNumbers(store: SqliteStore): CrlNumberSequence {
+    const { cluster, config } = this;
+    const secretName = config.kubernetes.caSecret;
+    if (!cluster || config.kubernetes.store !== 'kubernetes' || !secretName) return store;
+    return new SecretCrlNumberSequence({ api: cluster.api, namespace: cluster.namespace, secretName });
   }
 
   /** With REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas). */

@@ -20,7 +20,7 @@ import { crlReasonName } from './revocation-reasons.js';
 import type { CertificateSigner } from './signer.js';
 
 export interface IssuanceServiceOptions {
-  /** With a RevocationLedger (SQLite), revocations are recorded in the ledger and the audit log. */
+  /** With a RevocationLedger (SQLite, Kubernetes), revocations are recorded in the ledger and the audit log. */
   readonly store: IssuanceStore & Partial<RevocationLedger>;
   readonly signer: CertificateSigner;
   readonly allowedRanges: Ipv4RangeSet;
@@ -131,7 +131,7 @@ export class IssuanceService {
     const certificate = {
       ...certificateRecord(issued, request.door, request.requester, at, request.reference),
       // issue 5: the Kubernetes store records ACME requests as CertificateRequests with spec.request.
-      ...('pem' in request.csr ? { csrPem: request.csr.pem } : {}),
+      ...csrPemOf(request.csr),
     };
     await this.options.store.recordIssued(certificate, {
       at,
@@ -149,8 +149,8 @@ export class IssuanceService {
   /**
    * Any door, after it decided a revocation is authorised: marks the certificate revoked in the
    * ledger with a `revoked` audit entry (one commit), and counts it. False when the ledger already
-   * had it revoked (or does not hold it). A store without a revocation ledger (the Kubernetes store
-   * for now) records nothing here: the door's own records are then the only trail.
+   * had it revoked (or does not hold it). A store without a revocation ledger records nothing
+   * here: the door's own records are then the only trail.
    */
   async recordRevocation(request: RevocationRequest): Promise<boolean> {
     const { store, clock, logger } = this.options;
@@ -233,6 +233,11 @@ export class IssuanceService {
     metrics.certificatesIssued.inc({ door, type: issued.type });
     metrics.issuanceLatency.observe({ door }, Math.max(0, at.getTime() - since.getTime()) / 1000);
   }
+}
+
+function csrPemOf(csr: IssueRequest['csr']): { csrPem?: string } {
+  const pem = 'pem' in csr ? csr.pem : csr.csrPem;
+  return pem ? { csrPem: pem } : {};
 }
 
 function certificateRecord(issued: IssuedCertificate, door: Door, requester: string, at: Date, reference?: string): IssuedCertificateRecord {

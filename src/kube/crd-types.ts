@@ -162,6 +162,10 @@ export interface CertificateRequestStatus {
   observedGeneration?: number;
   /** With `spec.request`: leaf + intermediate, PEM. */
   certificate?: string;
+  /** RFC 3339: when that certificate was revoked (REST and ACME records); final once set. */
+  revokedAt?: string;
+  /** RFC 5280 CRLReason code (0..10), with `revokedAt`. */
+  revocationReason?: number;
 }
 
 export interface CertificateRequest {

@@ -8,6 +8,8 @@ export const LABELS = {
   csrSha256Prefix: 'ca.sms-gate.app/csr-sha256',
   /** On REST and ACME records once signed: the certificate serial (lower-case hex). */
   serialNumber: 'ca.sms-gate.app/serial-number',
+  /** On REST and ACME records whose certificate is revoked (status.revokedAt): what the CRL lists. */
+  revoked: 'ca.sms-gate.app/revoked',
   /** On Events written as audit entries by the Kubernetes store. */
   audit: 'ca.sms-gate.app/audit',
 } as const;
@@ -31,6 +33,8 @@ export const ANNOTATIONS = {
   subjectSpki: 'ca.sms-gate.app/subject-spki',
   door: 'ca.sms-gate.app/door',
   audit: 'ca.sms-gate.app/audit-entry',
+  /** On the CA Secret: the last cRLNumber handed out (RFC 5280 §5.2.3), shared by every replica. */
+  crlNumber: 'ca.sms-gate.app/crl-number',
 } as const;
 
 export const RECORD_SOURCES = ['rest', 'acme'] as const;

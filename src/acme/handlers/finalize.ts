@@ -35,13 +35,13 @@ async function checkedCsr(
   order: AcmeOrderRecord,
   account: AcmeAccountRecord,
   requester: string,
-): Promise<ValidatedCsr> {
+): Promise<ValidatedCsr & { readonly pem: string }> {
   const encoded = payload?.['csr'];
   if (typeof encoded !== 'string' || !/^[A-Za-z0-9_-]+$/.test(encoded)) throw malformed('finalize needs "csr": the base64url DER of a PKCS#10 request');
   const pem = encodePem('CERTIFICATE REQUEST', Buffer.from(encoded, 'base64url'));
   try {
     const csr = validateCsr(pem, { allowedRanges: deps.settings.allowedRanges, shape: 'multi', maxIdentifiers: deps.settings.maxIdentifiers });
-    return checkAgainstOrder(csr, order, account);
+    return { ...checkAgainstOrder(csr, order, account), pem };
   } catch (error) {
     const problem = isCaError(error) ? badCsr(error) : error;
     if (problem instanceof AcmeProblem) {
@@ -66,13 +66,14 @@ function checkAgainstOrder(csr: ValidatedCsr, order: AcmeOrderRecord, account: A
   return csr;
 }
 
-async function issue(deps: AcmeDependencies, order: AcmeOrderRecord, csr: ValidatedCsr, requester: string): Promise<{ id: string; serialNumber: string }> {
+async function issue(deps: AcmeDependencies, order: AcmeOrderRecord, csr: ValidatedCsr & { readonly pem: string }, requester: string): Promise<{ id: string; serialNumber: string }> {
   try {
     const issued = await deps.issuer.issue({
       door: 'acme',
       requester,
       type: deps.settings.certificateType,
-      csr: { spki: csr.spki, ips: csr.ips },
+      // The PEM only for the ledger's record (the Kubernetes store's spec.request); not validated again.
+      csr: { spki: csr.spki, ips: csr.ips, csrPem: csr.pem },
       maxIdentifiers: deps.settings.maxIdentifiers,
       ...(order.notBefore ? { notBefore: order.notBefore } : {}),
       ...(order.notAfter ? { notAfter: order.notAfter } : {}),

@@ -3,7 +3,7 @@ import type { KubeApi } from '../../kube/kube-api.js';
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { EVENTS } from '../../kube/resource-types.js';
-import type { AuditEntry, StoredAuditEntry } from '../records.js';
+import type { AuditEntry, RevocationAuditEntry, StoredAuditEntry } from '../records.js';
 import { recordNameOf } from './record-names.js';
 
 interface AuditEvent {
@@ -20,18 +20,22 @@ interface AuditEvent {
   source?: { component: string };
 }
 
-const REASONS: Readonly<Record<AuditEntry['event'], string>> = {
+/** What is written: any audit entry, the ledger's own `revoked` included. */
+type WrittenEntry = AuditEntry | RevocationAuditEntry;
+
+const REASONS: Readonly<Record<WrittenEntry['event'], string>> = {
   submitted: 'RequestSubmitted',
   refused: 'RequestRefused',
   approved: 'RequestApproved',
   denied: 'RequestDenied',
   issued: 'CertificateIssued',
+  revoked: 'CertificateRevoked',
 };
 
 /**
  * The audit log as core/v1 Events (`kubectl get events -l ca.sms-gate.app/audit=true`): about the
- * REST record when there is one, else about this pod. Note that API servers expire Events (1 h by
- * default); the CertificateRequest records themselves are the durable trail.
+ * record named (or the entry's REST record) when there is one, else about this pod. Note that API
+ * servers expire Events (1 h by default); the CertificateRequest records are the durable trail.
  */
 export class AuditEvents {
   private readonly events: ResourceClient<AuditEvent>;
@@ -44,9 +48,9 @@ export class AuditEvents {
     this.events = new ResourceClient<AuditEvent>(api, EVENTS);
   }
 
-  async append(entry: AuditEntry): Promise<void> {
+  async append(entry: WrittenEntry, recordName?: string): Promise<void> {
     const stamp = entry.at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const aboutRecord = entry.requestId?.startsWith('REQ_') ?? false;
+    const record = recordName ?? (entry.requestId?.startsWith('REQ_') ? recordNameOf(entry.requestId) : undefined);
     await this.events.create({
       metadata: {
         name: `smsgate-ca-audit.${entry.at.getTime().toString(16)}${randomBytes(4).toString('hex')}`,
@@ -59,8 +63,8 @@ export class AuditEvents {
         },
         annotations: { [ANNOTATIONS.audit]: JSON.stringify(entry) },
       },
-      involvedObject: aboutRecord
-        ? { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: recordNameOf(entry.requestId!), namespace: this.namespace }
+      involvedObject: record
+        ? { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: record, namespace: this.namespace }
         : { apiVersion: 'v1', kind: 'Pod', name: this.podName, namespace: this.namespace },
       reason: REASONS[entry.event],
       message: describe(entry),
@@ -77,13 +81,13 @@ export class AuditEvents {
     const { items } = await this.events.listAll(this.namespace, { labelSelector: selector });
     const entries = items
       .map((event) => parseEntry(event.metadata.annotations?.[ANNOTATIONS.audit]))
-      .filter((entry): entry is AuditEntry => entry !== undefined)
+      .filter((entry): entry is WrittenEntry => entry !== undefined)
       .sort((a, b) => a.at.getTime() - b.at.getTime());
     return entries.slice(0, filter.limit ?? 1000).map((entry, index) => ({ ...entry, sequence: index + 1 }));
   }
 }
 
-function describe(entry: AuditEntry): string {
+function describe(entry: WrittenEntry): string {
   const parts = [`${entry.event} via ${entry.door} for ${entry.requester}`];
   if (entry.ips?.length) parts.push(`IPs ${entry.ips.join(', ')}`);
   if (entry.serialNumber) parts.push(`serial ${entry.serialNumber}`);
@@ -92,10 +96,10 @@ function describe(entry: AuditEntry): string {
   return parts.join('; ').slice(0, 1024);
 }
 
-function parseEntry(text: string | undefined): AuditEntry | undefined {
+function parseEntry(text: string | undefined): WrittenEntry | undefined {
   if (!text) return undefined;
   try {
-    const parsed = JSON.parse(text) as AuditEntry & { at: string };
+    const parsed = JSON.parse(text) as WrittenEntry & { at: string };
     return { ...parsed, at: new Date(parsed.at) };
   } catch {
     return undefined;

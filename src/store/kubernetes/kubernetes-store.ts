@@ -4,11 +4,21 @@ import { isAlreadyExists } from '../../kube/kube-errors.js';
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { CERTIFICATE_REQUESTS } from '../../kube/resource-types.js';
-import type { IssuanceStore, RevocationList, StoreHealth } from '../interfaces.js';
-import type { AuditEntry, CertificateRevocation, CsrRequestRecord, IssuedCertificateRecord, NewCsrRequest, PendingOutcome, StoredAuditEntry } from '../records.js';
+import type { CertificateLedger, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
+import type {
+  AuditEntry,
+  CertificateRevocation,
+  CsrRequestRecord,
+  IssuedCertificateRecord,
+  NewCsrRequest,
+  PendingOutcome,
+  RevocationAuditEntry,
+  StoredAuditEntry,
+} from '../records.js';
 import { AuditEvents } from './audit-events.js';
 import { csrRequestRecordOf, deniedStatus, issuedCertificateRecordOf, issuedRecordObject, issuedStatus, recordStatusOf, restRecordObject } from './record-mapping.js';
 import { hashPrefix, recordNameOf, requestIdOf } from './record-names.js';
+import { RecordRevocations } from './record-revocations.js';
 
 export interface KubernetesStoreOptions {
   readonly api: KubeApi;
@@ -16,6 +26,12 @@ export interface KubernetesStoreOptions {
   readonly namespace: string;
   /** This pod, named by audit Events that have no record to be about. */
   readonly podName: string;
+  /**
+   * Where ACME issuances are also recorded, after this store: the ACME door keeps its accounts and
+   * orders in the replica's SQLite file, whose tables reference that file's certificate ledger and
+   * read the chains from it. The shared ledger (revocations, the CRL) stays this store.
+   */
+  readonly acmeLocalLedger?: Pick<CertificateLedger, 'recordIssued'>;
 }
 
 /**
@@ -23,15 +39,18 @@ export interface KubernetesStoreOptions {
  * spec.request (label ca.sms-gate.app/source=rest) decided through its status; ACME issuances are
  * recorded the same way (source=acme); the controller's own requests are their own record. So
  * `kubectl get certificaterequests.ca.sms-gate.app -A` is the audit trail of every door; audit
- * entries are also written as Events.
+ * entries are also written as Events. A revocation is recorded on the certificate's record
+ * (status.revokedAt, label ca.sms-gate.app/revoked=true; see RecordRevocations).
  */
-export class KubernetesStore implements IssuanceStore, RevocationList, StoreHealth {
+export class KubernetesStore implements IssuanceStore, RevocationLedger, RevocationList, StoreHealth {
   private readonly records: ResourceClient<CertificateRequest>;
   private readonly audit: AuditEvents;
+  private readonly revocations: RecordRevocations;
 
   constructor(private readonly options: KubernetesStoreOptions) {
     this.records = new ResourceClient<CertificateRequest>(options.api, CERTIFICATE_REQUESTS);
     this.audit = new AuditEvents(options.api, options.namespace, options.podName);
+    this.revocations = new RecordRevocations(this.records, options.namespace);
   }
 
   async createPending(request: NewCsrRequest, audit: AuditEntry): Promise<{ record: CsrRequestRecord; created: boolean }> {
@@ -94,6 +113,7 @@ export class KubernetesStore implements IssuanceStore, RevocationList, StoreHeal
       await this.records.mergePatch(this.options.namespace, name, { status: issuedStatus(certificate, certificate.issuedAt) }, 'status');
     }
     await this.audit.append(audit);
+    if (certificate.door === 'acme') await this.options.acmeLocalLedger?.recordIssued(certificate, audit);
   }
 
   async findCertificate(serialNumber: string): Promise<IssuedCertificateRecord | undefined> {
@@ -107,11 +127,19 @@ export class KubernetesStore implements IssuanceStore, RevocationList, StoreHeal
   }
 
   /**
-   * This store keeps no revocation ledger yet (it has no recordRevocation, so the issuance service
-   * records revocations through the door only): there is nothing to list, and the CRL is empty.
+   * Revokes the certificate on its record, then writes the `revoked` audit Event about that record
+   * (after the status commit, like the other audit Events of this store). False, with nothing
+   * written, when no record holds the serial or it is already revoked.
    */
-  async listRevoked(_notExpiredAt: Date): Promise<CertificateRevocation[]> {
-    return [];
+  async recordRevocation(revocation: CertificateRevocation, audit: RevocationAuditEntry): Promise<boolean> {
+    const recordName = await this.revocations.revoke(revocation);
+    if (recordName === undefined) return false;
+    await this.audit.append(audit, recordName);
+    return true;
+  }
+
+  listRevoked(notExpiredAt: Date): Promise<CertificateRevocation[]> {
+    return this.revocations.listRevoked(notExpiredAt);
   }
 
   append(entry: AuditEntry): Promise<void> {

@@ -1,7 +1,7 @@
 import type { CertificateType, Ipv4 } from '../../ca/index.js';
 import type { CertificateRequest } from '../../kube/crd-types.js';
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
-import type { CsrRequestRecord, Door, IssuedCertificateRecord, NewCsrRequest, RequestStatus } from '../records.js';
+import type { CertificateRevocation, CsrRequestRecord, Door, IssuedCertificateRecord, NewCsrRequest, RequestStatus } from '../records.js';
 import { hashPrefix, recordNameOf } from './record-names.js';
 
 type Annotated = Record<string, string>;
@@ -152,7 +152,20 @@ export function issuedCertificateRecordOf(cr: CertificateRequest): IssuedCertifi
     issuedAt: readyOf(cr)?.lastTransitionTime ? new Date(readyOf(cr)!.lastTransitionTime!) : createdAtOf(cr),
     certificatePem: status.certificate,
     ...(requestId ? { requestId } : {}),
+    ...revocationFieldsOf(cr),
   };
+}
+
+/** The ledger's revocation of this record's certificate, once status.revokedAt is written. */
+export function revocationOf(cr: CertificateRequest): CertificateRevocation | undefined {
+  const { serialNumber, revokedAt, revocationReason } = cr.status ?? {};
+  if (!serialNumber || !revokedAt || typeof revocationReason !== 'number') return undefined;
+  return { serialNumber, revokedAt: new Date(revokedAt), reason: revocationReason };
+}
+
+function revocationFieldsOf(cr: CertificateRequest): Pick<IssuedCertificateRecord, 'revokedAt' | 'revocationReason'> {
+  const revocation = revocationOf(cr);
+  return revocation ? { revokedAt: revocation.revokedAt, revocationReason: revocation.reason } : {};
 }
 
 function parseMetadata(text: string | undefined): Record<string, string> {

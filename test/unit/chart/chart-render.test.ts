@@ -106,6 +106,7 @@ describe('helm template', () => {
       '--allowed-cidrs=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
       '--rate-limit=1/1m',
       '--log-level=info',
+      '--crl-validity=24h',
       '--controller',
       `--cluster-resource-namespace=${NAMESPACE}`,
       '--cert-manager',
@@ -136,6 +137,14 @@ describe('helm template', () => {
     expect(noElection).toContain('--controller');
     expect(noElection.filter((arg) => arg.includes('leader'))).toEqual([]);
     expect(byKind(helmTemplate({ set: ['leaderElection.enabled=false'] }), 'Role').map((role) => role.metadata.name)).toEqual(['smsgate-ca-ca']);
+  });
+
+  it('passes the CRL values: --crl-url only when set, --crl-validity always', () => {
+    const defaults = containerOf(helmTemplate()).args ?? [];
+    expect(defaults.filter((arg) => arg.startsWith('--crl-'))).toEqual(['--crl-validity=24h']);
+    const url = 'http://ca.example.internal:8080/crl?format=der';
+    const set = containerOf(helmTemplate({ values: [{ config: { crl: { url, validity: '6h' } } }] })).args ?? [];
+    expect(set.filter((arg) => arg.startsWith('--crl-'))).toEqual([`--crl-url=${url}`, '--crl-validity=6h']);
   });
 
   it('serves plain HTTP with --insecure-http and HTTP probes', () => {

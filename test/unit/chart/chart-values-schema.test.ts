@@ -83,6 +83,7 @@ describe('values.schema.json', () => {
       ['under image', { image: { tags: '1.0.0' } }, 'tags'],
       ['in camel case where the chart uses lower case', { prometheus: { serviceMonitor: { enabled: true } } }, 'serviceMonitor'],
       ['under config.tls', { config: { tls: { secret: 'x' } } }, 'secret'],
+      ['under config.crl', { config: { crl: { validty: '1h' } } }, 'validty'],
       ['inside a probe', { livenessProbe: { path: '/healthz' } }, 'path'],
       ['inside an ingress host', { ingress: { hosts: [{ hostname: 'a', paths: [{ path: '/', pathType: 'Prefix' }] }] } }, 'hostname'],
       ['under resources', { resources: { limit: { memory: '1Gi' } } }, 'limit'],
@@ -107,6 +108,11 @@ describe('values.schema.json', () => {
       ['a PDB bound that is neither number nor percentage', { podDisruptionBudget: { minAvailable: 'half' } }, 'minAvailable'],
       ['an extra argument that is not a flag', { extraArgs: ['serve'] }, 'extraArgs'],
       ['an upper-case Secret name', { ca: { existingSecret: 'My-CA' } }, 'existingSecret'],
+      ['an https CRL URL (CRLs are fetched over plain HTTP)', { config: { crl: { url: 'https://ca.example.internal/crl' } } }, 'url'],
+      ['a CRL URL with credentials', { config: { crl: { url: 'http://user:secret@ca.example.internal/crl' } } }, 'url'],
+      ['a CRL URL with a fragment', { config: { crl: { url: 'http://ca.example.internal/crl#latest' } } }, 'url'],
+      ['a CRL URL without a host', { config: { crl: { url: 'http:///crl' } } }, 'url'],
+      ['a CRL validity without unit', { config: { crl: { validity: '24' } } }, 'validity'],
     ] as const) {
       it(what, () => rejects({ values: [wrong] }, key));
     }

@@ -127,8 +127,24 @@ describe('crds/', () => {
         'observedGeneration',
         'renewalTime',
         'revision',
+        'revocationReason',
+        'revokedAt',
         'serialNumber',
       ].sort(),
     );
+  });
+
+  it('makes a recorded revocation final: set together, never changed or removed', () => {
+    const status = nodeAt(schemaOf('CertificateRequest'), ['status']);
+    const rules = (status?.['x-kubernetes-validations'] ?? []).map(({ rule }) => compileRule(rule));
+    expect(rules).toHaveLength(2);
+    const admits = (self: object, oldSelf: object) => rules.every((rule) => rule.evaluate({ self, oldSelf }) === true);
+    const revoked = { serialNumber: '02ab', revokedAt: '2026-06-01T10:00:00Z', revocationReason: 1 };
+    expect(admits(revoked, { serialNumber: '02ab' })).toBe(true);
+    expect(admits({ ...revoked, certificate: 'x' }, revoked)).toBe(true);
+    expect(admits({ serialNumber: '02ab' }, revoked)).toBe(false);
+    expect(admits({ ...revoked, revokedAt: '2026-06-02T10:00:00Z' }, revoked)).toBe(false);
+    expect(admits({ ...revoked, revocationReason: 4 }, revoked)).toBe(false);
+    expect(admits({ serialNumber: '02ab', revokedAt: '2026-06-01T10:00:00Z' }, { serialNumber: '02ab' })).toBe(false);
   });
 });
