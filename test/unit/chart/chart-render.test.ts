@@ -147,6 +147,20 @@ describe('helm template', () => {
     expect(set.filter((arg) => arg.startsWith('--crl-'))).toEqual([`--crl-url=${url}`, '--crl-validity=6h']);
   });
 
+  it('config.crl.port adds the plain-HTTP CRL listener: flag, container port and Service port 80', () => {
+    const defaults = helmTemplate();
+    expect((containerOf(defaults).args ?? []).some((arg) => arg.startsWith('--crl-listen'))).toBe(false);
+    const defaultService = only(defaults, 'Service') as unknown as { spec: { ports: Array<{ name: string }> } };
+    expect(defaultService.spec.ports.map((port) => port.name)).not.toContain('crl');
+
+    const withPort = helmTemplate({ values: [{ config: { crl: { port: 8080 } } }] });
+    const container = containerOf(withPort) as unknown as { args: string[]; ports: Array<{ name: string; containerPort: number }> };
+    expect(container.args).toContain('--crl-listen=0.0.0.0:8080');
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: 'crl', containerPort: 8080 }));
+    const service = only(withPort, 'Service') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
+    expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'crl', port: 80, targetPort: 'crl' }));
+  });
+
   it('serves plain HTTP with --insecure-http and HTTP probes', () => {
     const manifests = helmTemplate({ set: ['config.tls.mode=insecureHttp'] });
     const container = containerOf(manifests);

@@ -113,6 +113,8 @@ describe('values.schema.json', () => {
       ['a CRL URL with a fragment', { config: { crl: { url: 'http://ca.example.internal/crl#latest' } } }, 'url'],
       ['a CRL URL without a host', { config: { crl: { url: 'http:///crl' } } }, 'url'],
       ['a CRL validity without unit', { config: { crl: { validity: '24' } } }, 'validity'],
+      ['a CRL listener port out of range', { config: { crl: { port: 70000 } } }, 'port'],
+      ['a CRL listener port as text', { config: { crl: { port: '8080' } } }, 'port'],
     ] as const) {
       it(what, () => rejects({ values: [wrong] }, key));
     }
