@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/cli.js';
 import { buildCsr, freshKey } from '../support/csr-factory.js';
 import { verifyServerChain } from '../support/openssl.js';
-import { httpCall, pollUntilDecided, postJson, readRoot, startServeProcess } from '../support/serve-process.js';
+import { httpCall, pollUntilDecided, postJson, readRoot, startServeProcess, type CsrStatusBody } from '../support/serve-process.js';
 
 /** Nothing acknowledged with 202 is lost when the process is killed with SIGKILL. */
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -15,13 +15,6 @@ beforeAll(async () => {
 
 afterAll(() => work.cleanup());
 
-interface StatusBody {
-  request_id: string;
-  status: string;
-  message: string;
-  certificate?: string;
-  reason?: string;
-}
 
 describe('durability across kill -9', () => {
   it('a request still pending when the process is killed is resumed and approved after restart', async () => {
@@ -31,13 +24,13 @@ describe('durability across kill -9', () => {
     const rootPem = await readRoot(dataDir);
     const submitted = await postJson(`${first.url}/api/v1/csr`, { content: buildCsr({ key: freshKey('p256'), ips: ['192.168.50.5'] }).pem }, rootPem);
     expect(submitted.status).toBe(202);
-    const id = submitted.json<StatusBody>().request_id;
+    const id = submitted.json<CsrStatusBody>().request_id;
     await first.stop('SIGKILL');
     expect(first.child.signalCode).toBe('SIGKILL');
 
     const second = await startServeProcess(dataDir, ['--rate-limit', '0']);
     try {
-      const decided = (await pollUntilDecided(second.url, id, rootPem)).json<StatusBody>();
+      const decided = (await pollUntilDecided(second.url, id, rootPem)).json<CsrStatusBody>();
       expect(decided).toMatchObject({ request_id: id, status: 'approved' });
       expect((await verifyServerChain(work.dir, decided.certificate!, rootPem, '192.168.50.5')).code).toBe(0);
     } finally {
@@ -61,9 +54,9 @@ describe('durability across kill -9', () => {
 
     const second = await startServeProcess(dataDir, ['--rate-limit', '0']);
     try {
-      const decided = await pollUntilDecided(second.url, submitted.json<StatusBody>().request_id, rootPem);
+      const decided = await pollUntilDecided(second.url, submitted.json<CsrStatusBody>().request_id, rootPem);
       expect(decided.status).toBe(200);
-      expect(decided.json<StatusBody>().status).toBe('approved');
+      expect(decided.json<CsrStatusBody>().status).toBe('approved');
     } finally {
       await second.stop();
     }
@@ -80,7 +73,7 @@ describe('durability across kill -9', () => {
     // Same CA, but now only 10/8 (and loopback, for the test client) may be certified.
     const second = await startServeProcess(dataDir, ['--rate-limit', '0', '--allowed-cidrs', '127.0.0.0/8,10.0.0.0/8']);
     try {
-      const decided = (await pollUntilDecided(second.url, submitted.json<StatusBody>().request_id, rootPem)).json<StatusBody>();
+      const decided = (await pollUntilDecided(second.url, submitted.json<CsrStatusBody>().request_id, rootPem)).json<CsrStatusBody>();
       expect(decided).toMatchObject({ status: 'denied', message: 'CSR denied. Please contact the administrator.' });
       expect(decided.reason).toMatch(/192\.168\.60\.6/);
       expect(decided.certificate).toBeUndefined();

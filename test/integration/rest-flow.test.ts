@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { buildCsr, freshKey } from '../support/csr-factory.js';
 import { certificateText, pemBlocks, verifyServerChain } from '../support/openssl.js';
-import { httpCall, pollUntilDecided, postJson, readRoot } from '../support/serve-process.js';
+import { httpCall, pollUntilDecided, postJson, readRoot, type CsrStatusBody } from '../support/serve-process.js';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 
@@ -17,13 +17,6 @@ beforeAll(async () => {
 
 afterAll(() => work.cleanup());
 
-interface StatusBody {
-  request_id: string;
-  type: string;
-  status: string;
-  message: string;
-  certificate?: string;
-}
 
 describe('submit and poll', () => {
   let server: RunningCaServer;
@@ -41,13 +34,13 @@ describe('submit and poll', () => {
   it('202 with the SMSGate body and a Location, then 200 approved with leaf + intermediate', async () => {
     const submitted = await postJson(`${server.url}/api/v1/csr`, { type: 'private_server', content: buildCsr({ key: freshKey('p256'), ips: ['10.0.0.5'] }).pem, metadata: { device: 'pixel-7' } }, rootPem);
     expect(submitted.status).toBe(202);
-    const body = submitted.json<StatusBody>();
+    const body = submitted.json<CsrStatusBody>();
     expect(body).toEqual({ request_id: body.request_id, type: 'private_server', status: 'pending', message: 'CSR submitted successfully. Await processing.' });
     expect(submitted.headers['location']).toBe(`/api/v1/csr/${body.request_id}`);
 
     const decided = await pollUntilDecided(server.url, body.request_id, rootPem);
     expect(decided.status).toBe(200);
-    const status = decided.json<StatusBody>();
+    const status = decided.json<CsrStatusBody>();
     expect(status).toMatchObject({ request_id: body.request_id, type: 'private_server', status: 'approved', message: 'CSR approved. The certificate is ready for download.' });
     const blocks = pemBlocks(status.certificate!);
     expect(blocks).toHaveLength(2);
@@ -81,10 +74,10 @@ describe('resubmission while pending', () => {
       const again = await postJson(`${server.url}/api/v1/csr`, { content: content.replaceAll('\n', '\r\n') }, rootPem);
       const otherType = await postJson(`${server.url}/api/v1/csr`, { content, type: 'private_server' }, rootPem);
       expect([first.status, again.status, otherType.status]).toEqual([202, 202, 202]);
-      const id = first.json<StatusBody>().request_id;
-      expect(again.json<StatusBody>()).toMatchObject({ request_id: id, status: 'pending' });
-      expect(otherType.json<StatusBody>().request_id).not.toBe(id);
-      expect((await httpCall(`${server.url}/api/v1/csr/${id}`, { caPem: rootPem })).json<StatusBody>().status).toBe('pending');
+      const id = first.json<CsrStatusBody>().request_id;
+      expect(again.json<CsrStatusBody>()).toMatchObject({ request_id: id, status: 'pending' });
+      expect(otherType.json<CsrStatusBody>().request_id).not.toBe(id);
+      expect((await httpCall(`${server.url}/api/v1/csr/${id}`, { caPem: rootPem })).json<CsrStatusBody>().status).toBe('pending');
     } finally {
       await server.close();
     }

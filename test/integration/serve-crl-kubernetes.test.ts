@@ -1,9 +1,9 @@
-import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueWithHttp01 } from '../support/acme-client-flow.js';
 import { startHttp01Responder, type Http01Responder } from '../support/acme-responders.js';
 import { freePort } from '../support/acme-serve.js';
 import { CRD_DIR } from '../support/controller-harness.js';
@@ -65,16 +65,8 @@ afterAll(async () => {
 });
 
 async function issue(client: acme.Client): Promise<{ chain: string; serial: string }> {
-  const order = await client.createOrder({ identifiers: [{ type: 'ip', value: IP }] });
-  for (const authorization of await client.getAuthorizations(order)) {
-    const challenge = authorization.challenges.find((candidate) => candidate.type === 'http-01')!;
-    http.tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-  }
-  const [, csr] = await acme.crypto.createCsr({ altNames: [IP] }, await acme.crypto.createPrivateEcdsaKey());
-  const chain = await client.getCertificate(await client.finalizeOrder(order, csr));
-  return { chain, serial: new X509Certificate(pemBlocks(chain)[0]!).serialNumber.toLowerCase() };
+  const { chain, serial } = await issueWithHttp01(client, IP, http);
+  return { chain, serial: serial.toLowerCase() };
 }
 
 /** GET /crl (DER), checked by openssl against the CA in the Secret; its text. */

@@ -1,9 +1,9 @@
-import { X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:https';
 import { join } from 'node:path';
 import * as acme from 'acme-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueWithHttp01 } from '../support/acme-client-flow.js';
 import { startHttp01Responder, type Http01Responder } from '../support/acme-responders.js';
 import { freePort, startAcmeServe, type AcmeServe } from '../support/acme-serve.js';
 import { certificateText, openssl, pemBlocks, verifyServerChain } from '../support/openssl.js';
@@ -37,17 +37,7 @@ afterAll(async () => {
 });
 
 async function issue(): Promise<{ chain: string; leafPem: string; serial: string }> {
-  const order = await client.createOrder({ identifiers: [{ type: 'ip', value: IP }] });
-  for (const authorization of await client.getAuthorizations(order)) {
-    const challenge = authorization.challenges.find((candidate) => candidate.type === 'http-01')!;
-    http.tokens.set(challenge.token, await client.getChallengeKeyAuthorization(challenge));
-    await client.completeChallenge(challenge);
-    await client.waitForValidStatus(challenge);
-  }
-  const [, csr] = await acme.crypto.createCsr({ altNames: [IP] }, await acme.crypto.createPrivateEcdsaKey());
-  const chain = await client.getCertificate(await client.finalizeOrder(order, csr));
-  const leafPem = pemBlocks(chain)[0]!;
-  return { chain, leafPem, serial: new X509Certificate(leafPem).serialNumber.toUpperCase() };
+  return issueWithHttp01(client, IP, http);
 }
 
 /** GET over HTTPS trusting only the CA root, the body as bytes (httpCall decodes bodies as UTF-8). */

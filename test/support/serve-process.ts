@@ -57,6 +57,16 @@ export async function startServeProcess(dataDir: string, extraArgs: readonly str
   };
 }
 
+/** The body of GET /api/v1/csr/{id} (and of the 202 to POST). */
+export interface CsrStatusBody {
+  request_id: string;
+  type: string;
+  status: string;
+  message: string;
+  certificate?: string;
+  reason?: string;
+}
+
 export interface HttpResult {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
