@@ -1,3 +1,5 @@
+import type { CaError } from '../ca/index.js';
+
 /**
  * RFC 8555 §6.7 problem documents. Every refusal the ACME door produces is an AcmeProblem; the
  * router turns it into `application/problem+json` with the status from this table.
@@ -98,4 +100,27 @@ export function problemFromDocument(document: ProblemDocument): AcmeProblem {
     ...(document.identifier ? { identifier: document.identifier } : {}),
     ...(document.subproblems ? { subproblems: document.subproblems.map(problemFromDocument) } : {}),
   });
+}
+
+/** Seconds a client should wait before retrying after a passing server-side fault. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A core refusal as a problem: the requester's faults are badCSR (RFC 8555 §7.4), the server's are
+ * serverInternal without internals (500, or 503 with Retry-After when the fault will pass).
+ */
+export function problemFromCaError(error: CaError): AcmeProblem {
+  switch (error.errorClass) {
+    case 'malformed':
+    case 'policy':
+    case 'unsatisfiable':
+      return new AcmeProblem('badCSR', `${error.message} (${error.reason})`);
+    case 'server':
+      return new AcmeProblem('serverInternal', 'signing failed; see the server log');
+    case 'retryable':
+      return new AcmeProblem('serverInternal', `the CA cannot sign right now (${error.reason}); retry shortly`, {
+        status: 503,
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      });
+  }
 }

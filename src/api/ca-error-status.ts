@@ -1,8 +1,35 @@
-import type { CaError } from '../ca/index.js';
+import type { CaError, CaErrorClass } from '../ca/index.js';
 import { HttpError } from '../http/http-error.js';
 
-/** A policy refusal becomes a 400 (413 for oversize input) whose message names the field or IP and why. */
+/** Seconds a client should wait before sending the same request again after a passing fault. */
+export const RETRY_AFTER_SECONDS = 5;
+
+const STATUS_OF_CLASS = {
+  malformed: 400,
+  policy: 400,
+  unsatisfiable: 400,
+  server: 500,
+  retryable: 503,
+} as const satisfies Record<CaErrorClass, number>;
+
+/**
+ * A core refusal as a REST error. The requester's faults are 400 (413 for oversize input) with a
+ * message that names the field or IP and why; server faults are 500 without internals (the caller
+ * logs the error), passing ones 503 with Retry-After.
+ */
 export function httpErrorFromCaError(error: CaError): HttpError {
-  const status = error.reason === 'input_too_large' ? 413 : 400;
+  const errorClass = error.errorClass;
+  const status = error.reason === 'input_too_large' ? 413 : STATUS_OF_CLASS[errorClass];
+  if (errorClass === 'server') return new HttpError(status, 'the CA could not handle this request; see the server log');
+  if (errorClass === 'retryable') {
+    return new HttpError(status, `the CA cannot handle this request right now (${error.reason}); retry in ${RETRY_AFTER_SECONDS}s`, {
+      'Retry-After': String(RETRY_AFTER_SECONDS),
+    });
+  }
   return new HttpError(status, `CSR refused (${error.reason}): ${error.message}`);
+}
+
+/** Whether the error is the server's, so the door logs it (the requester only sees a generic message). */
+export function isServerFault(error: CaError): boolean {
+  return error.errorClass === 'server' || error.errorClass === 'retryable';
 }

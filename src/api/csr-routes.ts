@@ -6,7 +6,7 @@ import type { RequestState } from '../http/request-context.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
 import { isRequestId } from '../issuance/request-id.js';
 import type { CaMetrics } from '../telemetry/metrics.js';
-import { httpErrorFromCaError } from './ca-error-status.js';
+import { httpErrorFromCaError, isServerFault } from './ca-error-status.js';
 import { clientAddress } from './client-address.js';
 import { parsePostCsrBody, POST_CSR_LIMITS } from './post-csr-body.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -46,7 +46,9 @@ export function csrRouter(options: CsrRoutesOptions): Router<RequestState> {
       ctx.set('Location', `${ROUTE_POST}/${record.id}`);
       ctx.body = csrStatusBody(record);
     } catch (error) {
-      throw isCaError(error) ? httpErrorFromCaError(error) : error;
+      if (!isCaError(error)) throw error;
+      if (isServerFault(error)) ctx.state.log?.error({ err: error }, 'the CA could not handle a CSR');
+      throw httpErrorFromCaError(error);
     }
   });
 

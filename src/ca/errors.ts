@@ -23,6 +23,39 @@ export type CaErrorReason =
   | 'ca_material_invalid'
   | 'key_file_insecure';
 
+/**
+ * What kind of fault a reason is, so each door maps the class, not the reason, to its wire format:
+ * - malformed: the input cannot be read (bad PEM/DER, a broken signature, oversize);
+ * - policy: readable, but asks for what this CA may not certify (identifiers, keys, subject, extensions);
+ * - unsatisfiable: allowed, but this CA cannot issue it as asked (a validity window outside its own);
+ * - server: the CA's own material or configuration is at fault; the requester can do nothing about it;
+ * - retryable: a passing fault on the server side; the same request may succeed later.
+ */
+export type CaErrorClass = 'malformed' | 'policy' | 'unsatisfiable' | 'server' | 'retryable';
+
+/** Every reason has exactly one class; `satisfies` makes a new reason without one a compile error. */
+export const CA_ERROR_CLASS = {
+  input_too_large: 'malformed',
+  pem_invalid: 'malformed',
+  der_invalid: 'malformed',
+  signature_invalid: 'malformed',
+  key_unsupported: 'policy',
+  key_weak: 'policy',
+  identifier_missing: 'policy',
+  identifier_too_many: 'policy',
+  identifier_unsupported: 'policy',
+  identifier_not_allowed: 'policy',
+  identifier_malformed: 'policy',
+  common_name_mismatch: 'policy',
+  subject_unsupported: 'policy',
+  ca_requested: 'policy',
+  extension_invalid: 'policy',
+  validity_invalid: 'unsatisfiable',
+  cidr_invalid: 'server',
+  ca_material_invalid: 'server',
+  key_file_insecure: 'server',
+} as const satisfies Record<CaErrorReason, CaErrorClass>;
+
 export class CaError extends Error {
   override readonly name = 'CaError';
 
@@ -33,6 +66,10 @@ export class CaError extends Error {
     readonly value?: string,
   ) {
     super(message);
+  }
+
+  get errorClass(): CaErrorClass {
+    return CA_ERROR_CLASS[this.reason];
   }
 }
 

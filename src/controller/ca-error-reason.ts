@@ -1,11 +1,27 @@
-import type { CaError } from '../ca/index.js';
+import type { CaError, CaErrorClass } from '../ca/index.js';
+import { isCaError } from '../ca/index.js';
 
-const POLICY = new Set(['identifier_missing', 'identifier_too_many', 'identifier_unsupported', 'identifier_not_allowed', 'identifier_malformed', 'key_unsupported', 'key_weak', 'ca_requested', 'subject_unsupported', 'common_name_mismatch', 'extension_invalid']);
-const MALFORMED = new Set(['input_too_large', 'pem_invalid', 'der_invalid', 'signature_invalid']);
+/** The condition reasons a final refusal carries. */
+export type RefusalReason = 'PolicyViolation' | 'InvalidRequest' | 'Failed';
 
-/** A core refusal as a condition reason: PolicyViolation (what was asked is not allowed), InvalidRequest (unreadable CSR) or Failed. */
-export function conditionReasonFor(error: CaError): 'PolicyViolation' | 'InvalidRequest' | 'Failed' {
-  if (POLICY.has(error.reason)) return 'PolicyViolation';
-  if (MALFORMED.has(error.reason)) return 'InvalidRequest';
-  return 'Failed';
+const REASON_OF_CLASS = {
+  malformed: 'InvalidRequest',
+  policy: 'PolicyViolation',
+  unsatisfiable: 'Failed',
+  server: 'Failed',
+  // Only once retrying has stopped; until then a retryable error is not a refusal.
+  retryable: 'Failed',
+} as const satisfies Record<CaErrorClass, RefusalReason>;
+
+/**
+ * A core refusal that settles the object for this generation. A retryable one is not: the
+ * reconciler rethrows it and the queue tries again with backoff, like any other passing error.
+ */
+export function isFinalRefusal(error: unknown): error is CaError {
+  return isCaError(error) && error.errorClass !== 'retryable';
+}
+
+/** A final refusal as a condition reason: PolicyViolation (not allowed), InvalidRequest (unreadable CSR) or Failed. */
+export function conditionReasonFor(error: CaError): RefusalReason {
+  return REASON_OF_CLASS[error.errorClass];
 }

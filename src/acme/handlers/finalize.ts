@@ -1,9 +1,9 @@
-import { encodePem, isCaError, validateCsr, type CaError, type ValidatedCsr } from '../../ca/index.js';
+import { encodePem, isCaError, validateCsr, type ValidatedCsr } from '../../ca/index.js';
 import type { AcmeAccountRecord, AcmeOrderRecord } from '../../store/acme-store.js';
 import type { AcmeDependencies, AcmeHandler } from '../acme-context.js';
 import { newAcmeId } from '../acme-ids.js';
 import { spkiHoldsKey, type PublicJwk } from '../jws/account-key.js';
-import { AcmeProblem, malformed } from '../problems.js';
+import { AcmeProblem, malformed, problemFromCaError } from '../problems.js';
 import { orderView } from '../resources.js';
 import { orderMayBeFinalized } from '../state.js';
 import { orderResponse, ownedOrder } from './order.js';
@@ -43,7 +43,7 @@ async function checkedCsr(
     const csr = validateCsr(pem, { allowedRanges: deps.settings.allowedRanges, shape: 'multi', maxIdentifiers: deps.settings.maxIdentifiers });
     return { ...checkAgainstOrder(csr, order, account), pem };
   } catch (error) {
-    const problem = isCaError(error) ? badCsr(error) : error;
+    const problem = isCaError(error) ? problemFromCaError(error) : error;
     if (problem instanceof AcmeProblem) {
       await deps.audit.append({ at: deps.clock.now(), event: 'refused', door: 'acme', requester, requestId: order.id, ips: order.ips, detail: `badCSR: ${problem.detail}` });
     }
@@ -81,16 +81,14 @@ async function issue(deps: AcmeDependencies, order: AcmeOrderRecord, csr: Valida
     });
     return { id: newAcmeId(), serialNumber: issued.serialNumber };
   } catch (error) {
-    if (isCaError(error)) {
+    // The requester's fault, or a passing one: the order goes back to pending for another finalize.
+    if (isCaError(error) && error.errorClass !== 'server') {
       await deps.store.abortFinalize(order.id, { status: 'pending' });
-      throw badCsr(error);
+      throw problemFromCaError(error);
     }
+    // The server's fault: the order is invalid; the router logs the error and answers serverInternal.
     const problem = new AcmeProblem('serverInternal', 'signing failed; see the server log');
     await deps.store.abortFinalize(order.id, { status: 'invalid', error: problem.toJSON() });
     throw error;
   }
-}
-
-function badCsr(error: CaError): AcmeProblem {
-  return new AcmeProblem('badCSR', `${error.message} (${error.reason})`);
 }

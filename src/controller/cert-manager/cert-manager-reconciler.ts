@@ -1,10 +1,10 @@
-import { isCaError, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type Clock } from '../../ca/index.js';
+import { LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type Clock } from '../../ca/index.js';
 import type { CertManagerCertificateRequest } from '../../kube/cert-manager-types.js';
 import { CERT_MANAGER_GROUP } from '../../kube/resource-types.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { conditionReasonFor } from '../ca-error-reason.js';
+import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
 import type { EventSink } from '../certificate-request/certificate-request-context.js';
 import { parseGoDuration } from '../go-duration.js';
 import type { IssuerResolver } from '../issuers/issuer-resolver.js';
@@ -87,7 +87,7 @@ export class CertManagerReconciler {
         });
         signed = { chainPem: issued.chainPem, rootPem: resolution.ca.material.rootPem, serialNumber: issued.serialNumber };
       } catch (error) {
-        if (!isCaError(error)) throw error;
+        if (!isFinalRefusal(error)) throw error;
         return this.refuse(cr, conditionReasonFor(error), error.message, now);
       }
       this.unwritten.set(uid, signed);

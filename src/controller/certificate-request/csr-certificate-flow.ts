@@ -1,9 +1,9 @@
-import { isCaError, type IssuedCertificate } from '../../ca/index.js';
+import { type IssuedCertificate } from '../../ca/index.js';
 import type { PendingProcessor } from '../../issuance/issuance-worker.js';
 import type { CertificateRequest, CsrCertificateRequestSpec } from '../../kube/crd-types.js';
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
-import { conditionReasonFor } from '../ca-error-reason.js';
+import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
 import type { SigningCa } from '../issuers/signing-ca.js';
 import { findCondition } from '../conditions.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
@@ -64,7 +64,7 @@ export class CsrCertificateFlow {
       this.unwritten.set(uid, issued);
       return issued;
     } catch (error) {
-      if (!isCaError(error)) throw error;
+      if (!isFinalRefusal(error)) throw error;
       await this.fail(cr, conditionReasonFor(error) === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
       return undefined;
     }

@@ -1,11 +1,11 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { generateKeyPair, isCaError, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type IssuedCertificate } from '../../ca/index.js';
+import { generateKeyPair, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type IssuedCertificate } from '../../ca/index.js';
 import type { Secret } from '../../kube/core-types.js';
 import type { CertificateRequest, SecretCertificateRequestSpec } from '../../kube/crd-types.js';
 import { isAlreadyExists } from '../../kube/kube-errors.js';
 import { ANNOTATIONS } from '../../kube/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
-import { conditionReasonFor } from '../ca-error-reason.js';
+import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
 import type { SigningCa } from '../issuers/signing-ca.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
 import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
@@ -87,7 +87,7 @@ export class SecretCertificateFlow {
       try {
         signed = await this.sign(cr, desired, ca, reuseKeyPem);
       } catch (error) {
-        if (!isCaError(error)) throw error;
+        if (!isFinalRefusal(error)) throw error;
         const reason = conditionReasonFor(error);
         await this.fail(cr, reason === 'InvalidRequest' ? 'PolicyViolation' : reason, error.message);
         return DONE;
