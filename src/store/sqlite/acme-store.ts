@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { Ipv4 } from '../../ca/types.js';
+import type { Ipv4 } from '../../ca/index.js';
 import type {
   AcmeAccountRecord,
   AcmeAuthorizationRecord,

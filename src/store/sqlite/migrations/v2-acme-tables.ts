@@ -1,7 +1,7 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 /** The ACME door's tables (src/store/acme-store.ts). Times are milliseconds since the epoch. */
-export const ACME_MIGRATION_SQL = `
+const ACME_TABLES_SQL = `
   CREATE TABLE acme_eab_keys (
     key_id     TEXT PRIMARY KEY,
     hmac_key   BLOB NOT NULL,
@@ -74,18 +74,4 @@ export const ACME_MIGRATION_SQL = `
   ) STRICT;
 `;
 
-export const ACME_MIGRATION: Migration = { version: 2, name: 'ACME accounts, orders, authorizations, challenges, certificates, EAB keys', sql: ACME_MIGRATION_SQL };
-
-/**
- * Look-ups added with authorization reuse and revocation by authorization (RFC 8555 §7.4, §7.6):
- * an account's valid authorizations per IP, and the orders naming a certificate in `replaces`
- * (RFC 9773 §5).
- */
-export const ACME_LOOKUPS_MIGRATION: Migration = {
-  version: 4,
-  name: 'ACME valid-authorization and replaces look-ups',
-  sql: `
-    CREATE INDEX acme_authorizations_valid ON acme_authorizations (account_id, ip) WHERE status = 'valid';
-    CREATE INDEX acme_orders_replaces ON acme_orders (replaces) WHERE replaces IS NOT NULL;
-  `,
-};
+export const ACME_TABLES_MIGRATION: Migration = { version: 2, name: 'ACME accounts, orders, authorizations, challenges, certificates, EAB keys', sql: ACME_TABLES_SQL };

@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 /**
  * Revocation in the shared certificate ledger (DESIGN.md §1: every door leaves the same record).

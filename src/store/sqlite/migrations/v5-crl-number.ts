@@ -1,4 +1,4 @@
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 /** The last cRLNumber handed out (RFC 5280 §5.2.3), one row, so CRL numbers keep increasing across restarts. */
 export const CRL_NUMBER_MIGRATION: Migration = {
