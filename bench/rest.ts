@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, validateCsr } from '../src/ca/index.js';
-import { buildClientCsr } from '../src/cli/client-csr.js';
+import { buildClientCsr } from '../src/ca/index.js';
 
 const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 300);

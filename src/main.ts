@@ -14,7 +14,7 @@ import { docsRouter } from './api/docs-routes.js';
 import { openApiDocument } from './api/openapi-document.js';
 import { RateLimiter } from './api/rate-limiter.js';
 import { CrlSigner, LeafSigner, parseIpv4, systemClock, type Clock, type Ipv4, type Ipv4RangeSet, type LeafSignerOptions } from './ca/index.js';
-import { issueServerCertificate } from './ca/server-certificate.js';
+import { issueServerCertificate } from './ca/index.js';
 import { describeConfig, type ServeConfig } from './config/serve-config.js';
 import { formatHostForUrl } from './config/listen-address.js';
 import { createHttpApp, type HttpApp } from './http/create-app.js';
@@ -28,7 +28,7 @@ import { IssuanceWorker } from './issuance/issuance-worker.js';
 import { caDirectoryExists, initCaDirectory, loadCaDirectory, type LoadedCa } from './keystore/ca-directory.js';
 import { readPrivateKeyFile } from './keystore/key-file.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
-// issue 5: cluster mode (controller, Kubernetes store, CA Secret).
+// Cluster mode (controller, Kubernetes store, CA Secret).
 import type { CaMaterial } from './ca/index.js';
 import { ClusterMode } from './cli/cluster-mode.js';
 import type { Operator } from './controller/operator.js';
@@ -51,7 +51,7 @@ export interface RunningCaServer {
   readonly app: HttpApp;
   readonly issuance: IssuanceService;
   readonly metrics: CaMetrics;
-  /** The controller, in cluster mode with --controller (issue 5). */
+  /** The controller, in cluster mode with --controller. */
   readonly operator: Operator | undefined;
   /** The plain-HTTP CRL URL, with --crl-listen. */
   readonly crlUrl?: string;
@@ -63,7 +63,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const clock = dependencies.clock ?? systemClock;
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
-  // issue 5: in cluster mode the CA may live in a Secret, the ledger in the API server, and the controller runs.
+  // In cluster mode the CA may live in a Secret, the ledger in the API server, and the controller runs.
   const cluster = await ClusterMode.open(config, clock, logger);
   const ca = await cluster.openCa(() => openCa(config, clock, logger));
   const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
@@ -77,7 +77,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: cluster.crlNumbers(store), clock, logger });
   issuance.onRevoked(() => crl.invalidate());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
-  // issue 5: with REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas).
+  // With REST requests recorded in the cluster, the elected controller decides them (one signer for all replicas).
   const workerSigns = !cluster.decidesRestRequests(ledger, store);
   try {
     await cluster.startSigningWorker(worker, issuance, workerSigns);

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Clock } from '../ca/clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
 import type { AcmeStore } from '../store/acme-store.js';
 import type { AuditLog } from '../store/interfaces.js';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Router } from '@koa/router';
-import type { Clock } from '../ca/clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { RequestState } from '../http/request-context.js';
 import type { AcmeStore } from '../store/acme-store.js';
 import type { Logger } from '../telemetry/logger.js';

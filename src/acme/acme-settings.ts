@@ -1,5 +1,4 @@
-import type { Ipv4RangeSet } from '../ca/ip-ranges.js';
-import type { CertificateType } from '../ca/types.js';
+import type { CertificateType, Ipv4RangeSet } from '../ca/index.js';
 import type { RateLimitSetting } from './rate-limits.js';
 import type { ValidationPorts } from './validation/validation-types.js';
 

@@ -1,7 +1,5 @@
 import { isIP } from 'node:net';
-import { describeAddressBlock, type Ipv4RangeSet } from '../ca/ip-ranges.js';
-import { isCanonicalIpv4, parseIpv4 } from '../ca/ipv4.js';
-import type { Ipv4 } from '../ca/types.js';
+import { describeAddressBlock, type Ipv4, type Ipv4RangeSet, isCanonicalIpv4, parseIpv4 } from '../ca/index.js';
 import { AcmeProblem, malformed, type AcmeIdentifier, type ProblemType } from './problems.js';
 
 export interface IdentifierPolicy {

@@ -1,4 +1,4 @@
-import type { Ipv4 } from '../ca/types.js';
+import type { Ipv4 } from '../ca/index.js';
 import type { AcmeDependencies } from './acme-context.js';
 import { authorityKeyIdentifierOf, formatCertificateId, parseCertificateId } from './certificate-id.js';
 import type { AcmeLinks } from './links.js';

@@ -1,10 +1,6 @@
-/** At most `max` events per key within `periodMs`. */
-export interface RateLimitSetting {
-  readonly max: number;
-  readonly periodMs: number;
-}
+import type { RateLimitDecision, RateLimitSetting } from '../shared/rate-limit.js';
 
-export type RateLimitDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+export type { RateLimitDecision, RateLimitSetting };
 
 /**
  * A token bucket per key (client address for newAccount, account for newOrder): `max` tokens,

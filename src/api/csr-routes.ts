@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import { isCaError, type Ipv4Cidr } from '../ca/index.js';
 import { HttpError } from '../http/http-error.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { readJsonBody } from '../http/json-body.js';
 import type { RequestState } from '../http/request-context.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
@@ -18,7 +19,7 @@ export interface CsrRoutesOptions {
   readonly rateLimiter: RateLimiter | undefined;
   readonly trustedProxies: readonly Ipv4Cidr[];
   readonly metrics: CaMetrics;
-  readonly now?: () => number;
+  readonly clock?: Clock;
 }
 
 const ROUTE_POST = '/api/v1/csr';
@@ -26,12 +27,12 @@ const ROUTE_POST = '/api/v1/csr';
 /** POST /api/v1/csr and GET /api/v1/csr/:id, wire-compatible with the SMSGate CA. */
 export function csrRouter(options: CsrRoutesOptions): Router<RequestState> {
   const router = new Router<RequestState>();
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
 
   router.post(ROUTE_POST, async (ctx) => {
     const requester = clientAddress(ctx.socket.remoteAddress, ctx.get('x-forwarded-for'), options.trustedProxies);
     // Charged before the body is read, so malformed requests cost the same as good ones.
-    const decision = options.rateLimiter?.take(requester, now()) ?? { allowed: true };
+    const decision = options.rateLimiter?.take(requester, clock.now().getTime()) ?? { allowed: true };
     if (!decision.allowed) {
       options.metrics.rateLimited.inc({ route: ROUTE_POST });
       options.metrics.certificateRequests.inc({ door: 'rest', outcome: 'rate_limited' });

@@ -1,5 +1,4 @@
-/** The outcome of charging one request to a client. */
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+import type { RateLimitDecision } from '../shared/rate-limit.js';
 
 interface Window {
   readonly startedAt: number;
@@ -20,7 +19,7 @@ export class RateLimiter {
     private readonly maxClients = 100_000,
   ) {}
 
-  take(client: string, now: number): RateDecision {
+  take(client: string, now: number): RateLimitDecision {
     this.sweep(now);
     const window = this.windows.get(client);
     if (!window || now - window.startedAt >= this.periodMs) {

@@ -1,6 +1,6 @@
 import { integerFromBytes } from './der.js';
 import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf, organizationAndCommonName } from './extensions.js';
 import type { Ipv4RangeSet } from './ip-ranges.js';

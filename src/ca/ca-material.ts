@@ -6,7 +6,7 @@ import {
   readSubjectKeyIdentifier,
   type CertificateFields,
 } from './certificate-reader.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { KEY_USAGE_BIT } from './extensions.js';
 import type { Ipv4RangeSet } from './ip-ranges.js';

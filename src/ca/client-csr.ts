@@ -1,8 +1,10 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { bitString, implicitConstructed, integerFromNumber, oid, sequence, set } from '../ca/der.js';
-import { encodeName, extendedKeyUsageValue, extension, ipSubjectAltNameValue, KEY_USAGE_BIT, keyUsageValue } from '../ca/extensions.js';
-import { encodePem, ipv4ToOctets, parseIpv4, type Ipv4 } from '../ca/index.js';
-import { OID } from '../ca/oids.js';
+import { bitString, implicitConstructed, integerFromNumber, oid, sequence, set } from './der.js';
+import { encodeName, extendedKeyUsageValue, extension, ipSubjectAltNameValue, KEY_USAGE_BIT, keyUsageValue } from './extensions.js';
+import { ipv4ToOctets, parseIpv4 } from './ipv4.js';
+import { OID } from './oids.js';
+import { encodePem } from './pem.js';
+import type { Ipv4 } from './types.js';
 
 const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 

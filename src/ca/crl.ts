@@ -1,7 +1,7 @@
 import { signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
 import type { CaMaterial } from './ca-material.js';
 import { readCertificate, readSubjectKeyIdentifier } from './certificate-reader.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { enumerated, explicitTag, integerFromBytes, integerFromNumber, sequence, time } from './der.js';
 import { CaError } from './errors.js';
 import { authorityKeyIdentifierValue, extension, keyIdentifierOf } from './extensions.js';

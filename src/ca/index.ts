@@ -6,7 +6,7 @@
 // Shared vocabulary
 export * from './types.js';
 export * from './errors.js';
-export * from './clock.js';
+export * from '../shared/clock.js';
 export * from './ipv4.js';
 export * from './ip-ranges.js';
 
@@ -17,6 +17,7 @@ export * from './key-policy.js';
 export * from './identifier-policy.js';
 export * from './subject-policy.js';
 export * from './pem.js';
+export { buildClientCsr } from './client-csr.js';
 
 // Signing: CA material, leaves, keys
 export * from './ca-material.js';

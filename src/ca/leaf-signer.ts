@@ -3,7 +3,7 @@ import type { DerContext } from './der-reader.js';
 import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
 import type { CaMaterial } from './ca-material.js';
 import { readCertificate, readSubjectKeyIdentifier, type CertificateFields } from './certificate-reader.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf } from './extensions.js';
 import { describeAddressBlock } from './ip-ranges.js';

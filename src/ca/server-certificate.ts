@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { encodeTbs, signTbs, wholeSeconds } from './certificate-assembly.js';
 import { readCertificate, readSubjectKeyIdentifier } from './certificate-reader.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { implicitPrimitive, integerFromBytes, sequence } from './der.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf } from './extensions.js';

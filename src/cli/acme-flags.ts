@@ -15,7 +15,7 @@ export const ACME_SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'acme-new-order-rate', type: 'string', valueName: 'N/PERIOD', description: 'new ACME orders per account; 0 disables', default: ACME_CONFIG_DEFAULTS.newOrderRate },
   { name: 'acme-validation-timeout', type: 'string', valueName: 'DURATION', description: 'deadline of one validation attempt', default: ACME_CONFIG_DEFAULTS.validationTimeout },
   { name: 'acme-validation-attempts', type: 'string', valueName: 'N', description: 'validation attempts before a challenge is invalid', default: ACME_CONFIG_DEFAULTS.validationAttempts },
-  { name: 'acme-validation-retry-delay', type: 'string', valueName: 'DURATION', description: 'pause before a further attempt (times the attempt number)', default: ACME_CONFIG_DEFAULTS.validationRetryDelay },
+  { name: 'acme-validation-retry-delay', type: 'string', valueName: 'DURATION', description: 'pause before a further attempt (doubling with each attempt)', default: ACME_CONFIG_DEFAULTS.validationRetryDelay },
   {
     name: 'acme-reuse-valid-authz',
     type: 'string',

@@ -4,7 +4,7 @@ import { describeAddressBlock, Ipv4RangeSet, isCanonicalIpv4, parseIpv4, type Ce
 import { parseDuration } from '../config/duration.js';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError, type Command, type CommandIo, type FlagValues } from './command.js';
-import { buildClientCsr } from './client-csr.js';
+import { buildClientCsr } from '../ca/index.js';
 import { writeCredentials } from './client-files.js';
 import { errorMessageOf, requestJson } from './client-http.js';
 import { optionalString, requireString } from './flags.js';

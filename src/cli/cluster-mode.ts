@@ -16,7 +16,7 @@ import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /**
- * Cluster mode of `serve` (issue 5): the Kubernetes API connection, the CA in a Secret, the
+ * Cluster mode of `serve`: the Kubernetes API connection, the CA in a Secret, the
  * Kubernetes store and the controller. main.ts composes it; when it is off every method is a no-op.
  */
 interface Cluster {

@@ -1,4 +1,4 @@
-import { DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet } from '../ca/ip-ranges.js';
+import { DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet } from '../ca/index.js';
 import type { FlagSpec, FlagValues } from './command.js';
 import { UsageError } from './command.js';
 import { optionalString } from './flags.js';

@@ -1,5 +1,5 @@
-import { systemClock } from '../ca/clock.js';
-import { KEY_ALGORITHMS } from '../ca/types.js';
+import { systemClock } from '../shared/clock.js';
+import { KEY_ALGORITHMS } from '../ca/index.js';
 import { caPaths, initCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
 import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, allowedRangesFrom, oneOf } from './common-flags.js';

@@ -3,7 +3,7 @@ import { KUBERNETES_DEFAULTS, type KubernetesConfigSettings } from '../config/ku
 import type { FlagSpec, FlagValues } from './command.js';
 import { optionalString } from './flags.js';
 
-/** The cluster-mode flags of `smsgate-ca serve` (issue 5); the Helm chart passes these. */
+/** The cluster-mode flags of `smsgate-ca serve`; the Helm chart passes these. */
 export const KUBERNETES_SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'kubeconfig', type: 'string', valueName: 'FILE', description: 'talk to the Kubernetes API with this kubeconfig and run the controller (in a pod: the service account)' },
   { name: 'controller', type: 'boolean', description: 'run the controller: CertificateRequests, IPIssuers, IPClusterIssuers (in-cluster config unless --kubeconfig)' },

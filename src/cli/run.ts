@@ -1,4 +1,4 @@
-import { isCaError } from '../ca/errors.js';
+import { isCaError } from '../ca/index.js';
 import { type Command, type CommandIo, UsageError } from './command.js';
 import { COMMANDS } from './commands.js';
 import { formatHelp, parseFlags } from './flags.js';

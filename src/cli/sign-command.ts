@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { LeafSigner, validateCsr } from '../ca/index.js';
-import { systemClock } from '../ca/clock.js';
-import { CERTIFICATE_TYPES } from '../ca/types.js';
+import { CERTIFICATE_TYPES, LeafSigner, validateCsr } from '../ca/index.js';
+import { systemClock } from '../shared/clock.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
 import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, allowedRangesFrom, oneOf } from './common-flags.js';

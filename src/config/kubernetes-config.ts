@@ -1,7 +1,7 @@
 import { ConfigError } from './config-error.js';
 import { formatDuration, parseDuration } from './duration.js';
 
-/** Cluster mode (issue 5): the Kubernetes API, the controller, the Kubernetes store, the CA in a Secret. */
+/** Cluster mode: the Kubernetes API, the controller, the Kubernetes store, the CA in a Secret. */
 export interface KubernetesConfig {
   /** Anything below needs the API server. */
   readonly enabled: boolean;

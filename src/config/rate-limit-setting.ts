@@ -1,11 +1,9 @@
 import { ConfigError } from './config-error.js';
 import { parseDuration } from './duration.js';
 
-/** At most `max` requests per client within `periodMs`. */
-export interface RateLimitSetting {
-  readonly max: number;
-  readonly periodMs: number;
-}
+import type { RateLimitSetting } from '../shared/rate-limit.js';
+
+export type { RateLimitSetting };
 
 /** "N/PERIOD" such as "1/1m" or "10/30s"; "0" or "off" disables limiting (undefined). */
 export function parseRateLimit(text: string): RateLimitSetting | undefined {

@@ -43,7 +43,7 @@ export interface ServeConfig {
   readonly signDelayMs: number;
   /** The ACME door (`--acme-*`). */
   readonly acme: AcmeConfig;
-  /** Cluster mode: controller, Kubernetes store, CA Secret (issue 5). */
+  /** Cluster mode: controller, Kubernetes store, CA Secret. */
   readonly kubernetes: KubernetesConfig;
   /** CRL publication (`--crl-url`, `--crl-validity`). */
   readonly crl: CrlConfig;

@@ -1,5 +1,4 @@
-import type { CaError, CaErrorClass } from '../ca/index.js';
-import { isCaError } from '../ca/index.js';
+import { type CaError, type CaErrorClass, isCaError } from '../ca/index.js';
 
 /** The condition reasons a final refusal carries. */
 export type RefusalReason = 'PolicyViolation' | 'InvalidRequest' | 'Failed';

@@ -1,3 +1,5 @@
+import { jittered } from '../shared/backoff.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { Lease } from '../kube/core-types.js';
 import { isAlreadyExists, isConflict } from '../kube/kube-errors.js';
 import type { ResourceClient } from '../kube/resource-client.js';
@@ -23,7 +25,7 @@ export interface LeaderElectionOptions {
   readonly timing?: LeaderElectionTiming;
   readonly logger: Logger;
   /** Local monotonic-ish time in ms; the record's own timestamps are not trusted (clock skew). */
-  readonly now?: () => number;
+  readonly clock?: Clock;
   readonly onStartedLeading: () => Promise<void> | void;
   readonly onStoppedLeading: () => Promise<void> | void;
 }
@@ -53,7 +55,8 @@ export class LeaderElector {
 
   constructor(private readonly options: LeaderElectionOptions) {
     this.timing = options.timing ?? DEFAULT_LEADER_ELECTION_TIMING;
-    this.now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.now = () => clock.now().getTime();
   }
 
   get isLeader(): boolean {
@@ -96,7 +99,7 @@ export class LeaderElector {
         this.options.logger.warn({ identity: this.options.identity }, 'could not renew the leader lease in time; stepping down');
         await this.stepDown();
       }
-      await this.pause(this.leading ? this.timing.retryPeriodMs : this.timing.retryPeriodMs * (1 + Math.random() * 0.2));
+      await this.pause(this.leading ? this.timing.retryPeriodMs : jittered(this.timing.retryPeriodMs, 0.2));
     }
   }
 

@@ -1,7 +1,7 @@
 import type { CaMaterial, Clock, Ipv4RangeSet } from '../ca/index.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../shared/backoff.js';
 import type { RestRecordProcessing } from './certificate-request/csr-certificate-flow.js';
 import type { CertificateIssuer, IssuerFactory } from './issuers/signing-ca.js';
 import type { LeaderElectionTiming } from './leader-election.js';

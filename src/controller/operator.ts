@@ -29,7 +29,7 @@ export class Operator {
   private transition: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: OperatorOptions) {
-    this.events = new EventRecorder({ api: options.api, component: 'smsgate-ca', instance: options.identity, now: () => options.clock.now(), log: options.logger });
+    this.events = new EventRecorder({ api: options.api, component: 'smsgate-ca', instance: options.identity, clock: options.clock, log: options.logger });
     const election = options.leaderElection;
     this.elector = election
       ? new LeaderElector({

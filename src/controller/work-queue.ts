@@ -1,4 +1,7 @@
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../shared/backoff.js';
+
+/** client-go's default controller backoff, capped at five minutes instead of sixteen. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5 * 60_000 };
 
 export type KeyHandler = (key: string) => Promise<void>;
 

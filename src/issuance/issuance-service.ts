@@ -130,7 +130,7 @@ export class IssuanceService {
     const at = this.options.clock.now();
     const certificate = {
       ...certificateRecord(issued, request.door, request.requester, at, request.reference),
-      // issue 5: the Kubernetes store records ACME requests as CertificateRequests with spec.request.
+      // The Kubernetes store records ACME requests as CertificateRequests with spec.request.
       ...csrPemOf(request.csr),
     };
     await this.options.store.recordIssued(certificate, {

@@ -1,4 +1,5 @@
-import type { Clock } from '../ca/index.js';
+import { backoffDelay } from '../shared/backoff.js';
+import type { Clock } from '../shared/clock.js';
 import type { CsrRequestRecord } from '../store/records.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CaMetrics } from '../telemetry/metrics.js';
@@ -18,9 +19,11 @@ export interface IssuanceWorkerOptions {
   readonly signDelayMs?: number;
   /** Requests signed per step; one store commit per step. */
   readonly batchSize?: number;
-  /** Wait before retrying a step that failed (store error). */
+  /** Wait before retrying a step that failed (store error), doubling while it keeps failing. */
   readonly retryDelayMs?: number;
 }
+
+const MAX_RETRY_DELAY_MS = 60_000;
 
 interface QueueItem {
   readonly id: string;
@@ -37,6 +40,8 @@ export class IssuanceWorker {
   private timer: NodeJS.Timeout | undefined;
   private step: Promise<void> | undefined;
   private state: 'idle' | 'running' | 'stopped' = 'idle';
+  /** Steps failed in a row. */
+  private failures = 0;
 
   constructor(private readonly options: IssuanceWorkerOptions) {}
 
@@ -97,9 +102,11 @@ export class IssuanceWorker {
     try {
       await this.options.processor.processPending(batch.map((item) => item.id));
       for (const item of batch) this.queued.delete(item.id);
+      this.failures = 0;
     } catch (error) {
       this.options.logger.error({ err: error, count: batch.length }, 'signing step failed; will retry');
-      const retryAt = now + (this.options.retryDelayMs ?? 1000);
+      this.failures += 1;
+      const retryAt = now + backoffDelay(this.failures, { initialMs: this.options.retryDelayMs ?? 1000, maxMs: MAX_RETRY_DELAY_MS });
       this.queue.unshift(...batch.map((item) => ({ id: item.id, dueAt: retryAt })));
     }
     this.options.metrics?.pendingRequests.set(this.queue.length);

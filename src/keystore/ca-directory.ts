@@ -1,12 +1,8 @@
 import { access, mkdir, readFile, rm } from 'node:fs/promises';
-import type { KeyObject } from 'node:crypto';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { type CaMaterial, createCa, loadCaMaterial } from '../ca/index.js';
-import type { Clock } from '../ca/clock.js';
-import { CaError } from '../ca/errors.js';
-import type { Ipv4RangeSet } from '../ca/ip-ranges.js';
-import type { KeyAlgorithm } from '../ca/types.js';
+import { CaError, type CaMaterial, createCa, type Ipv4RangeSet, type KeyAlgorithm, loadCaMaterial } from '../ca/index.js';
+import type { Clock } from '../shared/clock.js';
 import { readPrivateKeyFile, writeNewFile } from './key-file.js';
 
 /** The files of a CA in a data directory: DIR/ca/{root,intermediate}.{crt,key}. */

@@ -1,6 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { CaError } from '../ca/errors.js';
+import { CaError } from '../ca/index.js';
 
 const OTHERS = 0o007;
 const GROUP = 0o070;

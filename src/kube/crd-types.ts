@@ -55,7 +55,7 @@ export const CERTIFICATE_REQUEST_REASONS = [
   'PolicyViolation',
   'Issuing',
   'Renewing',
-  // Added for the controller (issue 5): a malformed spec, a Secret owned by someone else, a REST request the worker denied.
+  // The controller's own refusals: a malformed spec, a Secret owned by someone else, a REST request the worker denied.
   'InvalidSpec',
   'SecretConflict',
   'Denied',

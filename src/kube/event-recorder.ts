@@ -2,6 +2,7 @@ import type { KubeApi } from './kube-api.js';
 import { silentKubeLog, type KubeLog } from './kube-log.js';
 import { ResourceClient } from './resource-client.js';
 import { EVENTS } from './resource-types.js';
+import type { Clock } from '../shared/clock.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -20,7 +21,7 @@ export interface EventRecorderOptions {
   readonly component: string;
   /** Who reports: the pod name. */
   readonly instance: string;
-  readonly now: () => Date;
+  readonly clock: Clock;
   readonly log?: KubeLog;
   /** Events written at once; the rest wait. Default 4. */
   readonly concurrency?: number;
@@ -96,7 +97,7 @@ export class EventRecorder {
   }
 
   private async write(object: InvolvedObject, type: EventType, reason: string, message: string): Promise<void> {
-    const now = this.options.now();
+    const now = this.options.clock.now();
     const stamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
     const key = `${object.uid ?? object.namespace + '/' + object.name}|${type}|${reason}|${message}`;
     const seen = this.recent.get(key);

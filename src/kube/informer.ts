@@ -1,3 +1,4 @@
+import { backoffDelay, type BackoffPolicy } from '../shared/backoff.js';
 import { abortableSleep } from './abortable-sleep.js';
 import type { KubeApi, WatchEvent } from './kube-api.js';
 import { isGone, KubeApiError } from './kube-errors.js';
@@ -5,6 +6,8 @@ import { silentKubeLog, type KubeLog } from './kube-log.js';
 import { keyOf, resourceVersionOf, type KubeObject } from './kube-object.js';
 import { ResourceClient } from './resource-client.js';
 import type { ResourceType } from './resource-types.js';
+
+const DEFAULT_INFORMER_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 30_000 };
 
 export interface InformerHandlers<T> {
   onAdd?(obj: T): void;
@@ -23,7 +26,7 @@ export interface InformerOptions {
   /** Server-side watch timeout; each watch picks a random value in [min, 2·min). Default 300 s. */
   readonly watchTimeoutSeconds?: number;
   /** Backoff after a failed list or watch: doubling from `initialMs` to `maxMs`. Default 200 ms .. 30 s. */
-  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly backoff?: BackoffPolicy;
   readonly log?: KubeLog;
 }
 
@@ -52,6 +55,8 @@ export class Informer<T extends KubeObject> {
   private abort = new AbortController();
   private loop: Promise<void> | undefined;
   private synced = false;
+  /** Callers of start() waiting for the first list (or for stop()). */
+  private syncWaiters: Array<() => void> = [];
 
   constructor(private readonly options: InformerOptions) {
     this.client = new ResourceClient<T>(options.api, options.type);
@@ -97,12 +102,18 @@ export class Informer<T extends KubeObject> {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    this.releaseSyncWaiters();
     await this.loop;
     this.loop = undefined;
   }
 
-  private async waitSynced(): Promise<void> {
-    while (!this.synced && !this.abort.signal.aborted) await abortableSleep(5, this.abort.signal);
+  private waitSynced(): Promise<void> {
+    if (this.synced || this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  private releaseSyncWaiters(): void {
+    for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -114,6 +125,7 @@ export class Informer<T extends KubeObject> {
           await this.relist();
           needList = false;
           this.synced = true;
+          this.releaseSyncWaiters();
         }
         await this.watchOnce(signal);
         failures = 0;
@@ -127,7 +139,7 @@ export class Informer<T extends KubeObject> {
         }
         failures += 1;
         this.stats.watchErrors += 1;
-        const delay = Math.min(this.backoff().maxMs, this.backoff().initialMs * 2 ** (failures - 1));
+        const delay = backoffDelay(failures, this.options.backoff ?? DEFAULT_INFORMER_BACKOFF);
         this.log.warn({ resource: this.options.type.plural, err: error, retryInMs: delay }, 'list/watch failed; retrying');
         await abortableSleep(delay, signal);
         if (this.resourceVersion === '') needList = true;
@@ -135,9 +147,6 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  private backoff(): { initialMs: number; maxMs: number } {
-    return this.options.backoff ?? { initialMs: 200, maxMs: 30_000 };
-  }
 
   private async relist(): Promise<void> {
     this.stats.lists += 1;

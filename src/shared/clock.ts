@@ -1,4 +1,4 @@
-/** The only source of "now" in the core; tests pass a fixed or stepping clock. */
+/** The only source of "now" for code that must be testable in time; tests pass a fixed or stepping clock. */
 export interface Clock {
   now(): Date;
 }

@@ -1,4 +1,4 @@
-import type { Ipv4 } from '../ca/types.js';
+import type { Ipv4 } from '../ca/index.js';
 
 /**
  * The ACME door's state (RFC 8555 §7.1): accounts, orders with their authorizations and challenges,

@@ -44,7 +44,7 @@ export interface IssuedCertificateRecord {
   readonly certificatePem: string;
   /** The REST request (or ACME order, Kubernetes object) it answers, when there is one. */
   readonly requestId?: string;
-  /** The CSR it was signed for, when there was one (ACME): the Kubernetes store records it as spec.request. (issue 5) */
+  /** The CSR it was signed for, when there was one (ACME): the Kubernetes store records it as spec.request. */
   readonly csrPem?: string;
   /** Set once revoked (stores that keep a RevocationLedger). */
   readonly revokedAt?: Date;

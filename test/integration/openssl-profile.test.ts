@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, loadCaMaterial, type CaMaterial } from '../../src/ca/ca-material.js';
 import { encodeTbs, signTbs } from '../../src/ca/certificate-assembly.js';
 import { readCertificate, readSubjectKeyIdentifier } from '../../src/ca/certificate-reader.js';
-import { systemClock } from '../../src/ca/clock.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { integerFromBytes, implicitPrimitive, sequence } from '../../src/ca/der.js';
 import { extension } from '../../src/ca/extensions.js';
 import { Ipv4RangeSet } from '../../src/ca/ip-ranges.js';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The import table of shared/DESIGN.md §2, enforced. Layers are the top-level folders of src/
- * (plus a few sub-folders with their own rules); `main` is src/main.ts.
+ * (plus a few sub-folders with their own rules); `main` is src/main.ts. Every layer may import
+ * `shared`, the small vocabulary (clock, durations, backoff, rate-limit types) that imports nothing.
  */
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
 
@@ -18,9 +19,10 @@ interface LayerRule {
 
 const NETWORK_AND_FILES = ['node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram', 'node:fs', 'node:child_process'];
 const FRAMEWORKS = ['koa', '@koa/', '@kubernetes/client-node', 'better-sqlite3'];
-const EVERYTHING = ['ca', 'config', 'telemetry', 'kube', 'keystore', 'store', 'issuance', 'api', 'acme', 'http', 'controller', 'cli', 'main'];
+const EVERYTHING = ['shared', 'ca', 'config', 'telemetry', 'kube', 'keystore', 'store', 'issuance', 'api', 'acme', 'http', 'controller', 'cli', 'main'];
 
 const RULES: Record<string, LayerRule> = {
+  shared: { mayImport: [], neverPackages: [...FRAMEWORKS, 'pino', 'prom-client', ...NETWORK_AND_FILES] },
   ca: { mayImport: [], neverPackages: [...FRAMEWORKS, 'pino', 'prom-client', ...NETWORK_AND_FILES] },
   config: { mayImport: ['ca'], neverPackages: FRAMEWORKS },
   telemetry: { mayImport: [], neverPackages: FRAMEWORKS },
@@ -34,6 +36,8 @@ const RULES: Record<string, LayerRule> = {
   api: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
   acme: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
   controller: { mayImport: ['issuance', 'kube', 'ca', 'store', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
+  // The generic machinery (queue, leader election, caches) knows no reconciler and no CA.
+  'controller/runtime': { mayImport: ['kube', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   cli: { mayImport: EVERYTHING, neverPackages: [] },
   main: { mayImport: EVERYTHING, neverPackages: [] },
 };
@@ -83,10 +87,15 @@ function checkImport(fromPath: string, layer: string, rule: LayerRule, specifier
   if (specifier.startsWith('.')) {
     const target = relative(SRC, resolve(SRC, dirname(fromPath), specifier));
     if (target.startsWith('..')) return [`${fromPath} imports ${specifier}, outside src/`];
-    const targetLayer = layerOf(target.replace(/\.js$/, '.ts'));
-    const allowed = [layer, topLayer(layer), ...rule.mayImport];
+    const targetFile = target.replace(/\.js$/, '.ts');
+    const targetLayer = layerOf(targetFile);
+    const allowed = [layer, ...rule.mayImport, 'shared'];
     const ok = allowed.includes(targetLayer) || allowed.includes(topLayer(targetLayer));
-    return ok ? [] : [`${fromPath} (${layer}) must not import ${specifier} (${targetLayer})`];
+    if (!ok) return [`${fromPath} (${layer}) must not import ${specifier} (${targetLayer})`];
+    if (topLayer(targetLayer) === 'ca' && topLayer(layer) !== 'ca' && targetFile !== 'ca/index.ts') {
+      return [`${fromPath} imports ${specifier}: outside src/ca, only ca/index.ts may be imported`];
+    }
+    return [];
   }
   const banned = rule.neverPackages.find((prefix) => specifier === prefix || specifier.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
   if (banned) return [`${fromPath} (${layer}) must not import package ${specifier}`];
@@ -96,6 +105,65 @@ function checkImport(fromPath: string, layer: string, rule: LayerRule, specifier
   }
   return [];
 }
+
+type ImportGraph = ReadonlyMap<string, readonly string[]>;
+
+/** File → the files under src/ it imports (paths relative to src/, with .ts). */
+function importGraph(files: readonly string[]): ImportGraph {
+  return new Map(
+    files.map((file) => [
+      relative(SRC, file),
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((specifier) => specifier.startsWith('.'))
+        .map((specifier) => relative(SRC, resolve(dirname(file), specifier)).replace(/\.js$/, '.ts')),
+    ]),
+  );
+}
+
+/** The graph's circles: its strongly connected components of more than one node, or a node importing itself (Tarjan). */
+function importCircles(graph: ImportGraph): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const circles: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node)!);
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node)!, low.get(next)!));
+      } else if (stack.includes(next)) {
+        low.set(node, Math.min(low.get(node)!, index.get(next)!));
+      }
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component = stack.splice(stack.indexOf(node));
+    if (component.length > 1 || graph.get(node)?.includes(node)) circles.push(component.sort());
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return circles;
+}
+
+/** The same graph between top-level layers. */
+function layerGraph(graph: ImportGraph): ImportGraph {
+  const layers = new Map<string, Set<string>>();
+  for (const [from, targets] of graph) {
+    const fromLayer = topLayer(layerOf(from));
+    const set = layers.get(fromLayer) ?? new Set<string>();
+    for (const target of targets) if (topLayer(layerOf(target)) !== fromLayer) set.add(topLayer(layerOf(target)));
+    layers.set(fromLayer, set);
+  }
+  return new Map([...layers].map(([layer, targets]) => [layer, [...targets]]));
+}
+
+/**
+ * Layer circles still standing, each to be removed by the change that gives it a place of its own:
+ * main.ts and cli/ import each other until the product is assembled in one serve/ folder.
+ */
+const KNOWN_LAYER_CIRCLES = [['cli', 'main']];
 
 describe('architecture: import rules of DESIGN.md §2', () => {
   const files = sourceFiles(SRC);
@@ -124,7 +192,33 @@ describe('architecture: import rules of DESIGN.md §2', () => {
       .filter((file) => layerOf(relative(SRC, file)) === 'ca')
       .filter((file) => /\bDate\.now\(|new Date\(\)/.test(readFileSync(file, 'utf8').replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')))
       .map((file) => relative(SRC, file));
-    expect(offenders.filter((file) => file !== 'ca/clock.ts')).toEqual([]);
+    expect(offenders).toEqual([]);
+  });
+
+  it('no file imports itself through a circle of imports', () => {
+    expect(importCircles(importGraph(files))).toEqual([]);
+  });
+
+  it('no layer imports itself through a circle of layers, except the known ones', () => {
+    expect(importCircles(layerGraph(importGraph(files)))).toEqual(KNOWN_LAYER_CIRCLES);
+  });
+
+  it('the circle finder itself finds circles in a synthetic bad graph', () => {
+    const bad = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts', 'd.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['d.ts']],
+      ['e.ts', ['a.ts']],
+    ]);
+    expect(importCircles(bad)).toEqual([['d.ts'], ['a.ts', 'b.ts', 'c.ts']]);
+    expect(importCircles(new Map([['a.ts', ['b.ts']], ['b.ts', []]]))).toEqual([]);
+    const layered = new Map([
+      ['store/x.ts', ['api/y.ts']],
+      ['api/y.ts', ['store/z.ts']],
+      ['store/z.ts', []],
+    ]);
+    expect(importCircles(layerGraph(layered))).toEqual([['api', 'store']]);
   });
 
   it('the checker itself catches a forbidden import', () => {
@@ -134,6 +228,13 @@ describe('architecture: import rules of DESIGN.md §2', () => {
     expect(checkImport('ca/x.ts', 'ca', rule, './errors.js')).toEqual([]);
     expect(checkImport('api/x.ts', 'api', RULES['api']!, '../acme/router.js')).toHaveLength(1);
     expect(checkImport('issuance/x.ts', 'issuance', RULES['issuance']!, 'better-sqlite3')).toHaveLength(1);
+    expect(checkImport('api/x.ts', 'api', RULES['api']!, '../ca/der-reader.js')).toHaveLength(1);
+    expect(checkImport('api/x.ts', 'api', RULES['api']!, '../ca/index.js')).toEqual([]);
+    expect(checkImport('ca/x.ts', 'ca', RULES['ca']!, './der-reader.js')).toEqual([]);
+    expect(checkImport('ca/x.ts', 'ca', RULES['ca']!, '../shared/clock.js')).toEqual([]);
+    expect(checkImport('shared/x.ts', 'shared', RULES['shared']!, '../ca/index.js')).toHaveLength(1);
+    expect(checkImport('controller/runtime/x.ts', 'controller/runtime', RULES['controller/runtime']!, '../ca-error-reason.js')).toHaveLength(1);
+    expect(checkImport('controller/x.ts', 'controller', RULES['controller']!, './runtime/work-queue.js')).toEqual([]);
     expect(importsOf("import type { A } from './a.js';\nexport { b } from \"../b.js\";\nconst c = await import('koa');")).toEqual([
       './a.js',
       '../b.js',

@@ -1,4 +1,4 @@
-import type { Ipv4 } from '../../ca/types.js';
+import type { Ipv4 } from '../../ca/index.js';
 import { CHALLENGE_TYPES } from '../wire-types.js';
 import type { AcmeAuthorizationRecord, AcmeOrderRecord, NewAcmeOrder } from '../../store/acme-store.js';
 import type { AcmeDependencies, AcmeExchange, AcmeHandler, AcmeResponse } from '../acme-context.js';

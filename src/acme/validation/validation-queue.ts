@@ -1,5 +1,8 @@
 import { AcmeProblem } from '../problems.js';
 import type { ValidationOutcome, ValidationRequest } from './validation-types.js';
+import { backoffDelay } from '../../shared/backoff.js';
+
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
 
 export interface ValidationJob {
   readonly challengeId: string;
@@ -20,7 +23,7 @@ export interface ValidationQueueOptions {
   readonly concurrency: number;
   /** Jobs waiting beyond the running ones; enqueue refuses more. */
   readonly maxQueued: number;
-  /** Attempts per job (≥ 1); a failed attempt is retried after retryDelayMs × attempt number. */
+  /** Attempts per job (≥ 1); a failed attempt is retried after retryDelayMs, doubling with each attempt. */
   readonly attempts: number;
   readonly retryDelayMs: number;
   /** Pebble-style hardening knob: wait this long before the first attempt (0 = off). */
@@ -94,7 +97,7 @@ export class ValidationQueue {
       outcome = { valid: false, problem: new AcmeProblem('serverInternal', 'the validation failed unexpectedly; see the server log') };
     }
     if (!outcome.valid && attempt.number < this.options.attempts && !this.stopped) {
-      this.later(this.options.retryDelayMs * attempt.number, () => this.push({ ...attempt, number: attempt.number + 1 }));
+      this.later(backoffDelay(attempt.number, { initialMs: this.options.retryDelayMs, maxMs: MAX_RETRY_DELAY_MS }), () => this.push({ ...attempt, number: attempt.number + 1 }));
       return;
     }
     try {

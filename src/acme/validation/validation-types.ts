@@ -1,4 +1,4 @@
-import type { Ipv4 } from '../../ca/types.js';
+import type { Ipv4 } from '../../ca/index.js';
 import type { AcmeProblem } from '../problems.js';
 import type { ChallengeType } from '../wire-types.js';
 

@@ -1,5 +1,4 @@
-import type { Ipv4RangeSet } from '../../ca/ip-ranges.js';
-import { isCanonicalIpv4, parseIpv4 } from '../../ca/ipv4.js';
+import { type Ipv4RangeSet, isCanonicalIpv4, parseIpv4 } from '../../ca/index.js';
 import { ipIdentifier } from '../identifiers.js';
 import { AcmeProblem } from '../problems.js';
 import { validateHttp01 } from './http-01.js';

@@ -6,7 +6,7 @@ import { objectKey } from '../../kube/kube-object.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
 import type { EventSink } from '../certificate-request/certificate-request-context.js';
-import { parseGoDuration } from '../go-duration.js';
+import { parseGoDuration } from '../../shared/duration.js';
 import type { IssuerResolver } from '../issuers/issuer-resolver.js';
 import { jsonEqual } from '../json-equal.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';

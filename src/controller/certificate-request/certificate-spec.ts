@@ -10,7 +10,7 @@ import {
   type RotationPolicy,
   type SecretCertificateRequestSpec,
 } from '../../kube/crd-types.js';
-import { parseGoDuration } from '../go-duration.js';
+import { parseGoDuration } from '../../shared/duration.js';
 
 /** What a valid `ipAddresses` spec asks for, normalised. */
 export interface DesiredCertificate {

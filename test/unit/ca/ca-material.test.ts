@@ -3,7 +3,7 @@ import { createPrivateKey, generateKeyPairSync, X509Certificate as NodeX509Certi
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCa, loadCaMaterial, type CaMaterial, type CreatedCa, type LoadCaMaterialInput } from '../../../src/ca/ca-material.js';
-import { fixedClock } from '../../../src/ca/clock.js';
+import { fixedClock } from '../../../src/shared/clock.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
 import { generateKeyPair } from '../../../src/ca/key-generation.js';

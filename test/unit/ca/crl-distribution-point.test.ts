@@ -2,7 +2,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CRLDistributionPoints, id_ce_cRLDistributionPoints } from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
-import { fixedClock } from '../../../src/ca/clock.js';
+import { fixedClock } from '../../../src/shared/clock.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
 import { generateKeyPair, publicKeyKindOfAlgorithm } from '../../../src/ca/key-generation.js';

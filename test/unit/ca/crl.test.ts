@@ -16,7 +16,7 @@ import {
 } from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
-import { fixedClock } from '../../../src/ca/clock.js';
+import { fixedClock } from '../../../src/shared/clock.js';
 import { CRL_DEFAULT_VALIDITY_MS, CrlSigner, type CrlEntry } from '../../../src/ca/crl.js';
 import { CaError, type CaErrorReason } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';

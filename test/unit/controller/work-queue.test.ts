@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { backoffDelay } from '../../../src/controller/backoff.js';
+import { backoffDelay } from '../../../src/shared/backoff.js';
 import { WorkQueue } from '../../../src/controller/work-queue.js';
 
 beforeEach(() => {

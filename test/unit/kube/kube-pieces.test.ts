@@ -51,7 +51,7 @@ describe('EventRecorder', () => {
   it('writes core/v1 Events and folds repeats into a count', async () => {
     const api = new MemoryKubeApi();
     let now = new Date('2026-01-01T00:00:00Z');
-    const recorder = new EventRecorder({ api, component: 'smsgate-ca', instance: 'pod-0', now: () => now });
+    const recorder = new EventRecorder({ api, component: 'smsgate-ca', instance: 'pod-0', clock: { now: () => now } });
     const object = { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: 'web', namespace: 'default', uid: 'u1' };
     recorder.record(object, 'Warning', 'PolicyViolation', '8.8.8.8 is public');
     await recorder.flush();
