@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } from '@peculiar/asn1-x509';
+import { CertificateInspection } from '../ca/index.js';
 import { malformed } from './problems.js';
 
 /** RFC 9773 §4.1 certificate identifier: base64url(AKI keyIdentifier) "." base64url(serial). */
@@ -25,9 +24,6 @@ export function formatCertificateId(id: CertificateId): string {
 
 /** The keyIdentifier of the leaf's authorityKeyIdentifier (empty when it has none). */
 export function authorityKeyIdentifierOf(chainPem: string): Buffer {
-  const parsed = AsnConvert.parse(new X509Certificate(chainPem).raw, Certificate);
-  const extension = parsed.tbsCertificate.extensions?.find((candidate) => candidate.extnID === id_ce_authorityKeyIdentifier);
-  if (!extension) return Buffer.alloc(0);
-  const aki = AsnConvert.parse(extension.extnValue, AuthorityKeyIdentifier);
-  return aki.keyIdentifier ? Buffer.from(aki.keyIdentifier.buffer) : Buffer.alloc(0);
+  const keyIdentifier = new CertificateInspection(new X509Certificate(chainPem).raw).authorityKeyIdentifier();
+  return keyIdentifier ? Buffer.from(keyIdentifier) : Buffer.alloc(0);
 }

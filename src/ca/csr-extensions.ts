@@ -78,7 +78,7 @@ function checkIgnoredExtensions(found: ReadonlyMap<string, Extension>): void {
   }
 }
 
-function parseGeneralNames(value: Uint8Array): GeneralName[] {
+export function parseGeneralNames(value: Uint8Array): GeneralName[] {
   const reader = extensionValueReader(value, OID.subjectAltName, CONTEXT.reason);
   const list = reader.enter(TAG.SEQUENCE, 'GeneralNames');
   reader.finish('subjectAltName');

@@ -18,6 +18,8 @@ export * from './identifier-policy.js';
 export * from './subject-policy.js';
 export * from './pem.js';
 export { buildClientCsr } from './client-csr.js';
+export { CertificateInspection, octetStringExtensionValue, type AltName } from './certificate-inspection.js';
+export type { CertificateExtension } from './certificate-reader.js';
 
 // Signing: CA material, leaves, keys
 export * from './ca-material.js';

@@ -195,6 +195,18 @@ describe('architecture: import rules of DESIGN.md §2', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('production code imports only runtime dependencies (test oracles stay in devDependencies)', () => {
+    const manifest = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const offenders = files.flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('node:'))
+        .filter((specifier) => !(packageOf(specifier) in manifest.dependencies))
+        .map((specifier) => `${relative(SRC, file)} imports ${specifier}, which is not a runtime dependency`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('no file imports itself through a circle of imports', () => {
     expect(importCircles(importGraph(files))).toEqual([]);
   });

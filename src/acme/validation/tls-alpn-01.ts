@@ -1,7 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Certificate, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import { CertificateInspection, octetStringExtensionValue, type AltName } from '../../ca/index.js';
 import { ipIdentifier, reverseDnsName } from '../identifiers.js';
 import { AcmeProblem } from '../problems.js';
 import { keyAuthorizationDigest } from './key-authorization.js';
@@ -45,25 +44,28 @@ export function validateTlsAlpn01(ip: string, expected: string, dial: Dialer, li
 }
 
 export function checkCertificate(ip: string, certificate: X509Certificate, expected: string): ValidationOutcome {
-  let parsed: Certificate;
+  let parsed: CertificateInspection;
   try {
-    parsed = AsnConvert.parse(certificate.raw, Certificate);
+    parsed = new CertificateInspection(certificate.raw);
   } catch (error) {
     return fail(ip, 'tls', `the certificate cannot be parsed: ${(error as Error).message}`);
   }
-  const extensions = parsed.tbsCertificate.extensions ?? [];
-  const san = extensions.find((extension) => extension.extnID === id_ce_subjectAltName);
-  if (!san) return fail(ip, 'incorrectResponse', 'the certificate has no subjectAltName');
-  const names = AsnConvert.parse(san.extnValue, SubjectAlternativeName);
-  if (names.length !== 1 || names[0]?.iPAddress !== ip) {
+  let names: AltName[] | undefined;
+  try {
+    names = parsed.subjectAltNames();
+  } catch (error) {
+    return fail(ip, 'incorrectResponse', `the certificate's subjectAltName cannot be read: ${(error as Error).message}`);
+  }
+  if (!names) return fail(ip, 'incorrectResponse', 'the certificate has no subjectAltName');
+  if (names.length !== 1 || names[0]?.ip !== ip) {
     return fail(ip, 'incorrectResponse', `the certificate's subjectAltName must hold exactly the iPAddress ${ip}`);
   }
-  const acme = extensions.find((extension) => extension.extnID === ID_PE_ACME_IDENTIFIER);
+  const acme = parsed.extension(ID_PE_ACME_IDENTIFIER);
   if (!acme) return fail(ip, 'incorrectResponse', 'the certificate has no acmeIdentifier extension (1.3.6.1.5.5.7.1.31)');
   if (!acme.critical) return fail(ip, 'incorrectResponse', 'the acmeIdentifier extension must be critical');
   let digest: Uint8Array;
   try {
-    digest = new Uint8Array(AsnConvert.parse(acme.extnValue, OctetString).buffer);
+    digest = octetStringExtensionValue(acme, ID_PE_ACME_IDENTIFIER);
   } catch {
     return fail(ip, 'incorrectResponse', 'the acmeIdentifier extension is not a DER OCTET STRING');
   }
