@@ -71,7 +71,7 @@ async function runRow(count: number): Promise<Row> {
     }
     const seconds = (Math.max(...readyAt.values(), start) - start) / 1000;
     const latencies = [...readyAt].map(([name, at]) => at - (created.get(name) ?? start)).sort((a, b) => a - b);
-    const secrets = fake.objects.list('v1', 'Secret', 'default').filter((secret) => String((secret['metadata'] as JsonObject)['name']).startsWith('bench-'));
+    const secrets = fake.objects.list('v1', 'Secret', 'default').filter((secret) => String((secret['metadata'] as JsonObject)['name'] as string).startsWith('bench-'));
     const revisionOne = fake.objects.list(CR_API, 'CertificateRequest', 'default').filter((cr) => (cr['status'] as JsonObject | undefined)?.['revision'] === 1).length;
     return {
       count,
@@ -107,11 +107,11 @@ function startController(fake: FakeApiServer, dataDir: string): Promise<ChildPro
   const args = [CLI, 'serve', '--kubeconfig', fake.kubeconfigPath, '--ca-secret', 'smsgate-ca', '--namespace', 'default', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--insecure-http', '--acme-disabled', '--log-level', 'warn', '--controller-workers', WORKERS];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => reject(new Error(`controller did not start:\n${output}`)), 30_000);
-    child.stdout!.on('data', () => {
+    child.stdout.on('data', () => {
       if (/listening on/.test(output)) {
         clearTimeout(timer);
         resolveStart(child);
@@ -135,7 +135,7 @@ async function waitForCaSecret(fake: FakeApiServer): Promise<void> {
 /** Records when each CertificateRequest was first seen Ready. */
 function noteReady(fake: FakeApiServer, readyAt: Map<string, number>, now: number): void {
   for (const cr of fake.objects.list(CR_API, 'CertificateRequest', 'default')) {
-    const name = String((cr['metadata'] as JsonObject)['name']);
+    const name = (cr['metadata'] as JsonObject)['name'] as string;
     if (!readyAt.has(name) && isReady(cr)) readyAt.set(name, now);
   }
 }

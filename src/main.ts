@@ -229,7 +229,7 @@ function serverIps(host: string): Ipv4[] {
     ? Object.values(networkInterfaces())
         .flat()
         .filter((entry) => entry?.family === 'IPv4')
-        .map((entry) => entry!.address)
+        .map((entry) => entry.address)
     : [];
   return [...new Set(['127.0.0.1', ...(isIP(host) === 4 && !all ? [host] : []), ...local])];
 }

@@ -103,7 +103,8 @@ async function resumeValidations(store: AcmeStore, validations: ValidationQueue,
     const account = authorization ? await store.findAccount(authorization.accountId) : undefined;
     if (!authorization || !challenge || !account) continue;
     const request = { type: challenge.type, ip: authorization.ip, token: challenge.token, keyAuthorization: keyAuthorization(challenge.token, account.thumbprint) };
-    validations.enqueue({ challengeId, request });
+    // The queue settles the challenge itself; a full queue leaves it pending for the client to retry.
+    void validations.enqueue({ challengeId, request });
   }
   if (pending.length > 0) logger.info({ count: pending.length }, 'ACME validations resumed after restart');
 }

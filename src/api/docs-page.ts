@@ -6,7 +6,7 @@ import type { OpenApiDocument, OperationObject, ResponseObject, SchemaObject } f
  */
 export function renderDocsPage(doc: OpenApiDocument): string {
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, operation]) => ({ path, method, operation: operation as OperationObject })),
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
   );
   return `<!doctype html>
 <html lang="en">

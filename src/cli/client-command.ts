@@ -77,7 +77,7 @@ async function submit(connection: Connection, body: { type: CertificateType; con
     throw new UsageError(`CSR submission failed (HTTP ${response.status}): ${errorMessageOf(response)}`, 1);
   }
   const status = response.body as StatusBody;
-  const requestId = String(status.request_id ?? '');
+  const requestId = scalarText(status.request_id);
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(requestId)) throw new UsageError('the CA answered without a usable request_id', 1);
   return { requestId, status };
 }
@@ -98,7 +98,7 @@ async function waitForCertificate(connection: Connection, requestId: string, ini
   }
   if (status.status !== 'approved' || typeof status.certificate !== 'string') {
     const reason = typeof status.reason === 'string' ? ` (${status.reason})` : '';
-    throw new UsageError(`request ${requestId} was ${String(status.status)}: ${String(status.message ?? '')}${reason}`, 1);
+    throw new UsageError(`request ${requestId} was ${String(status.status)}: ${scalarText(status.message)}${reason}`, 1);
   }
   return status.certificate;
 }
@@ -142,3 +142,8 @@ function baseUrl(text: string): URL {
 
 export const webhooksCommand = clientCommand({ name: 'webhooks', alias: 'wh', type: 'webhook', what: 'webhook' });
 export const privateCommand = clientCommand({ name: 'private', alias: 'p', type: 'private_server', what: 'private server' });
+
+/** A JSON scalar as text; '' for anything else. */
+function scalarText(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}

@@ -30,7 +30,7 @@ export const initCommand: Command = {
       [
         `created a ${keyAlgorithm} CA in ${paths.dir}`,
         `  root certificate (distribute to clients): ${paths.rootCertificate}`,
-        `  intermediate (signs leaves, constrained to ${allowedRanges}): ${paths.intermediateCertificate}`,
+        `  intermediate (signs leaves, constrained to ${allowedRanges.toString()}): ${paths.intermediateCertificate}`,
         '',
       ].join('\n'),
     );

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -15,13 +15,17 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** A request handler such as Koa's app.callback(): it answers and handles its own errors. */
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+
 export async function listen(
-  handler: RequestListener,
+  handler: RequestHandler,
   options: { readonly host: string; readonly port: number; readonly tls?: TlsMaterial },
 ): Promise<RunningServer> {
+  const listener = (request: IncomingMessage, response: ServerResponse): void => void handler(request, response);
   const server = options.tls
-    ? createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }, handler)
-    : createHttpServer(handler);
+    ? createHttpsServer({ cert: options.tls.certificatePem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }, listener)
+    : createHttpServer(listener);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;

@@ -5,8 +5,17 @@ import { CaError, type CaMaterial, createCa, type Ipv4RangeSet, type KeyAlgorith
 import type { Clock } from '../shared/clock.js';
 import { readPrivateKeyFile, writeNewFile } from './key-file.js';
 
+/** The files of a CA in a data directory. */
+export interface CaPaths {
+  readonly dir: string;
+  readonly rootCertificate: string;
+  readonly rootKey: string;
+  readonly intermediateCertificate: string;
+  readonly intermediateKey: string;
+}
+
 /** The files of a CA in a data directory: DIR/ca/{root,intermediate}.{crt,key}. */
-export function caPaths(dataDir: string) {
+export function caPaths(dataDir: string): CaPaths {
   const dir = join(dataDir, 'ca');
   return {
     dir,

@@ -57,7 +57,7 @@ export class KubeHttpClient implements KubeApi {
         if (settled) return;
         settled = true;
         if (error === undefined || signal.aborted) resolve();
-        else reject(error);
+        else reject(error instanceof Error ? error : new Error('the watch stream failed'));
       };
       response.on('data', (chunk: Buffer) => {
         if (settled) return;

@@ -77,7 +77,7 @@ describe('acme-client against smsgate-ca serve', () => {
   it('account deactivation: the account refuses further requests', async () => {
     const client = await newClient();
     await client.createAccount({ termsOfServiceAgreed: true });
-    const deactivated = await client.updateAccount({ status: 'deactivated' } as never);
+    const deactivated = await client.updateAccount({ status: 'deactivated' });
     expect(deactivated.status).toBe('deactivated');
     await expect(client.createOrder({ identifiers: [{ type: 'ip', value: IP }] })).rejects.toThrow(/account is deactivated/);
   });

@@ -236,7 +236,7 @@ describe('finalize rules', () => {
 
   it('a CSR for the account key is badCSR', async () => {
     const order = await readyOrder(alice, ['127.0.4.1']);
-    const privateKey = KeyObject.from(alice.key.privateKey as never);
+    const privateKey = KeyObject.from(alice.key.privateKey);
     const spki = Uint8Array.from(KeyObject.from(await globalThis.crypto.subtle.importKey('jwk', alice.key.publicJwk, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify'])).export({ type: 'spki', format: 'der' }));
     const accountKeyCsr = buildCsr({ key: { kind: 'p256', privateKey, spki }, ips: ['127.0.4.1'] });
     expectProblem(await alice.post(order.finalize, { csr: Buffer.from(accountKeyCsr.der).toString('base64url') }), 'badCSR', 400);

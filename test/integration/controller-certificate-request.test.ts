@@ -1,4 +1,5 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operator } from '../../src/controller/operator.js';
 import { certificateRequestManifest, eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
@@ -203,7 +204,6 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
 
 async function csrFor(keyPem: string, ip: string): Promise<string> {
   const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
   const { openssl } = await import('../support/openssl.js');
   const dir = await mkdtemp(join(tmpdir(), 'csr-'));

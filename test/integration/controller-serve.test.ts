@@ -93,7 +93,7 @@ describe('smsgate-ca serve --kubeconfig', () => {
     const verified = await verifyServerChain(home, data(secret, 'tls.crt'), rootPem, '10.42.0.7');
     expect(verified.code, verified.stderr).toBe(0);
     const lease = await getJson('lease', 'smsgate-ca-leader');
-    expect(String((lease['spec'] as JsonObject)['holderIdentity'])).toMatch(/^smsgate-ca-0_/);
+    expect((lease['spec'] as JsonObject)['holderIdentity'] as string).toMatch(/^smsgate-ca-0_/);
   });
 
   it('records a REST request as a CertificateRequest that the controller decides', async () => {
@@ -110,7 +110,7 @@ describe('smsgate-ca serve --kubeconfig', () => {
     expect(records.items).toHaveLength(1);
     const record = records.items[0]!;
     expect(((record['metadata'] as JsonObject)['annotations'] as Record<string, string>)['ca.sms-gate.app/request-id']).toBe(id);
-    expect(String((record['status'] as JsonObject)['certificate'])).toBe(certificate);
+    expect((record['status'] as JsonObject)['certificate'] as string).toBe(certificate);
     const table = await kubectl('get', 'certificaterequests.ca.sms-gate.app', '-A');
     expect(table).toContain(`req-`);
   });
@@ -126,15 +126,15 @@ describe('smsgate-ca serve --kubeconfig', () => {
     const manifest = join(home, 'bulk.yaml');
     await writeFile(manifest, items.map((item) => JSON.stringify(item)).join('\n---\n'));
     await kubectl('apply', '-f', manifest);
-    const readyCount = () => fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String(cr['metadata'] && (cr['metadata'] as JsonObject)['name']).startsWith('bulk-') && isReady(cr)).length;
+    const readyCount = () => fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String(cr['metadata'] && ((cr['metadata'] as JsonObject)['name'] as string)).startsWith('bulk-') && isReady(cr)).length;
     await waitFor(async () => (readyCount() > 0 ? true : undefined), 'the first bulk certificates');
     expect(await server.stop('SIGKILL')).toBeNull();
     const halfway = readyCount();
     server = await serve(join(home, 'data-2'));
     await waitFor(async () => (readyCount() === count ? true : undefined), `all ${count} Ready after the restart`);
-    const requests = fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String((cr['metadata'] as JsonObject)['name']).startsWith('bulk-'));
+    const requests = fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String((cr['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));
     for (const cr of requests) expect((cr['status'] as JsonObject)['revision']).toBe(1);
-    const secrets = fake.objects.list('v1', 'Secret', 'default').filter((secret) => String((secret['metadata'] as JsonObject)['name']).startsWith('bulk-'));
+    const secrets = fake.objects.list('v1', 'Secret', 'default').filter((secret) => String((secret['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));
     expect(secrets).toHaveLength(count);
     for (const secret of secrets.slice(0, 10)) expect(data(secret, 'ca.crt')).toBe(rootPem);
     // The kill really landed mid-way (the first certificates were out, not all of them).

@@ -124,7 +124,7 @@ describe('KubernetesStore revocation ledger', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     const reason = (recordObject(SERIAL_B)['status'] as JsonObject)['revocationReason'];
     expect(reason).toBe(results[0] ? 4 : 5);
-    expect(revokedEvents().filter((event) => String(event['message']).includes(SERIAL_B))).toHaveLength(1);
+    expect(revokedEvents().filter((event) => String(event['message'] as string).includes(SERIAL_B))).toHaveLength(1);
   });
 
   it('lists revocations of unexpired certificates, oldest first then by serial, from any replica', async () => {

@@ -104,7 +104,7 @@ describe('smsgate-ca serve (the built CLI)', () => {
       const local = Object.values(networkInterfaces())
         .flat()
         .filter((entry) => entry?.family === 'IPv4')
-        .map((entry) => entry!.address);
+        .map((entry) => entry.address);
       for (const ip of local) expect(presented.certificate.subjectaltname).toContain(`IP Address:${ip}`);
     } finally {
       await server.stop();

@@ -70,7 +70,7 @@ export class RawAcmeClient {
       else header[name] = value;
     }
     const bytes = payload === '' ? new Uint8Array() : new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload));
-    const signed = await new FlattenedSign(bytes).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
+    const signed = await new FlattenedSign(bytes).setProtectedHeader(header).sign(key.privateKey);
     return signed as unknown as Record<string, string>;
   }
 

@@ -27,7 +27,7 @@ export function run(
       [...args],
       { cwd: options.cwd, env: options.env ?? process.env, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return reject(error);
+        if (error && typeof error.code !== 'number') return reject(spawnFailure(error));
         resolvePromise({ code: error ? Number(error.code) : 0, stdout, stderr });
       },
     );
@@ -36,7 +36,7 @@ export function run(
 }
 
 /** The built CLI, as a user runs it after `npm run build`. */
-export function runCliProcess(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
+export function runCliProcess(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
   return run(process.execPath, [CLI_ENTRY, ...args], options);
 }
 
@@ -52,4 +52,9 @@ export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise
 export async function makeTempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'smsgate-ca-test-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The tool could not be run at all (not found, killed by the timeout): no exit code to report. */
+function spawnFailure(error: Error): Error {
+  return error;
 }

@@ -87,7 +87,7 @@ function runAsync(file: string, args: readonly string[], env: NodeJS.ProcessEnv)
   return new Promise((resolveRun) => {
     execFile(file, [...args], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error && typeof error.code === 'number' ? error.code : error ? -1 : 0;
-      resolveRun({ status: code, stdout, stderr: stderr || (error && code === -1 ? String(error) : '') });
+      resolveRun({ status: code, stdout, stderr: stderr || (error && code === -1 ? error.message : '') });
     });
   });
 }

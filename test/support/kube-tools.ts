@@ -188,11 +188,16 @@ export function runTool(binary: string, args: readonly string[], env: NodeJS.Pro
   return new Promise((resolvePromise, reject) => {
     const child = execFile(binary, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
       if (error !== null && typeof error.code !== 'number') {
-        reject(error);
+        reject(spawnFailure(error));
         return;
       }
       resolvePromise({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
     });
     if (input !== undefined) child.stdin?.end(input);
   });
+}
+
+/** The tool could not be run at all (not found, killed by the timeout): no exit code to report. */
+function spawnFailure(error: Error): Error {
+  return error;
 }

@@ -26,8 +26,8 @@ export async function startServeProcess(dataDir: string, extraArgs: readonly str
   const args = [CLI_ENTRY, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--allowed-cidrs', TEST_ALLOWED_CIDRS, '--log-level', 'warn', ...extraArgs];
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 30s:\n${output}`)), 30_000);
@@ -39,7 +39,7 @@ export async function startServeProcess(dataDir: string, extraArgs: readonly str
         resolve(`${match[1]}://${match[2] === '0.0.0.0' ? '127.0.0.1' : match[2]}:${match[3]}`);
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before listening:\n${output}`));

@@ -1,3 +1,4 @@
+import type { AcmeAccountRecord } from '../../store/acme-store.js';
 import type { VerifiedRequest } from '../jws/request-verifier.js';
 import { malformed, unauthorized } from '../problems.js';
 
@@ -7,7 +8,7 @@ export function requirePostAsGet(request: VerifiedRequest): void {
 }
 
 /** The account a kid-signed request comes from. */
-export function accountOf(request: VerifiedRequest) {
+export function accountOf(request: VerifiedRequest): AcmeAccountRecord {
   if (request.by !== 'kid') throw malformed('this request must be signed with the account URL in "kid"');
   return request.account;
 }

@@ -47,7 +47,7 @@ export function algorithmsFor(jwk: PublicJwk): readonly AccountKeyAlgorithm[] {
 }
 
 export function jwkThumbprint(jwk: PublicJwk): Promise<string> {
-  return calculateJwkThumbprint(jwk as JWK, 'sha256');
+  return calculateJwkThumbprint(jwk, 'sha256');
 }
 
 /** DER SubjectPublicKeyInfo of a JWK, to compare an account key with a certificate or CSR key. */

@@ -79,7 +79,7 @@ function checkType(type: string | undefined): CertificateType {
 }
 
 function checkSecretName(name: unknown): string {
-  if (typeof name !== 'string' || name.length > 253 || !SECRET_NAME.test(name)) fail(`spec.secretName "${String(name ?? '')}" is not a valid Secret name`);
+  if (typeof name !== 'string' || name.length > 253 || !SECRET_NAME.test(name)) fail(`spec.secretName "${shown(name ?? '')}" is not a valid Secret name`);
   return name;
 }
 
@@ -134,7 +134,12 @@ function checkIssuerRef(ref: SecretCertificateRequestSpec['issuerRef']): Desired
   if (!ref) return undefined;
   const kind = ref.kind ?? CERTIFICATE_REQUEST_DEFAULTS.issuerRef.kind;
   if (!(ISSUER_KINDS as readonly string[]).includes(kind)) fail(`spec.issuerRef.kind "${kind}" must be IPIssuer or IPClusterIssuer`);
-  if (ref.group !== undefined && ref.group !== CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group) fail(`spec.issuerRef.group "${ref.group}" must be ca.sms-gate.app`);
+  if (ref.group !== undefined && ref.group !== CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group) fail(`spec.issuerRef.group "${String(ref.group)}" must be ca.sms-gate.app`);
   if (typeof ref.name !== 'string' || ref.name === '') fail('spec.issuerRef.name is required');
   return { kind, name: ref.name };
+}
+
+/** A value from a spec for a message: strings as they are, anything else as JSON. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isCaError, loadCaMaterial, type CaMaterial, type Clock, type Ipv4RangeSet } from '../../ca/index.js';
 import { secretValue, type Secret } from '../../kube/core-types.js';
-import { IP_CLUSTER_ISSUER_KIND, type AnyIssuer, type IssuerKind } from '../../kube/crd-types.js';
+import { IP_CLUSTER_ISSUER_KIND, type AnyIssuer } from '../../kube/crd-types.js';
 import type { Informer } from '../../kube/informer.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
@@ -42,7 +42,7 @@ export class IssuerResolver {
     this.defaultCa = { id: 'operator', issuer: options.defaultCa.issuer, material: options.defaultCa.material, allowedRanges: options.defaultCa.material.allowedRanges };
   }
 
-  async resolve(ref: { readonly kind: IssuerKind | string; readonly name: string } | undefined, namespace: string | undefined): Promise<IssuerResolution> {
+  async resolve(ref: { readonly kind: string; readonly name: string } | undefined, namespace: string | undefined): Promise<IssuerResolution> {
     if (!ref) return { ok: true, ca: this.defaultCa };
     const issuer = this.lookup(ref.kind, ref.name, namespace);
     const where = ref.kind === IP_CLUSTER_ISSUER_KIND ? ref.name : `${namespace ?? ''}/${ref.name}`;

@@ -23,7 +23,7 @@ describe('ValidationQueue', () => {
       retryDelayMs: 1,
       startDelayMs: 0,
     });
-    queue.enqueue(job('a'));
+    void queue.enqueue(job('a'));
     await queue.idle();
     expect(calls).toBe(2);
     expect(settled).toEqual([['a', false]]);
@@ -89,7 +89,7 @@ describe('ValidationQueue', () => {
       startDelayMs: 0,
       onError: (error) => errors.push(error),
     });
-    queue.enqueue(job('a'));
+    void queue.enqueue(job('a'));
     await queue.idle();
     expect(errors).toHaveLength(1);
     expect(outcomes[0]).toMatchObject({ valid: false, problem: { type: 'serverInternal' } });

@@ -6,7 +6,7 @@ import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
 import { fixedClock } from '../../../src/shared/clock.js';
-import { CaError, type CaErrorReason } from '../../../src/ca/errors.js';
+import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
 import { generateKeyPair, publicKeyKindOfAlgorithm } from '../../../src/ca/key-generation.js';
 import { LeafSigner, type LeafRequest } from '../../../src/ca/leaf-signer.js';
@@ -41,7 +41,7 @@ function steppingRandom(): (size: number) => Uint8Array {
   return (size) => new Uint8Array(size).fill(next++);
 }
 
-function reasonOf(action: () => unknown): CaErrorReason | string {
+function reasonOf(action: () => unknown): string {
   try {
     action();
     return 'no error';

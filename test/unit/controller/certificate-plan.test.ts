@@ -10,7 +10,7 @@ const DAY = 24 * HOUR;
 const issuedAt = new Date('2026-01-01T00:00:00Z');
 
 function spec(extra: Record<string, unknown> = {}) {
-  return checkCertificateSpec({ ipAddresses: ['10.0.0.1'], secretName: 's', ...extra } as never);
+  return checkCertificateSpec({ ipAddresses: ['10.0.0.1'], secretName: 's', ...extra });
 }
 
 function desiredOf(check: ReturnType<typeof spec>): DesiredCertificate {

@@ -6,7 +6,7 @@ import type { SecretCertificateRequestSpec } from '../../../src/kube/crd-types.j
 const base: SecretCertificateRequestSpec = { ipAddresses: ['10.42.0.7'], secretName: 'web-tls' };
 
 function message(spec: Partial<SecretCertificateRequestSpec> & Record<string, unknown>): string {
-  const result = checkCertificateSpec({ ...base, ...spec } as SecretCertificateRequestSpec);
+  const result = checkCertificateSpec({ ...base, ...spec });
   if (result.ok) throw new Error('expected a refusal');
   return result.message;
 }
@@ -36,7 +36,7 @@ describe('checkCertificateSpec', () => {
 
   it('changes the spec hash with what the certificate depends on, not with renewBefore or the template', () => {
     const hash = (spec: Partial<SecretCertificateRequestSpec>) => {
-      const result = checkCertificateSpec({ ...base, ...spec } as SecretCertificateRequestSpec);
+      const result = checkCertificateSpec({ ...base, ...spec });
       return result.ok ? result.desired.specHash : '';
     };
     const original = hash({});

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { Router } from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../../src/http/create-app.js';
@@ -34,7 +33,7 @@ beforeAll(async () => {
     app.use(r.allowedMethods({ throw: true }));
   }
   server = await listen(app.callback(), { host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(server.address as AddressInfo).port}`;
+  base = `http://127.0.0.1:${server.address.port}`;
 });
 
 afterAll(() => server.close());

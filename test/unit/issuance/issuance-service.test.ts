@@ -82,7 +82,7 @@ describe('IssuanceService.processPending (the worker step)', () => {
     const done = await fixture.service.findRequest(record.id);
     expect(done?.status).toBe('approved');
     const [leafPem, intermediatePem] = done!.certificatePem!.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/g)!;
-    const leaf = new X509Certificate(leafPem!);
+    const leaf = new X509Certificate(leafPem);
     expect(leaf.subjectAltName).toBe('IP Address:192.168.1.10');
     expect(leaf.serialNumber.toLowerCase()).toBe(done!.serialNumber);
     expect(leaf.serialNumber.startsWith('02')).toBe(true);
