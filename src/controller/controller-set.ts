@@ -11,12 +11,12 @@ import type { Logger } from '../telemetry/logger.js';
 import { isOurCertManagerRequest } from './cert-manager/cert-manager-plan.js';
 import { CertManagerReconciler } from './cert-manager/cert-manager-reconciler.js';
 import { CertificateRequestReconciler } from './certificate-request/certificate-request-reconciler.js';
-import { FreshCache } from './fresh-cache.js';
+import { FreshCache } from './runtime/fresh-cache.js';
 import { IssuerReconciler } from './issuers/issuer-reconciler.js';
 import { IssuerResolver } from './issuers/issuer-resolver.js';
 import type { OperatorOptions } from './operator-options.js';
-import { runQueue, type ReconcileCounters } from './queue-runner.js';
-import { WorkQueue } from './work-queue.js';
+import { runQueue, type ReconcileCounters } from './runtime/queue-runner.js';
+import { WorkQueue } from './runtime/work-queue.js';
 
 type IssuerKind = 'IPIssuer' | 'IPClusterIssuer';
 

@@ -4,7 +4,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
 import type { RestRecordProcessing } from './certificate-request/csr-certificate-flow.js';
 import type { CertificateIssuer, IssuerFactory } from './issuers/signing-ca.js';
-import type { LeaderElectionTiming } from './leader-election.js';
+import type { LeaderElectionTiming } from './runtime/leader-election.js';
 
 export interface OperatorOptions {
   readonly api: KubeApi;

@@ -4,9 +4,9 @@ import type { InformerStats } from '../kube/informer.js';
 import { ResourceClient } from '../kube/resource-client.js';
 import { CONFIG_MAPS, LEASES } from '../kube/resource-types.js';
 import { ControllerSet } from './controller-set.js';
-import { LeaderElector } from './leader-election.js';
+import { LeaderElector } from './runtime/leader-election.js';
 import type { OperatorOptions } from './operator-options.js';
-import type { ReconcileCounters } from './queue-runner.js';
+import type { ReconcileCounters } from './runtime/queue-runner.js';
 import { publishTrustBundle } from './trust-bundle.js';
 
 interface Term {

@@ -4,13 +4,12 @@ import { CERT_MANAGER_GROUP } from '../../kube/resource-types.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
 import type { EventSink } from '../certificate-request/certificate-request-context.js';
 import { parseGoDuration } from '../../shared/duration.js';
 import type { IssuerResolver } from '../issuers/issuer-resolver.js';
-import { jsonEqual } from '../json-equal.js';
-import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
-import { statusPatch } from '../status-patch.js';
+import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
+import { writeStatusIfChanged } from '../runtime/status-writer.js';
+import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import { planCertManager } from './cert-manager-plan.js';
 import { deniedStatus, issuedStatus, pendingStatus, refusedStatus } from './cert-manager-status.js';
 
@@ -35,13 +34,12 @@ interface Signed {
  * same certificate, kept in memory until it is stored.
  */
 export class CertManagerReconciler {
-  private readonly unwritten = new Map<string, Signed>();
+  private readonly unwritten = new UnwrittenCertificates<Signed>();
 
   constructor(private readonly options: CertManagerReconcilerOptions) {}
 
   forget(uid?: string): void {
-    if (uid === undefined) this.unwritten.clear();
-    else this.unwritten.delete(uid);
+    this.unwritten.forget(uid);
   }
 
   async reconcile(key: string): Promise<ReconcileOutcome> {
@@ -51,7 +49,7 @@ export class CertManagerReconciler {
     const now = this.options.clock.now();
     switch (plan.kind) {
       case 'ignore':
-        if (plan.why === 'final') this.unwritten.delete(cr.metadata.uid ?? '');
+        if (plan.why === 'final') this.unwritten.forget(cr.metadata.uid ?? '');
         return DONE;
       case 'deny':
         await this.write(cr, deniedStatus(cr, plan.message, now));
@@ -70,13 +68,16 @@ export class CertManagerReconciler {
       return RETRY;
     }
     const uid = cr.metadata.uid ?? '';
-    let signed = this.unwritten.get(uid);
-    if (!signed) {
+    if (!this.unwritten.get(uid)) {
       const refusal = this.checkRequest(cr);
       if (refusal) return this.refuse(cr, 'InvalidRequest', refusal, now);
-      try {
+    }
+    const ca = resolution.ca;
+    return reconcileRequest(this.unwritten, {
+      uid,
+      sign: async () => {
         const notAfter = this.notAfter(cr, now);
-        const issued = await resolution.ca.issuer.issue({
+        const issued = await ca.issuer.issue({
           door: 'kubernetes',
           requester: `cert-manager:${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}${cr.spec.username ? ` (${cr.spec.username})` : ''}`,
           type: 'webhook',
@@ -85,17 +86,18 @@ export class CertManagerReconciler {
           ...(notAfter ? { notAfter } : {}),
           reference: `${CERT_MANAGER_GROUP}/${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}`,
         });
-        signed = { chainPem: issued.chainPem, rootPem: resolution.ca.material.rootPem, serialNumber: issued.serialNumber };
-      } catch (error) {
-        if (!isFinalRefusal(error)) throw error;
-        return this.refuse(cr, conditionReasonFor(error), error.message, now);
-      }
-      this.unwritten.set(uid, signed);
-    }
-    await this.write(cr, issuedStatus(cr, signed.chainPem, signed.rootPem, now));
-    this.unwritten.delete(uid);
-    this.event(cr, 'Normal', 'Issued', `Issued certificate ${signed.serialNumber}`);
-    return DONE;
+        return { chainPem: issued.chainPem, rootPem: ca.material.rootPem, serialNumber: issued.serialNumber };
+      },
+      refuse: (reason, error) => this.refuse(cr, reason, error.message, now),
+      store: async (signed) => {
+        await this.write(cr, issuedStatus(cr, signed.chainPem, signed.rootPem, now));
+        return true;
+      },
+      announce: (signed) => {
+        this.event(cr, 'Normal', 'Issued', `Issued certificate ${signed.serialNumber}`);
+        return Promise.resolve(DONE);
+      },
+    });
   }
 
   private checkRequest(cr: CertManagerCertificateRequest): string | undefined {
@@ -122,8 +124,7 @@ export class CertManagerReconciler {
   }
 
   private async write(cr: CertManagerCertificateRequest, status: NonNullable<CertManagerCertificateRequest['status']>): Promise<void> {
-    if (jsonEqual(cr.status ?? {}, status)) return;
-    this.options.cache.wrote(await this.options.requests.mergePatch(cr.metadata.namespace, cr.metadata.name ?? '', statusPatch(cr.status, status, cr.metadata.resourceVersion), 'status'));
+    await writeStatusIfChanged({ client: this.options.requests, cache: this.options.cache }, cr, status);
   }
 
   private event(cr: CertManagerCertificateRequest, type: 'Normal' | 'Warning', reason: string, message: string): void {

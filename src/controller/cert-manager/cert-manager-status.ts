@@ -1,5 +1,5 @@
 import type { CertManagerCertificateRequest, CertManagerCondition } from '../../kube/cert-manager-types.js';
-import { kubeTime } from '../conditions.js';
+import { kubeTime } from '../runtime/conditions.js';
 
 type Status = NonNullable<CertManagerCertificateRequest['status']>;
 

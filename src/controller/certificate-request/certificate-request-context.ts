@@ -5,8 +5,7 @@ import type { EventType, InvolvedObject } from '../../kube/event-recorder.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { IssuerResolver } from '../issuers/issuer-resolver.js';
-import { statusPatch } from '../status-patch.js';
-import { jsonEqual } from '../json-equal.js';
+import { writeStatusIfChanged } from '../runtime/status-writer.js';
 import type { CertificateRequestStatus } from '../../kube/crd-types.js';
 
 export interface EventSink {
@@ -37,9 +36,6 @@ export function involved(cr: CertificateRequest): InvolvedObject {
 }
 
 /** Writes the status when it differs (conditional on the resourceVersion read); true when written. */
-export async function writeStatus(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
-  if (jsonEqual(cr.status ?? {}, status)) return false;
-  const updated = await context.requests.mergePatch(cr.metadata.namespace, cr.metadata.name ?? '', statusPatch(cr.status, status, cr.metadata.resourceVersion), 'status');
-  context.requestCache.wrote(updated);
-  return true;
+export function writeStatus(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
+  return writeStatusIfChanged({ client: context.requests, cache: context.requestCache }, cr, status);
 }

@@ -1,5 +1,5 @@
 import { isCsrSpec, type CertificateRequest, type CsrCertificateRequestSpec, type SecretCertificateRequestSpec } from '../../kube/crd-types.js';
-import { DONE, type ReconcileOutcome } from '../reconcile-outcome.js';
+import { DONE, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
 import type { CertificateRequestContext } from './certificate-request-context.js';
 import { CsrCertificateFlow, type RestRecordProcessing } from './csr-certificate-flow.js';
 import { SecretCertificateFlow } from './secret-certificate-flow.js';

@@ -1,5 +1,5 @@
 import type { CertificateRequest, CertificateRequestStatus } from '../../kube/crd-types.js';
-import { findCondition, kubeTime, removeCondition, setCondition } from '../conditions.js';
+import { findCondition, kubeTime, removeCondition, setCondition } from '../runtime/conditions.js';
 
 export interface IssuedSummary {
   readonly serialNumber: string;

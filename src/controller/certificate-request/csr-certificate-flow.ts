@@ -3,10 +3,10 @@ import type { PendingProcessor } from '../../issuance/issuance-worker.js';
 import type { CertificateRequest, CsrCertificateRequestSpec } from '../../kube/crd-types.js';
 import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
-import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
+import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SigningCa } from '../issuers/signing-ca.js';
-import { findCondition } from '../conditions.js';
-import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
+import { findCondition } from '../runtime/conditions.js';
+import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
 import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
 import { failedStatus, readyStatus, refusedThisGeneration } from './certificate-status.js';
 
@@ -23,7 +23,7 @@ export interface RestRecordProcessing {
  * written complete by the store and left alone.
  */
 export class CsrCertificateFlow {
-  private readonly unwritten = new Map<string, IssuedCertificate>();
+  private readonly unwritten = new UnwrittenCertificates<IssuedCertificate>();
 
   constructor(
     private readonly context: CertificateRequestContext,
@@ -31,8 +31,7 @@ export class CsrCertificateFlow {
   ) {}
 
   forget(uid?: string): void {
-    if (uid === undefined) this.unwritten.clear();
-    else this.unwritten.delete(uid);
+    this.unwritten.forget(uid);
   }
 
   async reconcile(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }): Promise<ReconcileOutcome> {
@@ -45,29 +44,28 @@ export class CsrCertificateFlow {
       await this.fail(cr, 'Pending', resolution.message);
       return RETRY;
     }
-    const issued = await this.signOnce(cr, resolution.ca);
-    if (!issued) return DONE;
-    await writeStatus(this.context, cr, readyStatus(cr, { ...issued, revision: 1 }, undefined, this.context.clock.now(), { certificate: issued.chainPem }));
-    this.unwritten.delete(cr.metadata.uid ?? '');
-    this.context.events.record(involved(cr), 'Normal', 'Issued', `Issued certificate ${issued.serialNumber} for ${issued.ips.join(', ')}; valid until ${issued.notAfter.toISOString()}`);
-    return DONE;
+    const ca = resolution.ca;
+    return reconcileRequest(this.unwritten, {
+      uid: cr.metadata.uid ?? '',
+      sign: () => this.sign(cr, ca),
+      refuse: async (reason, error) => {
+        await this.fail(cr, reason === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
+        return DONE;
+      },
+      store: async (issued) => {
+        await writeStatus(this.context, cr, readyStatus(cr, { ...issued, revision: 1 }, undefined, this.context.clock.now(), { certificate: issued.chainPem }));
+        return true;
+      },
+      announce: (issued) => {
+        this.context.events.record(involved(cr), 'Normal', 'Issued', `Issued certificate ${issued.serialNumber} for ${issued.ips.join(', ')}; valid until ${issued.notAfter.toISOString()}`);
+        return Promise.resolve(DONE);
+      },
+    });
   }
 
-  /** The certificate signed for this object earlier (a status write failed), or a new one; undefined after a refusal. */
-  private async signOnce(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }, ca: SigningCa): Promise<IssuedCertificate | undefined> {
-    const uid = cr.metadata.uid ?? '';
-    const earlier = this.unwritten.get(uid);
-    if (earlier) return earlier;
+  private sign(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }, ca: SigningCa): Promise<IssuedCertificate> {
     const reference = objectKey(cr.metadata.namespace, cr.metadata.name ?? '');
-    try {
-      const issued = await ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, maxIdentifiers: 100, reference });
-      this.unwritten.set(uid, issued);
-      return issued;
-    } catch (error) {
-      if (!isFinalRefusal(error)) throw error;
-      await this.fail(cr, conditionReasonFor(error) === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
-      return undefined;
-    }
+    return ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, maxIdentifiers: 100, reference });
   }
 
   private async decideRestRecord(cr: CertificateRequest): Promise<ReconcileOutcome> {

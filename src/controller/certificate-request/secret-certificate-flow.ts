@@ -5,9 +5,9 @@ import type { CertificateRequest, SecretCertificateRequestSpec } from '../../kub
 import { isAlreadyExists } from '../../kube/kube-errors.js';
 import { ANNOTATIONS } from '../../kube/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
-import { conditionReasonFor, isFinalRefusal } from '../ca-error-reason.js';
+import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SigningCa } from '../issuers/signing-ca.js';
-import { DONE, RETRY, type ReconcileOutcome } from '../reconcile-outcome.js';
+import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
 import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
 import { planCertificate, renewalTimeFor, requestedNotAfter, type CertificatePlan, type IssueCause } from './certificate-plan.js';
 import { checkCertificateSpec, type DesiredCertificate } from './certificate-spec.js';
@@ -33,15 +33,14 @@ interface IssueTarget {
 
 /** Our CertificateRequest with ipAddresses: key → issuance service → kubernetes.io/tls Secret → status. */
 export class SecretCertificateFlow {
-  private readonly unwritten = new Map<string, Unwritten>();
+  private readonly unwritten = new UnwrittenCertificates<Unwritten>();
   private readonly signerKeys = new Map<string, KeyObject>();
 
   constructor(private readonly context: CertificateRequestContext) {}
 
   /** Forget what was signed for objects that are gone (and everything on leadership loss). */
   forget(uid?: string): void {
-    if (uid === undefined) this.unwritten.clear();
-    else this.unwritten.delete(uid);
+    this.unwritten.forget(uid);
   }
 
   get unwrittenCount(): number {
@@ -81,32 +80,29 @@ export class SecretCertificateFlow {
 
   private async issue(target: IssueTarget, { cause, reuseKeyPem, previousRevision }: { cause: IssueCause; reuseKeyPem: string | undefined; previousRevision: number }): Promise<ReconcileOutcome> {
     const { cr, desired, ca } = target;
-    const uid = cr.metadata.uid ?? '';
-    let signed = this.unwritten.get(uid);
-    if (!signed || signed.specHash !== desired.specHash || signed.caId !== ca.id) {
-      try {
-        signed = await this.sign(cr, desired, ca, reuseKeyPem);
-      } catch (error) {
-        if (!isFinalRefusal(error)) throw error;
-        const reason = conditionReasonFor(error);
+    const revision = previousRevision + 1;
+    return reconcileRequest(this.unwritten, {
+      uid: cr.metadata.uid ?? '',
+      stillFits: (earlier) => earlier.specHash === desired.specHash && earlier.caId === ca.id,
+      sign: () => this.sign(cr, desired, ca, reuseKeyPem),
+      refuse: async (reason, error) => {
         await this.fail(cr, reason === 'InvalidRequest' ? 'PolicyViolation' : reason, error.message);
         return DONE;
-      }
-      this.unwritten.set(uid, signed);
-    }
-    const revision = previousRevision + 1;
-    if (!(await this.writeSecret(target, signed, revision))) return RETRY;
-    this.unwritten.delete(uid);
-    const now = this.context.clock.now();
-    const renewalTime = renewalTimeFor(signed.issued, desired);
-    this.context.events.record(
-      involved(cr),
-      'Normal',
-      'Issued',
-      `Issued certificate ${signed.issued.serialNumber} for ${signed.issued.ips.join(', ')} (revision ${revision}, ${cause}); valid until ${signed.issued.notAfter.toISOString()}, renewal at ${renewalTime.toISOString()}`,
-    );
-    await writeStatus(this.context, cr, readyStatus(cr, { ...signed.issued, revision }, renewalTime, now));
-    return { requeueAfterMs: renewalTime.getTime() - now.getTime() };
+      },
+      store: (signed) => this.writeSecret(target, signed, revision),
+      announce: async (signed) => {
+        const now = this.context.clock.now();
+        const renewalTime = renewalTimeFor(signed.issued, desired);
+        this.context.events.record(
+          involved(cr),
+          'Normal',
+          'Issued',
+          `Issued certificate ${signed.issued.serialNumber} for ${signed.issued.ips.join(', ')} (revision ${revision}, ${cause}); valid until ${signed.issued.notAfter.toISOString()}, renewal at ${renewalTime.toISOString()}`,
+        );
+        await writeStatus(this.context, cr, readyStatus(cr, { ...signed.issued, revision }, renewalTime, now));
+        return { requeueAfterMs: renewalTime.getTime() - now.getTime() };
+      },
+    });
   }
 
   private async sign(cr: CertificateRequest, desired: DesiredCertificate, ca: SigningCa, reuseKeyPem: string | undefined): Promise<Unwritten> {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CaError } from '../../../src/ca/index.js';
 import { conditionReasonFor } from '../../../src/controller/ca-error-reason.js';
 import { failedStatus, readyStatus, refusedThisGeneration } from '../../../src/controller/certificate-request/certificate-status.js';
-import { setCondition } from '../../../src/controller/conditions.js';
-import { FreshCache } from '../../../src/controller/fresh-cache.js';
-import { jsonEqual } from '../../../src/controller/json-equal.js';
-import { statusPatch } from '../../../src/controller/status-patch.js';
+import { setCondition } from '../../../src/controller/runtime/conditions.js';
+import { FreshCache } from '../../../src/controller/runtime/fresh-cache.js';
+import { jsonEqual } from '../../../src/controller/runtime/json-equal.js';
+import { statusPatch } from '../../../src/controller/runtime/status-patch.js';
 import type { CertificateRequest } from '../../../src/kube/crd-types.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaderElector } from '../../../src/controller/leader-election.js';
+import { LeaderElector } from '../../../src/controller/runtime/leader-election.js';
 import type { Lease } from '../../../src/kube/core-types.js';
 import type { KubeApi, KubeRequest, QueryValue, WatchEvent } from '../../../src/kube/kube-api.js';
 import { ResourceClient } from '../../../src/kube/resource-client.js';

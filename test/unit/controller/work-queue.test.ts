@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay } from '../../../src/shared/backoff.js';
-import { WorkQueue } from '../../../src/controller/work-queue.js';
+import { WorkQueue } from '../../../src/controller/runtime/work-queue.js';
 
 beforeEach(() => {
   vi.useFakeTimers();

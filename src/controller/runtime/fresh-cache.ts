@@ -1,4 +1,4 @@
-import { keyOf, resourceVersionOf, type KubeObject } from '../kube/kube-object.js';
+import { keyOf, resourceVersionOf, type KubeObject } from '../../kube/kube-object.js';
 
 /** What FreshCache reads through: an informer's cache. */
 export interface CacheSource<T> {

@@ -1,5 +1,5 @@
-import { isConflict } from '../kube/kube-errors.js';
-import type { Logger } from '../telemetry/logger.js';
+import { isConflict } from '../../kube/kube-errors.js';
+import type { Logger } from '../../telemetry/logger.js';
 import type { Reconciler } from './reconcile-outcome.js';
 import type { WorkQueue } from './work-queue.js';
 

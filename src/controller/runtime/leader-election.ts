@@ -1,9 +1,9 @@
-import { jittered } from '../shared/backoff.js';
-import { systemClock, type Clock } from '../shared/clock.js';
-import type { Lease } from '../kube/core-types.js';
-import { isAlreadyExists, isConflict } from '../kube/kube-errors.js';
-import type { ResourceClient } from '../kube/resource-client.js';
-import type { Logger } from '../telemetry/logger.js';
+import { jittered } from '../../shared/backoff.js';
+import { systemClock, type Clock } from '../../shared/clock.js';
+import type { Lease } from '../../kube/core-types.js';
+import { isAlreadyExists, isConflict } from '../../kube/kube-errors.js';
+import type { ResourceClient } from '../../kube/resource-client.js';
+import type { Logger } from '../../telemetry/logger.js';
 
 export interface LeaderElectionTiming {
   /** How long a lease holds without renewal before others may take it. Default 15 s. */

@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffPolicy } from '../shared/backoff.js';
+import { backoffDelay, type BackoffPolicy } from '../../shared/backoff.js';
 
 /** client-go's default controller backoff, capped at five minutes instead of sixteen. */
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5 * 60_000 };
