@@ -1,12 +1,13 @@
-import type { CertManagerCertificateRequest } from '../kube/cert-manager-types.js';
+import type { CertManagerCertificateRequest } from '../custom-resources/cert-manager-types.js';
 import type { Secret } from '../kube/core-types.js';
-import type { AnyIssuer, CertificateRequest } from '../kube/crd-types.js';
+import type { AnyIssuer, CertificateRequest } from '../custom-resources/crd-types.js';
 import type { EventRecorder } from '../kube/event-recorder.js';
 import { Informer, type InformerStats } from '../kube/informer.js';
-import { LABELS } from '../kube/labels.js';
+import { LABELS } from '../custom-resources/labels.js';
 import { keyOf, objectKey, type KubeObject } from '../kube/kube-object.js';
 import { ResourceClient } from '../kube/resource-client.js';
-import { CERT_MANAGER_CERTIFICATE_REQUESTS, CERTIFICATE_REQUESTS, IP_CLUSTER_ISSUERS, IP_ISSUERS, SECRETS, apiVersionOf, type ResourceType } from '../kube/resource-types.js';
+import { SECRETS, apiVersionOf, type ResourceType } from '../kube/resource-types.js';
+import { CERT_MANAGER_CERTIFICATE_REQUESTS, CERTIFICATE_REQUESTS, IP_CLUSTER_ISSUERS, IP_ISSUERS } from '../custom-resources/resource-types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isOurCertManagerRequest } from './cert-manager/cert-manager-plan.js';
 import { CertManagerReconciler } from './cert-manager/cert-manager-reconciler.js';

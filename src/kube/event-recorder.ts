@@ -3,6 +3,7 @@ import { silentKubeLog, type KubeLog } from './kube-log.js';
 import { ResourceClient } from './resource-client.js';
 import { EVENTS } from './resource-types.js';
 import type { Clock } from '../shared/clock.js';
+import type { CoreEvent } from './core-types.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -29,21 +30,6 @@ export interface EventRecorderOptions {
   readonly maxQueued?: number;
 }
 
-interface CoreEvent {
-  apiVersion: 'v1';
-  kind: 'Event';
-  metadata: { name: string; namespace: string };
-  involvedObject: InvolvedObject;
-  reason: string;
-  message: string;
-  type: EventType;
-  count: number;
-  firstTimestamp: string;
-  lastTimestamp: string;
-  source: { component: string };
-  reportingComponent: string;
-  reportingInstance: string;
-}
 
 const AGGREGATION_WINDOW_MS = 10 * 60_000;
 const MAX_REMEMBERED = 4096;

@@ -1,4 +1,4 @@
-import type { ObjectMeta } from './crd-types.js';
+import type { ObjectMeta } from './core-types.js';
 
 /** Any object the API server stores: what informers, clients and patches handle generically. */
 export interface KubeObject {

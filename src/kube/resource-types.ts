@@ -1,5 +1,3 @@
-import { API_GROUP, API_VERSION, CERTIFICATE_REQUEST_PLURAL, IP_CLUSTER_ISSUER_PLURAL, IP_ISSUER_PLURAL } from './crd-types.js';
-
 /** A REST resource: enough to build its paths. */
 export interface ResourceType {
   /** '' for the core group. */
@@ -14,13 +12,6 @@ export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secret
 export const CONFIG_MAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
-
-export const CERTIFICATE_REQUESTS: ResourceType = { group: API_GROUP, version: API_VERSION, plural: CERTIFICATE_REQUEST_PLURAL, kind: 'CertificateRequest', namespaced: true };
-export const IP_ISSUERS: ResourceType = { group: API_GROUP, version: API_VERSION, plural: IP_ISSUER_PLURAL, kind: 'IPIssuer', namespaced: true };
-export const IP_CLUSTER_ISSUERS: ResourceType = { group: API_GROUP, version: API_VERSION, plural: IP_CLUSTER_ISSUER_PLURAL, kind: 'IPClusterIssuer', namespaced: false };
-
-export const CERT_MANAGER_GROUP = 'cert-manager.io';
-export const CERT_MANAGER_CERTIFICATE_REQUESTS: ResourceType = { group: CERT_MANAGER_GROUP, version: 'v1', plural: 'certificaterequests', kind: 'CertificateRequest', namespaced: true };
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group === '' ? type.version : `${type.group}/${type.version}`;

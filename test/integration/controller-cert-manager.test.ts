@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operator } from '../../src/controller/operator.js';
-import type { CertManagerCertificateRequest } from '../../src/kube/cert-manager-types.js';
+import type { CertManagerCertificateRequest } from '../../src/custom-resources/cert-manager-types.js';
 import { ResourceClient } from '../../src/kube/resource-client.js';
-import { CERT_MANAGER_CERTIFICATE_REQUESTS } from '../../src/kube/resource-types.js';
+import { CERT_MANAGER_CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
 import { basicConstraintsExtension, buildCsr, keyUsageExtension, seq, serverAuthExtension, freshKey } from '../support/csr-factory.js';
 import { eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 import { FaultyKubeApi } from '../support/faulty-kube-api.js';

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Operator } from '../../src/controller/operator.js';
 import type { Lease, Secret } from '../../src/kube/core-types.js';
-import type { CertificateRequest } from '../../src/kube/crd-types.js';
+import type { CertificateRequest } from '../../src/custom-resources/crd-types.js';
 import { ResourceClient } from '../../src/kube/resource-client.js';
-import { CERTIFICATE_REQUESTS, LEASES, SECRETS } from '../../src/kube/resource-types.js';
+import { LEASES, SECRETS } from '../../src/kube/resource-types.js';
+import { CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
 import { eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 import { FaultyKubeApi } from '../support/faulty-kube-api.js';
 

@@ -2,9 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LEAF_BACKDATE_MS } from '../../src/ca/index.js';
 import { ResourceClient } from '../../src/kube/resource-client.js';
-import { CERTIFICATE_REQUESTS, SECRETS } from '../../src/kube/resource-types.js';
+import { SECRETS } from '../../src/kube/resource-types.js';
+import { CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
 import type { Secret } from '../../src/kube/core-types.js';
-import type { CertificateRequest } from '../../src/kube/crd-types.js';
+import type { CertificateRequest } from '../../src/custom-resources/crd-types.js';
 import { eventually, ManualClock, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 
 /** Renewal at status.renewalTime: with an injected clock, and with a real timer on a short duration. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CertificateRequest } from '../../src/kube/crd-types.js';
+import type { CertificateRequest } from '../../src/custom-resources/crd-types.js';
 import { connectKube, type KubeConnection } from '../../src/kube/kube-connection.js';
 import { KubeHttpClient } from '../../src/kube/kube-http-client.js';
 import { ResourceClient } from '../../src/kube/resource-client.js';
-import { CERTIFICATE_REQUESTS } from '../../src/kube/resource-types.js';
+import { CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
 import { KubernetesStore } from '../../src/store/kubernetes/kubernetes-store.js';
 import { SecretCrlNumberSequence } from '../../src/store/kubernetes/secret-crl-number-sequence.js';
 import type { RevocationAuditEntry } from '../../src/store/records.js';

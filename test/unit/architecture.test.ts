@@ -19,7 +19,7 @@ interface LayerRule {
 
 const NETWORK_AND_FILES = ['node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram', 'node:fs', 'node:child_process'];
 const FRAMEWORKS = ['koa', '@koa/', '@kubernetes/client-node', 'better-sqlite3'];
-const EVERYTHING = ['shared', 'ca', 'config', 'telemetry', 'kube', 'keystore', 'store', 'issuance', 'api', 'acme', 'http', 'controller', 'cli', 'main'];
+const EVERYTHING = ['shared', 'ca', 'config', 'telemetry', 'kube', 'custom-resources', 'keystore', 'store', 'issuance', 'api', 'acme', 'http', 'controller', 'cli', 'main'];
 
 const RULES: Record<string, LayerRule> = {
   shared: { mayImport: [], neverPackages: [...FRAMEWORKS, 'pino', 'prom-client', ...NETWORK_AND_FILES] },
@@ -27,15 +27,17 @@ const RULES: Record<string, LayerRule> = {
   config: { mayImport: ['ca'], neverPackages: FRAMEWORKS },
   telemetry: { mayImport: [], neverPackages: FRAMEWORKS },
   kube: { mayImport: [], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
+  // Our own API types (ca.sms-gate.app, and cert-manager's CertificateRequest), beside the CRDs.
+  'custom-resources': { mayImport: ['kube'], neverPackages: ['koa', '@koa/', 'better-sqlite3', ...NETWORK_AND_FILES] },
   keystore: { mayImport: ['ca'], neverPackages: ['koa', '@koa/', '@kubernetes/client-node', 'better-sqlite3'] },
   'keystore/kubernetes': { mayImport: ['ca', 'keystore', 'kube'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   store: { mayImport: ['ca'], neverPackages: ['koa', '@koa/', '@kubernetes/client-node', 'pino'] },
-  'store/kubernetes': { mayImport: ['ca', 'store', 'kube'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
+  'store/kubernetes': { mayImport: ['ca', 'store', 'kube', 'custom-resources'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   issuance: { mayImport: ['ca', 'store', 'telemetry'], neverPackages: [...FRAMEWORKS, 'node:http', 'node:https', 'node:net'] },
   http: { mayImport: ['ca', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
   api: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
   acme: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
-  controller: { mayImport: ['issuance', 'kube', 'ca', 'store', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
+  controller: { mayImport: ['issuance', 'kube', 'custom-resources', 'ca', 'store', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   // The generic machinery (queue, leader election, caches) knows no reconciler and no CA.
   'controller/runtime': { mayImport: ['kube', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   cli: { mayImport: EVERYTHING, neverPackages: [] },

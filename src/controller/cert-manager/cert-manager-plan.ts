@@ -1,5 +1,5 @@
-import type { CertManagerCertificateRequest, CertManagerCondition } from '../../kube/cert-manager-types.js';
-import { API_GROUP, ISSUER_KINDS } from '../../kube/crd-types.js';
+import type { CertManagerCertificateRequest, CertManagerCondition } from '../../custom-resources/cert-manager-types.js';
+import { API_GROUP, ISSUER_KINDS } from '../../custom-resources/crd-types.js';
 
 export type CertManagerPlan =
   /** Not for us, not approved yet, or already final: no write at all. */

@@ -1,6 +1,6 @@
 import { LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type Clock } from '../../ca/index.js';
-import type { CertManagerCertificateRequest } from '../../kube/cert-manager-types.js';
-import { CERT_MANAGER_GROUP } from '../../kube/resource-types.js';
+import type { CertManagerCertificateRequest } from '../../custom-resources/cert-manager-types.js';
+import { CERT_MANAGER_GROUP } from '../../custom-resources/resource-types.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { Logger } from '../../telemetry/logger.js';

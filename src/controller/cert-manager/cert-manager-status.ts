@@ -1,4 +1,4 @@
-import type { CertManagerCertificateRequest, CertManagerCondition } from '../../kube/cert-manager-types.js';
+import type { CertManagerCertificateRequest, CertManagerCondition } from '../../custom-resources/cert-manager-types.js';
 import { kubeTime } from '../runtime/conditions.js';
 
 type Status = NonNullable<CertManagerCertificateRequest['status']>;

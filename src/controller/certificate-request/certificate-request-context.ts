@@ -1,12 +1,12 @@
 import type { Clock } from '../../ca/index.js';
 import type { Secret } from '../../kube/core-types.js';
-import type { CertificateRequest } from '../../kube/crd-types.js';
+import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import type { EventType, InvolvedObject } from '../../kube/event-recorder.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { IssuerResolver } from '../issuers/issuer-resolver.js';
 import { writeStatusIfChanged } from '../runtime/status-writer.js';
-import type { CertificateRequestStatus } from '../../kube/crd-types.js';
+import type { CertificateRequestStatus } from '../../custom-resources/crd-types.js';
 
 export interface EventSink {
   record(object: InvolvedObject, type: EventType, reason: string, message: string): void;

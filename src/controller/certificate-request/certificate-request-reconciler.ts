@@ -1,4 +1,4 @@
-import { isCsrSpec, type CertificateRequest, type CsrCertificateRequestSpec, type SecretCertificateRequestSpec } from '../../kube/crd-types.js';
+import { isCsrSpec, type CertificateRequest, type CsrCertificateRequestSpec, type SecretCertificateRequestSpec } from '../../custom-resources/crd-types.js';
 import { DONE, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
 import type { CertificateRequestContext } from './certificate-request-context.js';
 import { CsrCertificateFlow, type RestRecordProcessing } from './csr-certificate-flow.js';

@@ -9,7 +9,7 @@ import {
   type IssuerKind,
   type RotationPolicy,
   type SecretCertificateRequestSpec,
-} from '../../kube/crd-types.js';
+} from '../../custom-resources/crd-types.js';
 import { parseGoDuration } from '../../shared/duration.js';
 
 /** What a valid `ipAddresses` spec asks for, normalised. */

@@ -1,4 +1,4 @@
-import type { CertificateRequest, CertificateRequestStatus } from '../../kube/crd-types.js';
+import type { CertificateRequest, CertificateRequestStatus } from '../../custom-resources/crd-types.js';
 import { findCondition, kubeTime, removeCondition, setCondition } from '../runtime/conditions.js';
 
 export interface IssuedSummary {

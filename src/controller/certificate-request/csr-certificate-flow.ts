@@ -1,7 +1,7 @@
 import { type IssuedCertificate } from '../../ca/index.js';
 import type { PendingProcessor } from '../../issuance/issuance-worker.js';
-import type { CertificateRequest, CsrCertificateRequestSpec } from '../../kube/crd-types.js';
-import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import type { CertificateRequest, CsrCertificateRequestSpec } from '../../custom-resources/crd-types.js';
+import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
 import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SigningCa } from '../issuers/signing-ca.js';

@@ -1,9 +1,9 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { generateKeyPair, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type IssuedCertificate } from '../../ca/index.js';
 import type { Secret } from '../../kube/core-types.js';
-import type { CertificateRequest, SecretCertificateRequestSpec } from '../../kube/crd-types.js';
+import type { CertificateRequest, SecretCertificateRequestSpec } from '../../custom-resources/crd-types.js';
 import { isAlreadyExists } from '../../kube/kube-errors.js';
-import { ANNOTATIONS } from '../../kube/labels.js';
+import { ANNOTATIONS } from '../../custom-resources/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
 import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SigningCa } from '../issuers/signing-ca.js';

@@ -1,8 +1,8 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { Ipv4, KeyAlgorithm } from '../../ca/index.js';
 import { secretValue, TLS_SECRET_TYPE, type Secret } from '../../kube/core-types.js';
-import type { CertificateRequest } from '../../kube/crd-types.js';
-import { ANNOTATIONS } from '../../kube/labels.js';
+import type { CertificateRequest } from '../../custom-resources/crd-types.js';
+import { ANNOTATIONS } from '../../custom-resources/labels.js';
 import { compareIps } from './certificate-spec.js';
 
 /** The certificate a valid Secret holds. */

@@ -1,6 +1,6 @@
 import { encodeSecretData, TLS_SECRET_TYPE, type Secret } from '../../kube/core-types.js';
-import type { CertificateRequest, OwnerReference } from '../../kube/crd-types.js';
-import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import type { CertificateRequest, OwnerReference } from '../../custom-resources/crd-types.js';
+import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { kubeTime } from '../runtime/conditions.js';
 import type { DesiredCertificate } from './certificate-spec.js';
 

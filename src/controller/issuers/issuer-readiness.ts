@@ -1,5 +1,5 @@
 import { CaError, isCaError, Ipv4RangeSet } from '../../ca/index.js';
-import type { IssuerReason, IssuerSpec } from '../../kube/crd-types.js';
+import type { IssuerReason, IssuerSpec } from '../../custom-resources/crd-types.js';
 
 export type IssuerReadiness =
   | { readonly ready: true; readonly allowedRanges: Ipv4RangeSet; readonly message: string }

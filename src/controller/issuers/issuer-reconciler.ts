@@ -1,5 +1,5 @@
 import type { Clock } from '../../ca/index.js';
-import { IP_CLUSTER_ISSUER_KIND, type AnyIssuer, type IssuerStatus } from '../../kube/crd-types.js';
+import { IP_CLUSTER_ISSUER_KIND, type AnyIssuer, type IssuerStatus } from '../../custom-resources/crd-types.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import type { EventSink } from '../certificate-request/certificate-request-context.js';
 import { setCondition } from '../runtime/conditions.js';

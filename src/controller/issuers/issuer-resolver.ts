@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isCaError, loadCaMaterial, type CaMaterial, type Clock, type Ipv4RangeSet } from '../../ca/index.js';
 import { secretValue, type Secret } from '../../kube/core-types.js';
-import { IP_CLUSTER_ISSUER_KIND, type AnyIssuer } from '../../kube/crd-types.js';
+import { IP_CLUSTER_ISSUER_KIND, type AnyIssuer } from '../../custom-resources/crd-types.js';
 import type { Informer } from '../../kube/informer.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { ResourceClient } from '../../kube/resource-client.js';

@@ -1,4 +1,4 @@
-import type { Condition, ConditionStatus } from '../../kube/crd-types.js';
+import type { Condition, ConditionStatus } from '../../kube/core-types.js';
 
 export interface ConditionUpdate {
   readonly type: string;

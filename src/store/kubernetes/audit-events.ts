@@ -1,24 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import type { CoreEvent } from '../../kube/core-types.js';
 import type { KubeApi } from '../../kube/kube-api.js';
-import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { EVENTS } from '../../kube/resource-types.js';
 import type { AuditEntry, RevocationAuditEntry, StoredAuditEntry } from '../records.js';
 import { recordNameOf } from './record-names.js';
 
-interface AuditEvent {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
-  involvedObject: { apiVersion: string; kind: string; name: string; namespace: string };
-  reason: string;
-  message: string;
-  type: 'Normal' | 'Warning';
-  count?: number;
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-  source?: { component: string };
-}
+/** An audit entry as a core/v1 Event: what it says is required, the rest as the model allows. */
+type AuditEvent = CoreEvent & { reason: string; message: string; type: 'Normal' | 'Warning' };
 
 /** What is written: any audit entry, the ledger's own `revoked` included. */
 type WrittenEntry = AuditEntry | RevocationAuditEntry;

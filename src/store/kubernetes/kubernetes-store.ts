@@ -1,9 +1,9 @@
-import type { CertificateRequest } from '../../kube/crd-types.js';
+import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import type { KubeApi } from '../../kube/kube-api.js';
 import { isAlreadyExists } from '../../kube/kube-errors.js';
-import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
-import { CERTIFICATE_REQUESTS } from '../../kube/resource-types.js';
+import { CERTIFICATE_REQUESTS } from '../../custom-resources/resource-types.js';
 import type { CertificateLedger, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
 import type {
   AuditEntry,

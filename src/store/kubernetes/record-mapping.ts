@@ -1,6 +1,6 @@
 import type { CertificateType, Ipv4 } from '../../ca/index.js';
-import type { CertificateRequest } from '../../kube/crd-types.js';
-import { ANNOTATIONS, LABELS } from '../../kube/labels.js';
+import type { CertificateRequest } from '../../custom-resources/crd-types.js';
+import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import type { CertificateRevocation, CsrRequestRecord, Door, IssuedCertificateRecord, NewCsrRequest, RequestStatus } from '../records.js';
 import { hashPrefix, recordNameOf } from './record-names.js';
 

@@ -1,6 +1,6 @@
-import type { CertificateRequest } from '../../kube/crd-types.js';
+import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import { isConflict } from '../../kube/kube-errors.js';
-import { LABELS } from '../../kube/labels.js';
+import { LABELS } from '../../custom-resources/labels.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
 import type { CertificateRevocation } from '../records.js';
 import { kubeTime, revocationOf } from './record-mapping.js';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Secret } from '../../kube/core-types.js';
 import type { KubeApi } from '../../kube/kube-api.js';
 import { isConflict } from '../../kube/kube-errors.js';
-import { ANNOTATIONS } from '../../kube/labels.js';
+import { ANNOTATIONS } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { SECRETS } from '../../kube/resource-types.js';
 import type { CrlNumberSequence } from '../interfaces.js';

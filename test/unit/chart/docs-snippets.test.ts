@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { API_GROUP, ISSUER_KINDS } from '../../../src/kube/crd-types.js';
+import { API_GROUP, ISSUER_KINDS } from '../../../src/custom-resources/crd-types.js';
 import { CHART_DIR, REPO_ROOT, helmNotes, helmTemplate, helmTemplateRaw, type Manifest } from '../../support/helm.js';
 import { admit } from '../crds/crd-admission.js';
 import { crdOf } from '../crds/crd-documents.js';

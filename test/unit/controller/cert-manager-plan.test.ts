@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isOurCertManagerRequest, planCertManager } from '../../../src/controller/cert-manager/cert-manager-plan.js';
 import { deniedStatus, issuedStatus, refusedStatus } from '../../../src/controller/cert-manager/cert-manager-status.js';
-import type { CertManagerCertificateRequest, CertManagerCondition } from '../../../src/kube/cert-manager-types.js';
+import type { CertManagerCertificateRequest, CertManagerCondition } from '../../../src/custom-resources/cert-manager-types.js';
 
 function request(conditions: CertManagerCondition[] = [], issuerRef = { name: 'i', kind: 'IPIssuer', group: 'ca.sms-gate.app' }): CertManagerCertificateRequest {
   return { metadata: { name: 'r', namespace: 'default' }, spec: { request: 'Q1NS', issuerRef }, status: { conditions } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCertificateSpec } from '../../../src/controller/certificate-request/certificate-spec.js';
 import { formatGoDuration, parseGoDuration } from '../../../src/shared/duration.js';
-import type { SecretCertificateRequestSpec } from '../../../src/kube/crd-types.js';
+import type { SecretCertificateRequestSpec } from '../../../src/custom-resources/crd-types.js';
 
 const base: SecretCertificateRequestSpec = { ipAddresses: ['10.42.0.7'], secretName: 'web-tls' };
 

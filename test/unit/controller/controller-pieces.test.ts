@@ -6,7 +6,7 @@ import { setCondition } from '../../../src/controller/runtime/conditions.js';
 import { FreshCache } from '../../../src/controller/runtime/fresh-cache.js';
 import { jsonEqual } from '../../../src/controller/runtime/json-equal.js';
 import { statusPatch } from '../../../src/controller/runtime/status-patch.js';
-import type { CertificateRequest } from '../../../src/kube/crd-types.js';
+import type { CertificateRequest } from '../../../src/custom-resources/crd-types.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 
 const t0 = new Date('2026-03-01T10:00:00.250Z');

@@ -5,7 +5,7 @@ import { checkCertificateSpec } from '../../../src/controller/certificate-reques
 import { inspectSecret, type ExpectedCa } from '../../../src/controller/certificate-request/secret-inspection.js';
 import { buildSecret, metadataDrifted, secretMetadataFor } from '../../../src/controller/certificate-request/secret-manifest.js';
 import type { Secret } from '../../../src/kube/core-types.js';
-import type { CertificateRequest } from '../../../src/kube/crd-types.js';
+import type { CertificateRequest } from '../../../src/custom-resources/crd-types.js';
 
 const RANGES = Ipv4RangeSet.parse('10.0.0.0/8');
 

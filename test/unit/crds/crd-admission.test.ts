@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CertificateRequest, IPClusterIssuer } from '../../../src/kube/crd-types.js';
+import type { CertificateRequest, IPClusterIssuer } from '../../../src/custom-resources/crd-types.js';
 import { admit } from './crd-admission.js';
 
 const CSR_PEM = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';

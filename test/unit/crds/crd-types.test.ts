@@ -18,7 +18,7 @@ import {
   PRIVATE_KEY_SIZES,
   ROTATION_POLICIES,
   isCsrSpec,
-} from '../../../src/kube/crd-types.js';
+} from '../../../src/custom-resources/crd-types.js';
 import { compileRule } from './cel-subset.js';
 import { crdOf, nodeAt, schemaOf } from './crd-documents.js';
 

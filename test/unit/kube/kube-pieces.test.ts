@@ -3,7 +3,8 @@ import { EventRecorder } from '../../../src/kube/event-recorder.js';
 import { apiError } from '../../../src/kube/kube-http-client.js';
 import { isAlreadyExists, isConflict, isGone, isNotFound } from '../../../src/kube/kube-errors.js';
 import { keyOf, objectKey, splitKey } from '../../../src/kube/kube-object.js';
-import { CERTIFICATE_REQUESTS, IP_CLUSTER_ISSUERS, resourcePath, SECRETS } from '../../../src/kube/resource-types.js';
+import { resourcePath, SECRETS } from '../../../src/kube/resource-types.js';
+import { CERTIFICATE_REQUESTS, IP_CLUSTER_ISSUERS } from '../../../src/custom-resources/resource-types.js';
 import { WatchLineDecoder } from '../../../src/kube/watch-lines.js';
 import { MemoryKubeApi } from './memory-kube-api.js';
 

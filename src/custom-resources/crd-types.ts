@@ -1,3 +1,5 @@
+import type { Condition, ObjectMeta } from '../kube/core-types.js';
+
 /**
  * Types for the custom resources of group `ca.sms-gate.app`, written by hand to match the CRDs in
  * `crds/` (a unit test keeps the constants and the CRD enums in step). Optional fields are the ones
@@ -65,40 +67,9 @@ export type CertificateRequestReason = (typeof CERTIFICATE_REQUEST_REASONS)[numb
 export const ISSUER_REASONS = ['Ready', 'Invalid', 'CANotFound'] as const;
 export type IssuerReason = (typeof ISSUER_REASONS)[number];
 
-/** The subset of `metav1.ObjectMeta` the controller reads and writes. */
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  ownerReferences?: OwnerReference[];
-}
+export type { ObjectMeta, OwnerReference } from '../kube/core-types.js';
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** `metav1.Condition`. */
-export interface Condition {
-  type: ConditionType | (string & {});
-  status: ConditionStatus;
-  reason?: string;
-  message?: string;
-  /** RFC 3339. */
-  lastTransitionTime?: string;
-  observedGeneration?: number;
-}
+export type { Condition } from '../kube/core-types.js';
 
 export interface PrivateKeySpec {
   algorithm?: PrivateKeyAlgorithm;
