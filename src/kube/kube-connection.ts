@@ -1,6 +1,5 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 
 export interface KubeConnectionOptions {
   /** A kubeconfig file; absent: the in-cluster service account (KUBERNETES_SERVICE_HOST, token, CA). */
@@ -24,9 +23,12 @@ const HEADER_REFRESH_MS = 60_000;
 
 /**
  * Loads credentials with client-node's KubeConfig (kubeconfig file or in-cluster), then keeps one
- * keep-alive agent: KubeConfig's own request helpers build a new agent per call.
+ * keep-alive agent: KubeConfig's own request helpers build a new agent per call. client-node is
+ * imported here, on first connection, so a process that never talks to Kubernetes never loads it
+ * (docs/adr/0001-own-kubernetes-client.md has the cost).
  */
 export async function connectKube(options: KubeConnectionOptions = {}): Promise<KubeConnection> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath);
   else config.loadFromCluster();

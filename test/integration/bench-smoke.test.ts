@@ -44,6 +44,27 @@ describe('benchmarks run and measure something', () => {
     expect(result.stdout).toMatch(/\| Pebble \| 1 \| 3 \|/);
   });
 
+  it('bench:kube-client runs the same loop with our client and client-node', async () => {
+    const result = await runBench('kube-client', { BENCH_COUNT: '10', BENCH_ROUNDS: '2' });
+    expect(result.code, result.stderr).toBe(0);
+    for (const label of [/^create\s/, /^get\s/, /^merge-patch\s/, /^list /, /^informer sync/, /^delete\s/]) {
+      const [row] = rowNumbers(result.stdout, label);
+      expect(row, result.stdout).toBeDefined();
+      expect(row!.filter((value) => value > 0).length).toBeGreaterThanOrEqual(4); // ops/s and CPU for both clients
+    }
+    expect(rowNumbers(result.stdout, /^@kubernetes\/client-node\s/)[0]?.length).toBe(2);
+  });
+
+  it('bench:der-codec measures the core and @peculiar/x509 on the same inputs', async () => {
+    const result = await runBench('der-codec', { BENCH_SECONDS: '0.05' });
+    expect(result.code, result.stderr).toBe(0);
+    for (const label of [/^CSR: parse/, /^certificate: parse/, /^leaf: build/]) {
+      const [row] = rowNumbers(result.stdout, label);
+      expect(row, result.stdout).toBeDefined();
+      expect(row!.slice(-3).every((value) => value > 0)).toBe(true);
+    }
+  });
+
   it('bench:controller brings a small batch of CertificateRequests to Ready', async () => {
     const result = await runBench('controller', { BENCH_COUNTS: '20', BENCH_SECONDS: '60' });
     expect(result.code, result.stderr).toBe(0);
