@@ -93,7 +93,8 @@ export class KubernetesStore implements IssuanceStore, RevocationLedger, Revocat
         door: 'rest',
         requester: cr.metadata.annotations?.[ANNOTATIONS.requester] ?? '',
         requestId: outcome.requestId,
-        ...(outcome.kind === 'approved' ? { serialNumber: outcome.certificate.serialNumber, ips: outcome.certificate.ips } : { detail: outcome.reason }),
+        // The requested IPs with a denial too, as the SQLite store records them.
+        ...(outcome.kind === 'approved' ? { serialNumber: outcome.certificate.serialNumber, ips: outcome.certificate.ips } : { detail: outcome.reason, ips: csrRequestRecordOf(cr, outcome.requestId).ips }),
       });
     }
   }
