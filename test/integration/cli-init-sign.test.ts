@@ -3,24 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runCliProcess, SEED_CSR } from '../support/cli.js';
 import { certificateText, openssl, pemBlocks, verifyServerChain } from '../support/openssl.js';
-
-/** The server.cnf of the seed user documentation, verbatim (the "# (1)!" marker is an openssl comment). */
-const SEED_DOC_SERVER_CNF = `[req]
-distinguished_name = req_distinguished_name
-x509_extensions = v3_req
-prompt = no
-
-[req_distinguished_name]
-CN = 192.168.1.10  # (1)!
-
-[v3_req]
-keyUsage = nonRepudiation, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = @alt_names
-
-[alt_names]
-IP.0 = 192.168.1.10
-`;
+import { SEED_SERVER_CNF } from '../support/seed-fixtures.js';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 let dataDir: string;
@@ -103,7 +86,7 @@ describe('smsgate-ca sign', () => {
   it('(b) signs a CSR made exactly as the seed documentation describes (openssl genrsa + server.cnf)', async () => {
     const dir = join(work.dir, 'doc-flow');
     await mkdir(dir);
-    await writeFile(join(dir, 'server.cnf'), SEED_DOC_SERVER_CNF);
+    await writeFile(join(dir, 'server.cnf'), SEED_SERVER_CNF);
     expect((await openssl(['genrsa', '-out', 'server.key', '2048'], { cwd: dir })).code).toBe(0);
     const req = await openssl(['req', '-new', '-key', 'server.key', '-out', 'server.csr', '-extensions', 'v3_req', '-config', './server.cnf'], { cwd: dir });
     expect(req.stderr).toBe('');

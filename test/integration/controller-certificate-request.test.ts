@@ -2,7 +2,8 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operator } from '../../src/controller/operator.js';
-import { certificateRequestManifest, eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
+import { certificateRequest, manifest, withCsr, withDuration, withIps, withIssuer, withSecretLabels, withSecretName } from '../support/builders.js';
+import { eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 import type { JsonObject } from '../support/fake-apiserver/index.js';
 import { verifyServerChain } from '../support/openssl.js';
 
@@ -56,7 +57,7 @@ async function secretWith(name: string, predicate: (secret: JsonObject) => boole
 
 describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () => {
   it('issues a certificate for 10.42.0.7 that openssl verifies against ca.crt', async () => {
-    await h.apply(certificateRequestManifest('web', { ipAddresses: ['10.42.0.7'], secretName: 'web-tls', secretTemplate: { labels: { app: 'web' } } }));
+    await h.apply(manifest(certificateRequest('web', withIps('10.42.0.7'), withSecretLabels({ app: 'web' }))));
     await waitReady('web');
     const secret = await h.getJson('secret', 'web-tls');
     expect(secret['type']).toBe('kubernetes.io/tls');
@@ -118,7 +119,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   });
 
   it('refuses a public IP with PolicyViolation naming it, and never writes a Secret', async () => {
-    await h.apply(certificateRequestManifest('public', { ipAddresses: ['8.8.8.8'], secretName: 'public-tls' }));
+    await h.apply(manifest(certificateRequest('public', withIps('8.8.8.8'))));
     await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/public');
     const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'public');
     expect(readyCondition(cr)).toMatchObject({ status: 'False', reason: 'PolicyViolation' });
@@ -131,7 +132,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   });
 
   it('reports a bad spec with InvalidSpec and the offending value', async () => {
-    await h.apply(certificateRequestManifest('too-long', { ipAddresses: ['10.1.2.3'], secretName: 'too-long-tls', duration: '9000h' }));
+    await h.apply(manifest(certificateRequest('too-long', withIps('10.1.2.3'), withDuration('9000h'))));
     await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/too-long');
     const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'too-long');
     expect(readyCondition(cr)).toMatchObject({ reason: 'InvalidSpec' });
@@ -141,7 +142,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
 
   it('refuses to overwrite a Secret it does not own, and issues once it is gone', async () => {
     await h.kubectlOk('create', 'secret', 'generic', 'taken', '--from-literal=password=hunter2');
-    await h.apply(certificateRequestManifest('squatter', { ipAddresses: ['10.9.9.9'], secretName: 'taken' }));
+    await h.apply(manifest(certificateRequest('squatter', withIps('10.9.9.9'), withSecretName('taken'))));
     const cr = await eventually(async () => {
       const current = await h.getJson('certificaterequests.ca.sms-gate.app', 'squatter');
       return readyCondition(current)?.reason === 'SecretConflict' ? current : undefined;
@@ -159,7 +160,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   it('signs a CSR given in spec.request into status.certificate', async () => {
     const { privateKey, publicKey } = await import('node:crypto').then((crypto) => crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }));
     const csr = await csrFor(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), '172.20.0.5');
-    await h.apply(certificateRequestManifest('from-csr', { request: csr }));
+    await h.apply(manifest(certificateRequest('from-csr', withCsr(csr))));
     await waitReady('from-csr');
     const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'from-csr');
     const chain = String(status(cr)['certificate']);
@@ -172,8 +173,8 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   it('signs through an IPIssuer, which narrows the ranges and reports Ready', async () => {
     await h.apply(JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'lab', namespace: 'default' }, spec: { allowedCIDRs: ['10.20.0.0/16'] } }));
     await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.ca.sms-gate.app/lab');
-    await h.apply(certificateRequestManifest('lab-ok', { ipAddresses: ['10.20.1.1'], secretName: 'lab-ok-tls', issuerRef: { name: 'lab', kind: 'IPIssuer' } }));
-    await h.apply(certificateRequestManifest('lab-outside', { ipAddresses: ['10.30.1.1'], secretName: 'lab-outside-tls', issuerRef: { name: 'lab', kind: 'IPIssuer' } }));
+    await h.apply(manifest(certificateRequest('lab-ok', withIps('10.20.1.1'), withIssuer('lab'))));
+    await h.apply(manifest(certificateRequest('lab-outside', withIps('10.30.1.1'), withIssuer('lab'))));
     await waitReady('lab-ok');
     await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/lab-outside');
     const outside = await h.getJson('certificaterequests.ca.sms-gate.app', 'lab-outside');
@@ -186,7 +187,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   });
 
   it('waits for a named issuer that does not exist yet', async () => {
-    await h.apply(certificateRequestManifest('later', { ipAddresses: ['192.168.50.1'], secretName: 'later-tls', issuerRef: { name: 'late', kind: 'IPClusterIssuer' } }));
+    await h.apply(manifest(certificateRequest('later', withIps('192.168.50.1'), withIssuer('late', 'IPClusterIssuer'))));
     const pending = await eventually(async () => {
       const current = await h.getJson('certificaterequests.ca.sms-gate.app', 'later');
       return readyCondition(current)?.reason === 'Pending' ? current : undefined;

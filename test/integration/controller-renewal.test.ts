@@ -7,6 +7,7 @@ import { CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.
 import type { Secret } from '../../src/kube/core-types.js';
 import type { CertificateRequest } from '../../src/custom-resources/crd-types.js';
 import { eventually, ManualClock, startHarness, type ControllerHarness } from '../support/controller-harness.js';
+import { certificateRequest, withDuration, withIps, withRotation } from '../support/builders.js';
 
 /** Renewal at status.renewalTime: with an injected clock, and with a real timer on a short duration. */
 let h: ControllerHarness | undefined;
@@ -32,8 +33,8 @@ function serialOf(secret: Secret): string {
   return new X509Certificate(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64').toString('utf8')).serialNumber.toLowerCase();
 }
 
-async function create(harness: ControllerHarness, name: string, spec: Record<string, unknown>): Promise<void> {
-  await requestsOf(harness).create({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name, namespace: 'default' }, spec } as unknown as CertificateRequest);
+async function create(harness: ControllerHarness, request: CertificateRequest): Promise<void> {
+  await requestsOf(harness).create(request);
 }
 
 async function revisionOf(harness: ControllerHarness, name: string, revision: number): Promise<CertificateRequest> {
@@ -50,8 +51,8 @@ describe('renewal at renewalTime', () => {
     const operator = h.operator({ clock });
     await operator.start();
     await operator.synced();
-    await create(h, 'always', { ipAddresses: ['10.0.0.1'], secretName: 'always-tls', privateKey: { rotationPolicy: 'Always' } });
-    await create(h, 'never', { ipAddresses: ['10.0.0.2'], secretName: 'never-tls', privateKey: { rotationPolicy: 'Never' }, duration: '720h', renewBefore: '240h' });
+    await create(h, certificateRequest('always', withIps('10.0.0.1'), withRotation('Always')));
+    await create(h, certificateRequest('never', withIps('10.0.0.2'), withRotation('Never'), withDuration('720h', '240h')));
     const first = { always: await revisionOf(h, 'always', 1), never: await revisionOf(h, 'never', 1) };
     const before = { always: (await secretsOf(h).get('default', 'always-tls'))!, never: (await secretsOf(h).get('default', 'never-tls'))! };
     const renewalNever = Date.parse(first.never.status!.renewalTime!);
@@ -86,7 +87,7 @@ describe('renewal at renewalTime', () => {
     await operator.start();
     await operator.synced();
     // 2 s after issuance the certificate is due: 1h lifetime, renewBefore 59m58s.
-    await create(h, 'short', { ipAddresses: ['192.168.9.9'], secretName: 'short-tls', duration: '1h', renewBefore: '59m58s' });
+    await create(h, certificateRequest('short', withIps('192.168.9.9'), withDuration('1h', '59m58s')));
     const first = await revisionOf(h, 'short', 1);
     const second = await revisionOf(h, 'short', 2);
     expect(second.status!.serialNumber).not.toBe(first.status!.serialNumber);

@@ -8,6 +8,7 @@ import { startFakeApiServer, type FakeApiServer, type JsonObject } from '../supp
 import { isolatedToolEnv, kubeTools, runTool } from '../support/kube-tools.js';
 import { verifyServerChain } from '../support/openssl.js';
 import { pollUntilDecided, postJson, startServeProcess, type ServeProcess } from '../support/serve-process.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * `smsgate-ca serve --kubeconfig FILE` as a process against the double: the CA is created in a
@@ -51,14 +52,6 @@ async function serve(dataDir: string): Promise<ServeProcess> {
   return process;
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, attempts = 1200): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 beforeAll(async () => {
   fake = await startFakeApiServer();
@@ -80,7 +73,7 @@ describe('smsgate-ca serve --kubeconfig', () => {
 
   it('creates its CA in a Secret on first start and reconciles CertificateRequests', async () => {
     server = await serve(join(home, 'data-1'));
-    const caSecret = await waitFor(async () => (await runTool(kubeTools().kubectl, ['get', 'secret', 'smsgate-ca', '-o', 'json'], env)).code === 0 ? getJson('secret', 'smsgate-ca') : undefined, 'CA Secret');
+    const caSecret = await eventually(async () => (await runTool(kubeTools().kubectl, ['get', 'secret', 'smsgate-ca', '-o', 'json'], env)).code === 0 ? getJson('secret', 'smsgate-ca') : undefined, 'CA Secret', 60_000);
     rootPem = data(caSecret, 'ca.crt');
     expect(data(caSecret, 'tls.crt')).toContain('BEGIN CERTIFICATE');
     expect(data(caSecret, 'tls.key')).toContain('PRIVATE KEY');
@@ -127,11 +120,11 @@ describe('smsgate-ca serve --kubeconfig', () => {
     await writeFile(manifest, items.map((item) => JSON.stringify(item)).join('\n---\n'));
     await kubectl('apply', '-f', manifest);
     const readyCount = () => fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String(cr['metadata'] && ((cr['metadata'] as JsonObject)['name'] as string)).startsWith('bulk-') && isReady(cr)).length;
-    await waitFor(async () => (readyCount() > 0 ? true : undefined), 'the first bulk certificates');
+    await eventually(async () => (readyCount() > 0 ? true : undefined), 'the first bulk certificates', 60_000);
     expect(await server.stop('SIGKILL')).toBeNull();
     const halfway = readyCount();
     server = await serve(join(home, 'data-2'));
-    await waitFor(async () => (readyCount() === count ? true : undefined), `all ${count} Ready after the restart`);
+    await eventually(async () => (readyCount() === count ? true : undefined), `all ${count} Ready after the restart`, 60_000);
     const requests = fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String((cr['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));
     for (const cr of requests) expect((cr['status'] as JsonObject)['revision']).toBe(1);
     const secrets = fake.objects.list('v1', 'Secret', 'default').filter((secret) => String((secret['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, run } from '../support/cli.js';
 import { openssl } from '../support/openssl.js';
+import { SEED_SERVER_CNF } from '../support/seed-fixtures.js';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 /**
@@ -16,22 +17,7 @@ openssl genrsa -out server.key 2048
 
 # 2. Create Config
 cat > server.cnf <<'CNF'
-[req]
-distinguished_name = req_distinguished_name
-x509_extensions = v3_req
-prompt = no
-
-[req_distinguished_name]
-CN = 192.168.1.10  # (1)!
-
-[v3_req]
-keyUsage = nonRepudiation, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = @alt_names
-
-[alt_names]
-IP.0 = 192.168.1.10
-CNF
+${SEED_SERVER_CNF}CNF
 
 # 3. Generate CSR
 openssl req -new -key server.key -out server.csr ${reqFlag} v3_req \\

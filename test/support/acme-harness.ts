@@ -1,6 +1,6 @@
 import { createAcmeServer, type AcmeServer } from '../../src/acme/acme-server.js';
 import { defaultAcmeSettings, type AcmeSettings } from '../../src/acme/acme-settings.js';
-import { createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, type Clock } from '../../src/ca/index.js';
+import { Ipv4RangeSet, LeafSigner, systemClock, type Clock } from '../../src/ca/index.js';
 import { createHttpApp } from '../../src/http/create-app.js';
 import { listen, type RunningServer } from '../../src/http/listen.js';
 import { IssuanceService } from '../../src/issuance/issuance-service.js';
@@ -8,6 +8,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../../src/telemetry/metrics.js';
 import { startHttp01Responder, startTlsAlpnResponder, type Http01Responder, type TlsAlpnResponder } from './acme-responders.js';
+import { testCa } from './test-ca.js';
 
 export const HARNESS_RANGES = '127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16';
 
@@ -30,8 +31,7 @@ export interface AcmeHarness {
 export async function startAcmeHarness(overrides: Partial<AcmeSettings> = {}, options: { clock?: Clock } = {}): Promise<AcmeHarness> {
   const clock = options.clock ?? systemClock;
   const ranges = Ipv4RangeSet.parse(HARNESS_RANGES);
-  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: ranges, clock });
-  const material = loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: ranges, clock });
+  const material = testCa({ allowedRanges: ranges, clock });
   const store = SqliteStore.open(':memory:');
   const logger = silentLogger();
   const metrics = createMetrics();

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, type CaMaterial, type Clock, type IssuedCertificate } from '../../src/ca/index.js';
+import { Ipv4RangeSet, LeafSigner, systemClock, type CaMaterial, type Clock, type IssuedCertificate } from '../../src/ca/index.js';
 import { Operator } from '../../src/controller/operator.js';
 import type { OperatorOptions } from '../../src/controller/operator-options.js';
 import { IssuanceService } from '../../src/issuance/issuance-service.js';
@@ -19,6 +19,7 @@ import { silentLogger, type Logger } from '../../src/telemetry/logger.js';
 import { REPO_ROOT } from './cli.js';
 import { startFakeApiServer, type FakeApiServer, type JsonObject } from './fake-apiserver/index.js';
 import { isolatedToolEnv, kubeTools, runTool, type ToolResult } from './kube-tools.js';
+import { testCa as sharedTestCa } from './test-ca.js';
 
 export const TEST_RANGES = Ipv4RangeSet.parse('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
 export const CRD_DIR = join(REPO_ROOT, 'crds');
@@ -91,8 +92,7 @@ export async function crdFiles(): Promise<string[]> {
 }
 
 export function testCa(clock: Clock = systemClock): CaMaterial {
-  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: TEST_RANGES, clock });
-  return loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: TEST_RANGES, clock });
+  return sharedTestCa({ allowedRanges: TEST_RANGES, clock });
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<ControllerHarness> {
@@ -169,16 +169,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Contro
   };
 }
 
-/** Polls `probe` until it returns a value (not undefined); fails after `timeoutMs` with the last state. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually } from './eventually.js';
 
 /** A mutable clock for renewal tests. */
 export class ManualClock implements Clock {
@@ -193,6 +184,3 @@ export class ManualClock implements Clock {
   }
 }
 
-export function certificateRequestManifest(name: string, spec: Record<string, unknown>, namespace = 'default'): string {
-  return JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name, namespace }, spec });
-}

@@ -1,12 +1,13 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CRLDistributionPoints, id_ce_cRLDistributionPoints } from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
+import { type CaMaterial } from '../../../src/ca/ca-material.js';
 import { fixedClock } from '../../../src/shared/clock.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
 import { generateKeyPair, publicKeyKindOfAlgorithm } from '../../../src/ca/key-generation.js';
 import { LeafSigner, type LeafSignerOptions } from '../../../src/ca/leaf-signer.js';
+import { testCa } from '../../support/test-ca.js';
 
 const clock = fixedClock('2030-03-01T12:00:00Z');
 const RANGES = Ipv4RangeSet.parse('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
@@ -15,8 +16,7 @@ const subject = { spki: generateKeyPair('ecdsa-p256').spki, key: publicKeyKindOf
 let material: CaMaterial;
 
 beforeAll(() => {
-  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: RANGES, clock });
-  material = loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: RANGES, clock });
+  material = testCa({ allowedRanges: RANGES, clock });
 });
 
 function leafExtensions(options: LeafSignerOptions) {

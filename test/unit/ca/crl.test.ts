@@ -1,35 +1,21 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import {
-  AuthorityKeyIdentifier,
-  Certificate,
-  CertificateList,
-  CRLNumber,
-  CRLReason,
-  id_ce_authorityKeyIdentifier,
-  id_ce_cRLNumber,
-  id_ce_cRLReasons,
-  id_ce_subjectKeyIdentifier,
-  Name,
-  SubjectKeyIdentifier,
-  Version,
-} from '@peculiar/asn1-x509';
+import { AuthorityKeyIdentifier, Certificate, CertificateList, CRLNumber, CRLReason, id_ce_authorityKeyIdentifier, id_ce_cRLNumber, id_ce_cRLReasons, id_ce_subjectKeyIdentifier, Name, SubjectKeyIdentifier, Version } from '@peculiar/asn1-x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
+import { type CaMaterial } from '../../../src/ca/ca-material.js';
 import { fixedClock } from '../../../src/shared/clock.js';
 import { CRL_DEFAULT_VALIDITY_MS, CrlSigner, type CrlEntry } from '../../../src/ca/crl.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
 import type { KeyAlgorithm } from '../../../src/ca/types.js';
+import { testCa } from '../../support/test-ca.js';
 
 const NOW = new Date('2030-03-01T12:34:56.789Z');
 const RANGES = Ipv4RangeSet.parse('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
 const HOUR = 3_600_000;
 
 function materialFor(keyAlgorithm: KeyAlgorithm, at: Date = NOW): CaMaterial {
-  const clock = fixedClock(at);
-  const ca = createCa({ keyAlgorithm, allowedRanges: RANGES, clock });
-  return loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: RANGES, clock });
+  return testCa({ keyAlgorithm, allowedRanges: RANGES, clock: fixedClock(at) });
 }
 
 function parse(der: Uint8Array): CertificateList {

@@ -4,13 +4,14 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate as AsnCertificate, Version } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
+import { type CaMaterial } from '../../../src/ca/ca-material.js';
 import { fixedClock } from '../../../src/shared/clock.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
 import { generateKeyPair, publicKeyKindOfAlgorithm } from '../../../src/ca/key-generation.js';
 import { LeafSigner, type LeafRequest } from '../../../src/ca/leaf-signer.js';
 import type { KeyAlgorithm, SubjectKey } from '../../../src/ca/types.js';
+import { testCa } from '../../support/test-ca.js';
 
 x509.cryptoProvider.set(globalThis.crypto);
 
@@ -21,14 +22,7 @@ const RANGES = Ipv4RangeSet.parse('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0
 const clock = fixedClock(NOW);
 
 function materialFor(keyAlgorithm: KeyAlgorithm): CaMaterial {
-  const ca = createCa({ keyAlgorithm, allowedRanges: RANGES, clock });
-  return loadCaMaterial({
-    certificatePem: ca.intermediate.certificatePem,
-    privateKeyPem: ca.intermediate.privateKeyPem,
-    chainPem: ca.root.certificatePem,
-    allowedRanges: RANGES,
-    clock,
-  });
+  return testCa({ keyAlgorithm, allowedRanges: RANGES, clock });
 }
 
 function subjectKey(algorithm: KeyAlgorithm): SubjectKey {

@@ -6,6 +6,7 @@ import { ResourceClient } from '../../../src/kube/resource-client.js';
 import { LEASES } from '../../../src/kube/resource-types.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { MemoryKubeApi } from '../kube/memory-kube-api.js';
+import { eventually } from '../../support/eventually.js';
 
 const LEASE_PATH = '/apis/coordination.k8s.io/v1/namespaces/ns/leases/leader';
 const timing = { leaseDurationMs: 300, renewDeadlineMs: 200, retryPeriodMs: 20 };
@@ -47,11 +48,7 @@ function candidate(api: KubeApi, identity: string, log: string[]): LeaderElector
 }
 
 async function until(condition: () => boolean, limit = 3000): Promise<void> {
-  const deadline = Date.now() + limit;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually(condition, String(condition), limit, 5);
 }
 
 function holder(api: MemoryKubeApi): string | null | undefined {

@@ -1,29 +1,25 @@
 import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCa, generateKeyPair, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, type CaMaterial } from '../../../src/ca/index.js';
+import { generateKeyPair, Ipv4RangeSet, LeafSigner, type CaMaterial } from '../../../src/ca/index.js';
 import { checkCertificateSpec } from '../../../src/controller/certificate-request/certificate-spec.js';
 import { inspectSecret, type ExpectedCa } from '../../../src/controller/certificate-request/secret-inspection.js';
 import { buildSecret, metadataDrifted, secretMetadataFor } from '../../../src/controller/certificate-request/secret-manifest.js';
 import type { Secret } from '../../../src/kube/core-types.js';
 import type { CertificateRequest } from '../../../src/custom-resources/crd-types.js';
+import { testCa } from '../../support/test-ca.js';
+import { certificateRequest, stored, withIps, withSecretLabels } from '../../support/builders.js';
 
 const RANGES = Ipv4RangeSet.parse('10.0.0.0/8');
 
 function material(): CaMaterial {
-  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: RANGES, clock: systemClock });
-  return loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: RANGES, clock: systemClock });
+  return testCa({ allowedRanges: RANGES });
 }
 
 const ca = material();
 const other = material();
 const expected = (from: CaMaterial): ExpectedCa => ({ signerPublicKey: new X509Certificate(from.signerCertificatePem).publicKey, chainPem: from.chainPem, rootPem: from.rootPem });
 
-const cr: CertificateRequest = {
-  apiVersion: 'ca.sms-gate.app/v1alpha1',
-  kind: 'CertificateRequest',
-  metadata: { name: 'web', namespace: 'default', uid: 'uid-1', generation: 1 },
-  spec: { ipAddresses: ['10.0.0.7'], secretName: 'web-tls', secretTemplate: { labels: { team: 'a' } } },
-};
+const cr: CertificateRequest = certificateRequest('web', withIps('10.0.0.7'), withSecretLabels({ team: 'a' }), stored('uid-1'));
 const check = checkCertificateSpec(cr.spec as never);
 if (!check.ok) throw new Error(check.message);
 const desired = check.desired;

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCa, fixedClock, Ipv4RangeSet, LeafSigner, loadCaMaterial, type CaMaterial, type Clock } from '../../../src/ca/index.js';
+import { fixedClock, Ipv4RangeSet, LeafSigner, type CaMaterial, type Clock } from '../../../src/ca/index.js';
 import { IssuanceService } from '../../../src/issuance/issuance-service.js';
+import { testCa } from '../../support/test-ca.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../../../src/telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../../../src/telemetry/metrics.js';
@@ -11,14 +12,7 @@ export const RANGES = Ipv4RangeSet.parse('10.0.0.0/8,172.16.0.0/12,192.168.0.0/1
 export const NOW = new Date('2026-06-01T12:00:00.000Z');
 
 export function testMaterial(clock: Clock = fixedClock(NOW)): CaMaterial {
-  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: RANGES, clock });
-  return loadCaMaterial({
-    certificatePem: ca.intermediate.certificatePem,
-    privateKeyPem: ca.intermediate.privateKeyPem,
-    chainPem: ca.root.certificatePem,
-    allowedRanges: RANGES,
-    clock,
-  });
+  return testCa({ allowedRanges: RANGES, clock });
 }
 
 export interface ServiceFixture {

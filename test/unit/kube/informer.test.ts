@@ -4,6 +4,7 @@ import { KubeApiError } from '../../../src/kube/kube-errors.js';
 import type { KubeObject } from '../../../src/kube/kube-object.js';
 import { SECRETS } from '../../../src/kube/resource-types.js';
 import { MemoryKubeApi } from './memory-kube-api.js';
+import { eventually } from '../../support/eventually.js';
 
 function secret(name: string, rv: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default', resourceVersion: rv, managedFields: [{ manager: 'x' }] } as never };
@@ -20,8 +21,7 @@ function recorder(informer: Informer<KubeObject>) {
 }
 
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 2));
-  if (!condition()) throw new Error('condition never held');
+  await eventually(condition, String(condition), 5000, 2);
 }
 
 describe('Informer', () => {
