@@ -25,6 +25,27 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 describe('Informer', () => {
+  it('start() resolves with the first list in the cache, and on stop() when the list never succeeds', async () => {
+    const api = new MemoryKubeApi();
+    api.put('/api/v1/secrets/a', secret('a', '') as never);
+    api.watchScript.push({ events: [], end: 'hang' });
+    const informer = new Informer<KubeObject>({ api, type: SECRETS, backoff: { initialMs: 1, maxMs: 5 } });
+    expect(informer.hasSynced).toBe(false);
+    await informer.start();
+    expect(informer.hasSynced).toBe(true);
+    expect(informer.keys()).toEqual(['default/a']);
+    await informer.stop();
+
+    const failing = new MemoryKubeApi();
+    failing.request = () => Promise.reject(new KubeApiError(503, 'ServiceUnavailable', 'down', 'GET', '/api/v1/secrets'));
+    const unsynced = new Informer<KubeObject>({ api: failing, type: SECRETS, backoff: { initialMs: 1, maxMs: 5 } });
+    const started = unsynced.start();
+    await until(() => unsynced.stats.watchErrors >= 2);
+    await unsynced.stop();
+    await started;
+    expect(unsynced.hasSynced).toBe(false);
+  });
+
   it('lists, then watches from the list resourceVersion, and keeps the cache current', async () => {
     const api = new MemoryKubeApi();
     api.put('/api/v1/secrets/a', secret('a', '') as never);
