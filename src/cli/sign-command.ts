@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { LeafSigner, validateCsr } from '../ca/index.js';
+import { describeIgnoredExtensions, LeafSigner, validateCsr } from '../ca/index.js';
 import { systemClock } from '../ca/clock.js';
 import { CERTIFICATE_TYPES } from '../ca/types.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
@@ -25,6 +25,7 @@ export const signCommand: Command = {
     const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
     const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, shape: 'smsgate' });
+    if (csr.ignoredExtensions.length > 0) io.stderr.write(`note: ${describeIgnoredExtensions(csr.ignoredExtensions)}\n`);
     const issued = new LeafSigner(material, { clock: systemClock }).issue({ subject: csr, ips: csr.ips, type });
     const out = optionalString(flags, 'out');
     if (out) {
