@@ -31,6 +31,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 // issue 5: cluster mode (controller, Kubernetes store, CA Secret).
 import type { CaMaterial } from './ca/index.js';
 import { ClusterMode } from './cli/cluster-mode.js';
+import { packageVersion } from './cli/package-version.js';
 import type { Operator } from './controller/operator.js';
 import type { AuditLog } from './store/interfaces.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -262,19 +263,6 @@ async function closeQuietly(server: RunningServer, worker: IssuanceWorker, store
   store.close();
   logger.info('stopped');
   logger.flush();
-}
-
-/** The version in package.json, found upwards from this file (src/ under vitest, dist/src/ when built). */
-async function packageVersion(): Promise<string> {
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const parsed = JSON.parse(await readFile(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (parsed.name === 'smsgate-ca' && parsed.version) return parsed.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
 }
 
 /** Runs until SIGINT or SIGTERM, then stops cleanly. Resolves with the exit code. */
