@@ -19,23 +19,29 @@ const PROBE_TIMEOUT_MS = 2000;
 export async function explainRequestFailure(failure: Error, url: URL, caFile: string | undefined): Promise<string> {
   const code = (failure as NodeJS.ErrnoException).code ?? '';
   const origin = `${url.protocol}//${url.host}`;
-  const error = { message: shortMessage(failure) };
-  if (UNTRUSTED_CERTIFICATE.has(code)) {
-    return caFile
-      ? `the TLS certificate of ${origin} does not chain to --ca-file ${caFile} (${error.message}): is that the root of this server's CA?`
-      : `the TLS certificate of ${origin} is not trusted (${error.message}); for a self-hosted CA pass its root with --ca-file FILE (e.g. --ca-file data/ca/root.crt, env ASG_CA_CA_FILE)`;
-  }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the TLS certificate of ${origin} is not valid for ${url.hostname}: ${error.message}`;
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the TLS certificate of ${origin} is outside its validity (${error.message})`;
-  if (url.protocol === 'https:' && (code === 'EPROTO' || NOT_TLS.test(error.message))) {
-    return `${origin} does not speak HTTPS (${error.message}); if it serves plain HTTP, use --url http://${url.host}${url.pathname}`;
+  const message = shortMessage(failure);
+  const tls = explainCertificateFailure(code, message, origin, caFile);
+  if (tls) return tls;
+  if (url.protocol === 'https:' && (code === 'EPROTO' || NOT_TLS.test(message))) {
+    return `${origin} does not speak HTTPS (${message}); if it serves plain HTTP, use --url http://${url.host}${url.pathname}`;
   }
   if (url.protocol === 'http:' && isDroppedConnection(code) && (await speaksTls(url))) {
     return `${origin} speaks HTTPS, not plain HTTP: use --url https://${url.host}${url.pathname}`;
   }
   if (code === 'ECONNREFUSED') return `cannot connect to ${origin} (connection refused): is the server running there?`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve ${url.hostname} (${code})`;
-  return `request to ${origin} failed: ${error.message}`;
+  return `request to ${origin} failed: ${message}`;
+}
+
+function explainCertificateFailure(code: string, message: string, origin: string, caFile: string | undefined): string | undefined {
+  if (UNTRUSTED_CERTIFICATE.has(code)) {
+    return caFile
+      ? `the TLS certificate of ${origin} does not chain to --ca-file ${caFile} (${message}): is that the root of this server's CA?`
+      : `the TLS certificate of ${origin} is not trusted (${message}); for a self-hosted CA pass its root with --ca-file FILE (e.g. --ca-file data/ca/root.crt, env ASG_CA_CA_FILE)`;
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the TLS certificate of ${origin} does not name this host: ${message}`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `the TLS certificate of ${origin} is outside its validity (${message})`;
+  return undefined;
 }
 
 /** The first line, and of an OpenSSL error only its reason ("wrong version number"). */
