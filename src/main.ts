@@ -30,8 +30,8 @@ import { readPrivateKeyFile } from './keystore/key-file.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 // issue 5: cluster mode (controller, Kubernetes store, CA Secret).
 import type { CaMaterial } from './ca/index.js';
-import { ClusterMode } from './cli/cluster-mode.js';
 import { packageVersion } from './cli/package-version.js';
+import { openServeCluster } from './cli/serve-cluster.js';
 import type { Operator } from './controller/operator.js';
 import type { AuditLog } from './store/interfaces.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -65,7 +65,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
   // issue 5: in cluster mode the CA may live in a Secret, the ledger in the API server, and the controller runs.
-  const cluster = await ClusterMode.open(config, clock, logger);
+  const cluster = await openServeCluster(config, clock, logger);
   const ca = await cluster.openCa(() => openCa(config, clock, logger));
   const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
   const metrics = createMetrics();

@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } from '@peculiar/asn1-x509';
+import { asn1 } from './asn1-modules.js';
 import { malformed } from './problems.js';
 
 /** RFC 9773 §4.1 certificate identifier: base64url(AKI keyIdentifier) "." base64url(serial). */
@@ -25,6 +24,9 @@ export function formatCertificateId(id: CertificateId): string {
 
 /** The keyIdentifier of the leaf's authorityKeyIdentifier (empty when it has none). */
 export function authorityKeyIdentifierOf(chainPem: string): Buffer {
+  const { schema, x509 } = asn1();
+  const { AsnConvert } = schema;
+  const { AuthorityKeyIdentifier, Certificate, id_ce_authorityKeyIdentifier } = x509;
   const parsed = AsnConvert.parse(new X509Certificate(chainPem).raw, Certificate);
   const extension = parsed.tbsCertificate.extensions?.find((candidate) => candidate.extnID === id_ce_authorityKeyIdentifier);
   if (!extension) return Buffer.alloc(0);

@@ -2,7 +2,6 @@ import { buildServeConfig, LOG_LEVELS, SERVE_DEFAULTS } from '../config/serve-co
 import { ConfigError } from '../config/config-error.js';
 import { CRL_CONFIG_DEFAULTS } from '../config/crl-config.js';
 import { KEY_ALGORITHMS } from '../ca/index.js';
-import { serveUntilSignal } from '../main.js';
 import { UsageError, type Command } from './command.js';
 import { ACME_SERVE_FLAGS, acmeSettingsFrom } from './acme-flags.js';
 import { KUBERNETES_SERVE_FLAGS, kubernetesSettingsFrom } from './kubernetes-flags.js';
@@ -56,6 +55,8 @@ export const serveCommand: Command = {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
     }
+    // The server's modules load only for `serve`, so the other commands start quickly.
+    const { serveUntilSignal } = await import('../main.js');
     return serveUntilSignal(config, (url) => io.stdout.write(`listening on ${url}\n`));
   },
 };

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Certificate, id_ce_subjectAltName, SubjectAlternativeName } from '@peculiar/asn1-x509';
+import type { Certificate } from '@peculiar/asn1-x509';
+import { asn1 } from '../asn1-modules.js';
 import { ipIdentifier, reverseDnsName } from '../identifiers.js';
 import { AcmeProblem } from '../problems.js';
 import { keyAuthorizationDigest } from './key-authorization.js';
@@ -45,9 +45,12 @@ export function validateTlsAlpn01(ip: string, expected: string, dial: Dialer, li
 }
 
 export function checkCertificate(ip: string, certificate: X509Certificate, expected: string): ValidationOutcome {
+  const { schema, x509 } = asn1();
+  const { AsnConvert, OctetString } = schema;
+  const { id_ce_subjectAltName, SubjectAlternativeName } = x509;
   let parsed: Certificate;
   try {
-    parsed = AsnConvert.parse(certificate.raw, Certificate);
+    parsed = AsnConvert.parse(certificate.raw, x509.Certificate);
   } catch (error) {
     return fail(ip, 'tls', `the certificate cannot be parsed: ${(error as Error).message}`);
   }
