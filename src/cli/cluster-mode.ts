@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../ca/index.js';
+import { Ipv4RangeSet, type Clock } from '../ca/index.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { Operator } from '../controller/operator.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
@@ -47,7 +47,7 @@ export class ClusterMode implements ServeCluster {
     if (!this.cluster || !secretName) return fromDataDir();
     const { api, namespace } = this.cluster;
     const { config, clock } = this;
-    const ca = await openCaSecret({ api, namespace, secretName, keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges, clock });
+    const ca = await openCaSecret({ api, namespace, secretName, keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges ?? Ipv4RangeSet.defaults, clock });
     if (ca.created) this.logger.info({ secret: `${namespace}/${secretName}`, keyAlgorithm: config.keyAlgorithm }, 'created a new CA in its Secret (first start)');
     return ca;
   }
@@ -113,7 +113,7 @@ function newOperator(config: ServeConfig, cluster: Cluster, parts: ControllerPar
     api: cluster.api,
     defaultCa: { material: parts.ca, issuer: parts.issuance },
     issuerFactory: parts.newIssuance,
-    configuredRanges: config.allowedRanges,
+    configuredRanges: config.allowedRanges ?? Ipv4RangeSet.defaults,
     clusterResourceNamespace: kubernetes.clusterResourceNamespace ?? cluster.namespace,
     certManager: kubernetes.certManager,
     ...(parts.restRecords ? { restRecords: { processor: parts.issuance, signDelayMs: config.signDelayMs } } : {}),

@@ -4,7 +4,7 @@ import { systemClock } from '../ca/clock.js';
 import { CERTIFICATE_TYPES } from '../ca/types.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
-import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, allowedRangesFrom, oneOf } from './common-flags.js';
+import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, givenAllowedRanges, oneOf } from './common-flags.js';
 import { optionalString, requireString } from './flags.js';
 
 export const signCommand: Command = {
@@ -21,7 +21,7 @@ export const signCommand: Command = {
   async run(flags, _positionals, io) {
     const csrPath = requireString(flags, 'csr');
     const type = oneOf(flags['type'] as string | undefined, CERTIFICATE_TYPES, 'type');
-    const allowedRanges = allowedRangesFrom(flags);
+    const allowedRanges = givenAllowedRanges(flags);
     const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
     const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, shape: 'smsgate' });
