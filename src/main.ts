@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Router } from '@koa/router';
 import { createAcmeServer, type AcmeServer } from './acme/acme-server.js';
 import { defaultAcmeSettings } from './acme/acme-settings.js';
@@ -187,8 +188,8 @@ function startAcme(config: ServeConfig, parts: { store: SqliteStore; audit: Audi
 
 async function openCa(config: ServeConfig, clock: Clock, logger: Logger): Promise<LoadedCa> {
   if (!(await caDirectoryExists(config.dataDir))) {
-    await initCaDirectory(config.dataDir, { keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges ?? Ipv4RangeSet.defaults, clock }).catch((error: unknown) => {
-      throw explainUnwritableDataDir(error, config.dataDir);
+    await initCaDirectory(config.dataDir, { keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges ?? Ipv4RangeSet.defaults, clock }).catch(async (error: unknown) => {
+      throw await explainUnwritableDataDir(error, config.dataDir);
     });
     logger.info({ dataDir: config.dataDir, keyAlgorithm: config.keyAlgorithm }, 'created a new CA (first start)');
   }
@@ -213,12 +214,28 @@ function servedCa(config: ServeConfig, ca: LoadedCa): Pick<RunningCaServer, 'roo
   return { root: { certificatePem: ca.rootCertificatePem, file: inSecret ? undefined : caPaths(config.dataDir).rootCertificate }, allowedRanges: ca.material.allowedRanges };
 }
 
-/** A data directory the CA cannot be created in, said in words (a read-only mount is common in containers). */
-function explainUnwritableDataDir(error: unknown, dataDir: string): unknown {
-  const code = (error as NodeJS.ErrnoException).code;
+/**
+ * A data directory the CA cannot be created in, said in words (a read-only mount is common in
+ * containers). Node's recursive mkdir reports ENOENT there, so the nearest existing parent is asked.
+ */
+async function explainUnwritableDataDir(error: unknown, dataDir: string): Promise<unknown> {
+  const code = await writeProblemOf(dataDir) ?? (error as NodeJS.ErrnoException).code;
   if (code === 'EROFS') return new Error(`cannot create the CA in ${dataDir}: it is on a read-only file system (EROFS); give --data-dir a writable directory (e.g. a mounted volume)`);
   if (code === 'EACCES' || code === 'EPERM') return new Error(`cannot create the CA in ${dataDir}: permission denied (${code}); give --data-dir a directory this user may write`);
   return error;
+}
+
+/** EROFS, EACCES… for the nearest existing directory of `path`; undefined when it is writable. */
+async function writeProblemOf(path: string): Promise<string | undefined> {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      await access(dir, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || dir === dirname(dir)) return code;
+    }
+  }
 }
 
 async function tlsFor(config: ServeConfig, ca: LoadedCa, clock: Clock, logger: Logger): Promise<{ tls?: TlsMaterial }> {
