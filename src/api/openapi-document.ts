@@ -1,3 +1,4 @@
+import { ACME_PATHS } from './openapi-acme-paths.js';
 import { STATUS_MESSAGES } from './wire-format.js';
 import { POST_CSR_LIMITS } from './post-csr-body.js';
 
@@ -37,7 +38,7 @@ export interface OpenApiDocument {
   readonly info: { readonly title: string; readonly version: string; readonly description: string; readonly license: { readonly name: string } };
   readonly servers: ReadonlyArray<{ readonly url: string }>;
   readonly tags: ReadonlyArray<{ readonly name: string; readonly description: string }>;
-  readonly paths: Readonly<Record<string, Readonly<Partial<Record<'get' | 'post', OperationObject>>>>>;
+  readonly paths: Readonly<Record<string, Readonly<Partial<Record<'get' | 'head' | 'post', OperationObject>>>>>;
   readonly components: { readonly schemas: Readonly<Record<string, SchemaObject>> };
 }
 
@@ -154,6 +155,15 @@ const CA_PATHS: OpenApiDocument['paths'] = {
       responses: { '200': { description: 'OK', content: json(ref('TrustBundle')) } },
     },
   },
+  '/api/v1/ca/root.crt': {
+    get: {
+      operationId: 'getRootCertificate',
+      summary: 'Get the root certificate',
+      description: 'The root certificate alone, as PEM (`curl -o root.crt`): what clients install as a trust anchor.',
+      tags: ['CA'],
+      responses: { '200': { description: 'OK', content: { 'application/x-pem-file': { schema: { type: 'string', description: 'PEM CERTIFICATE' } } } } },
+    },
+  },
   '/crl': {
     get: {
       operationId: 'getCrl',
@@ -164,6 +174,18 @@ const CA_PATHS: OpenApiDocument['paths'] = {
       responses: {
         '200': { description: 'OK', content: { 'application/pkix-crl': { schema: { type: 'string', description: 'DER-encoded CertificateList' } } } },
         '304': { description: 'Not modified: the client holds this CRL (If-None-Match / If-Modified-Since).' },
+      },
+    },
+  },
+  '/crl.pem': {
+    get: {
+      operationId: 'getCrlPem',
+      summary: 'Get the certificate revocation list as PEM',
+      description: 'The same CRL as `/crl`, PEM-encoded (X509 CRL), for `openssl crl` and `openssl verify -CRLfile`.',
+      tags: ['CA'],
+      responses: {
+        '200': { description: 'OK', content: { 'application/x-pem-file': { schema: { type: 'string', description: 'PEM X509 CRL' } } } },
+        '304': { description: 'Not modified.' },
       },
     },
   },
@@ -186,6 +208,12 @@ const OPERATIONS_PATHS: OpenApiDocument['paths'] = {
   '/metrics': {
     get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'Series prefixed `smsgate_ca_`.', tags: ['Operations'], responses: { '200': { description: 'Text exposition format' } } },
   },
+  '/docs': {
+    get: { operationId: 'docs', summary: 'This page', description: 'The API description as a self-contained HTML page.', tags: ['Operations'], responses: { '200': { description: 'HTML' } } },
+  },
+  '/docs/openapi.json': {
+    get: { operationId: 'openApiDocument', summary: 'OpenAPI document', description: 'This description as OpenAPI 3.0 JSON.', tags: ['Operations'], responses: { '200': { description: 'OpenAPI 3.0.3 JSON' } } },
+  },
 };
 
 export function openApiDocument(version: string): OpenApiDocument {
@@ -202,9 +230,10 @@ export function openApiDocument(version: string): OpenApiDocument {
     tags: [
       { name: 'CSR', description: 'Certificate signing requests' },
       { name: 'CA', description: 'What clients should trust' },
-      { name: 'Operations', description: 'Health, readiness and metrics' },
+      { name: 'ACME', description: 'The ACME server (RFC 8555 with RFC 8738 IP identifiers) under /acme' },
+      { name: 'Operations', description: 'Health, readiness, metrics and this description' },
     ],
-    paths: { ...CSR_PATHS, ...CA_PATHS, ...OPERATIONS_PATHS },
+    paths: { ...CSR_PATHS, ...CA_PATHS, ...ACME_PATHS, ...OPERATIONS_PATHS },
     components: { schemas },
   };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ENTRY, makeTempDir, REPO_ROOT, run, runCliProcess } from '../support/cli.js';
 import { buildCsr } from '../support/csr-factory.js';
 import { openssl } from '../support/openssl.js';
+import { readmeServerPaths } from '../support/readme-paths.js';
 import { httpCall, postJson } from '../support/serve-process.js';
 
 /** What a new user sees: the banner, the ranges of the CA, and the failures that must explain themselves. */
@@ -71,8 +72,13 @@ describe('serve explains itself', () => {
       const result = await runCliProcess(command!.split(' '), { cwd: dir });
       expect(result.code, result.stderr).toBe(0);
       expect(await readFile(join(dir, 'server.crt'), 'utf8')).toMatch(/BEGIN CERTIFICATE/);
-      const docs = await fetchText(`${url}/docs`, rootFile);
-      expect(docs).toMatch(/openapi/i);
+      // The served /docs describes every path README names.
+      const page = await fetchText(`${url}/docs`, rootFile);
+      const served = Object.keys((JSON.parse(await fetchText(`${url}/docs/openapi.json`, rootFile)) as { paths: object }).paths);
+      for (const path of readmeServerPaths()) {
+        expect(served).toContain(path);
+        expect(page).toContain(`<code>${path}</code>`);
+      }
     } finally {
       await server.stop();
     }
