@@ -41,7 +41,7 @@ export type RevokedListener = (serialNumber: string) => void;
 const DENIED_INTERNALLY = 'the CA could not sign this request; see the server log';
 
 /**
- * The one issuance service (DESIGN.md §1): every door calls it, it applies the policy, signs,
+ * The one issuance service (docs/ARCHITECTURE.md §1): every door calls it, it applies the policy, signs,
  * records the certificate and an audit entry, and counts. REST submits and polls; ACME and the
  * controller call issue() and get the certificate at once.
  */

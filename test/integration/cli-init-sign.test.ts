@@ -41,7 +41,7 @@ async function signFile(csrPath: string, extra: string[] = []) {
   return runCliProcess(['sign', '--data-dir', dataDir, '--csr', csrPath, ...extra]);
 }
 
-/** The leaf profile of DESIGN.md §3, read back by `openssl x509 -text`. */
+/** The leaf profile of docs/ARCHITECTURE.md §3, read back by `openssl x509 -text`. */
 function expectLeafProfile(text: string, expected: { ip: string; typeByte: '01' | '02'; rsa: boolean }): void {
   expect(text).toMatch(/Version: 3 \(0x2\)/);
   expect(text).toMatch(new RegExp(`Serial Number:\\s*\\n\\s*${expected.typeByte}(:[0-9a-f]{2}){15}\\n`));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The import table of shared/DESIGN.md §2, enforced. Layers are the top-level folders of src/
+ * The import table of docs/ARCHITECTURE.md §2, enforced. Layers are the top-level folders of src/
  * (plus a few sub-folders with their own rules); `main` is src/main.ts.
  */
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
@@ -75,7 +75,7 @@ function violationsIn(file: string): string[] {
   const fromPath = relative(SRC, file);
   const layer = layerOf(fromPath);
   const rule = RULES[layer] ?? RULES[topLayer(layer)];
-  if (!rule) return [`${fromPath}: folder "${topLayer(layer)}" has no rule in DESIGN.md's import table`];
+  if (!rule) return [`${fromPath}: folder "${topLayer(layer)}" has no rule in docs/ARCHITECTURE.md's import table`];
   return importsOf(readFileSync(file, 'utf8')).flatMap((specifier) => checkImport(fromPath, layer, rule, specifier));
 }
 
@@ -97,7 +97,7 @@ function checkImport(fromPath: string, layer: string, rule: LayerRule, specifier
   return [];
 }
 
-describe('architecture: import rules of DESIGN.md §2', () => {
+describe('architecture: import rules of docs/ARCHITECTURE.md §2', () => {
   const files = sourceFiles(SRC);
 
   it('finds the source tree', () => {
