@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Router } from '@koa/router';
 import { createAcmeServer, type AcmeServer } from './acme/acme-server.js';
 import { defaultAcmeSettings } from './acme/acme-settings.js';
@@ -13,24 +14,25 @@ import { csrRouter } from './api/csr-routes.js';
 import { docsRouter } from './api/docs-routes.js';
 import { openApiDocument } from './api/openapi-document.js';
 import { RateLimiter } from './api/rate-limiter.js';
-import { CrlSigner, LeafSigner, parseIpv4, systemClock, type Clock, type Ipv4, type Ipv4RangeSet, type LeafSignerOptions } from './ca/index.js';
+import { CrlSigner, LeafSigner, parseIpv4, systemClock, type Clock, type Ipv4, Ipv4RangeSet, type LeafSignerOptions } from './ca/index.js';
 import { issueServerCertificate } from './ca/index.js';
 import { describeConfig, type ServeConfig } from './config/serve-config.js';
 import { formatHostForUrl } from './config/listen-address.js';
 import { createHttpApp, type HttpApp } from './http/create-app.js';
 import { healthRouter, type ReadinessCheck } from './http/health-routes.js';
-import { listen, type RunningServer, type TlsMaterial } from './http/listen.js';
+import { checkAddressFree, listen, type RunningServer, type TlsMaterial } from './http/listen.js';
 import { metricsRouter } from './http/metrics-route.js';
 import type { RequestState } from './http/request-context.js';
 import { CrlPublisher } from './issuance/crl-publisher.js';
 import { IssuanceService } from './issuance/issuance-service.js';
 import { IssuanceWorker } from './issuance/issuance-worker.js';
-import { caDirectoryExists, initCaDirectory, loadCaDirectory, type LoadedCa } from './keystore/ca-directory.js';
+import { caDirectoryExists, caPaths, initCaDirectory, loadCaDirectory, type LoadedCa } from './keystore/ca-directory.js';
 import { readPrivateKeyFile } from './keystore/key-file.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 // Cluster mode (controller, Kubernetes store, CA Secret).
 import type { CaMaterial } from './ca/index.js';
-import { ClusterMode } from './cli/cluster-mode.js';
+import { packageVersion } from './cli/package-version.js';
+import { openServeCluster, type ServeCluster } from './cli/serve-cluster.js';
 import type { Operator } from './controller/operator.js';
 import type { AuditLog } from './store/interfaces.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -55,6 +57,10 @@ export interface RunningCaServer {
   readonly operator: Operator | undefined;
   /** The plain-HTTP CRL URL, with --crl-listen. */
   readonly crlUrl?: string;
+  /** What clients must trust, and where it lies (undefined when the CA is in a Kubernetes Secret). */
+  readonly root: { readonly certificatePem: string; readonly file: string | undefined };
+  /** The ranges this server certifies: --allowed-cidrs, or what the CA was created for. */
+  readonly allowedRanges: Ipv4RangeSet;
   close(): Promise<void>;
 }
 
@@ -63,9 +69,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const clock = dependencies.clock ?? systemClock;
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
-  // In cluster mode the CA may live in a Secret, the ledger in the API server, and the controller runs.
-  const cluster = await ClusterMode.open(config, clock, logger);
-  const ca = await cluster.openCa(() => openCa(config, clock, logger));
+  const { cluster, ca } = await openClusterAndCa(config, clock, logger);
   const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
   const metrics = createMetrics();
   const ledger = cluster.ledger(store);
@@ -104,6 +108,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       issuance,
       metrics,
       operator: cluster.operator,
+      ...servedCa(config, ca),
       ...(crlServer ? { crlUrl: `http://${formatHostForUrl(crlServer.address.address)}:${crlServer.address.port}/crl` } : {}),
       close: async () => {
         accepting = false;
@@ -183,10 +188,54 @@ function startAcme(config: ServeConfig, parts: { store: SqliteStore; audit: Audi
 
 async function openCa(config: ServeConfig, clock: Clock, logger: Logger): Promise<LoadedCa> {
   if (!(await caDirectoryExists(config.dataDir))) {
-    await initCaDirectory(config.dataDir, { keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges, clock });
+    await initCaDirectory(config.dataDir, { keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges ?? Ipv4RangeSet.defaults, clock }).catch(async (error: unknown) => {
+      throw await explainUnwritableDataDir(error, config.dataDir);
+    });
     logger.info({ dataDir: config.dataDir, keyAlgorithm: config.keyAlgorithm }, 'created a new CA (first start)');
   }
   return loadCaDirectory(config.dataDir, { allowedRanges: config.allowedRanges, clock });
+}
+
+/**
+ * The ports are checked first, so nothing is written when the server could not listen. In cluster
+ * mode the CA may live in a Secret, the ledger in the API server, and the controller runs.
+ */
+async function openClusterAndCa(config: ServeConfig, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
+  for (const address of [config.listen, ...(config.crl.listen ? [config.crl.listen] : [])]) await checkAddressFree(address);
+  const cluster = await openServeCluster(config, clock, logger);
+  const ca = await cluster.openCa(() => openCa(config, clock, logger));
+  const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
+  logger.info({ allowedCidrs: ca.material.allowedRanges.toStrings(), from }, `certifying ${ca.material.allowedRanges.toString()}`);
+  return { cluster, ca };
+}
+
+function servedCa(config: ServeConfig, ca: LoadedCa): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
+  const inSecret = config.kubernetes.enabled && config.kubernetes.caSecret !== undefined;
+  return { root: { certificatePem: ca.rootCertificatePem, file: inSecret ? undefined : caPaths(config.dataDir).rootCertificate }, allowedRanges: ca.material.allowedRanges };
+}
+
+/**
+ * A data directory the CA cannot be created in, said in words (a read-only mount is common in
+ * containers). Node's recursive mkdir reports ENOENT there, so the nearest existing parent is asked.
+ */
+async function explainUnwritableDataDir(error: unknown, dataDir: string): Promise<unknown> {
+  const code = await writeProblemOf(dataDir) ?? (error as NodeJS.ErrnoException).code;
+  if (code === 'EROFS') return new Error(`cannot create the CA in ${dataDir}: it is on a read-only file system (EROFS); give --data-dir a writable directory (e.g. a mounted volume)`);
+  if (code === 'EACCES' || code === 'EPERM') return new Error(`cannot create the CA in ${dataDir}: permission denied (${code}); give --data-dir a directory this user may write`);
+  return error;
+}
+
+/** EROFS, EACCES… for the nearest existing directory of `path`; undefined when it is writable. */
+async function writeProblemOf(path: string): Promise<string | undefined> {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      await access(dir, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || dir === dirname(dir)) return code;
+    }
+  }
 }
 
 async function tlsFor(config: ServeConfig, ca: LoadedCa, clock: Clock, logger: Logger): Promise<{ tls?: TlsMaterial }> {
@@ -264,23 +313,10 @@ async function closeQuietly(server: RunningServer, worker: IssuanceWorker, store
   logger.flush();
 }
 
-/** The version in package.json, found upwards from this file (src/ under vitest, dist/src/ when built). */
-async function packageVersion(): Promise<string> {
-  for (const relative of ['../package.json', '../../package.json']) {
-    try {
-      const parsed = JSON.parse(await readFile(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (parsed.name === 'smsgate-ca' && parsed.version) return parsed.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
-}
-
 /** Runs until SIGINT or SIGTERM, then stops cleanly. Resolves with the exit code. */
-export async function serveUntilSignal(config: ServeConfig, onListening: (url: string) => void, dependencies: ServeDependencies = {}): Promise<number> {
+export async function serveUntilSignal(config: ServeConfig, onListening: (running: RunningCaServer) => void, dependencies: ServeDependencies = {}): Promise<number> {
   const running = await startServer(config, dependencies);
-  onListening(running.url);
+  onListening(running);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -15,7 +15,7 @@ import type { ValidationQueue } from './validation/validation-queue.js';
 export interface AcmeDependencies {
   readonly settings: AcmeSettings;
   readonly store: AcmeStore;
-  /** The one issuance service (DESIGN.md §1): policy, signing, ledger, audit — revocations too. */
+  /** The one issuance service (docs/ARCHITECTURE.md §1): policy, signing, ledger, audit — revocations too. */
   readonly issuer: Pick<IssuanceService, 'issue' | 'recordRevocation'>;
   /** For refusals the ACME door decides before reaching the issuance service (CSR ≠ order). */
   readonly audit: Pick<AuditLog, 'append'>;

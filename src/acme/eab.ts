@@ -1,4 +1,3 @@
-import { flattenedVerify } from 'jose';
 import type { AcmeStore } from '../store/acme-store.js';
 import { decodeProtectedHeader, parseFlattenedJws } from './jws/flattened-jws.js';
 import { canonicalPublicJwk, sameKey, type PublicJwk } from './jws/account-key.js';
@@ -27,6 +26,7 @@ export async function verifyExternalAccountBinding(
   const key = await store.findEabKey(header.kid);
   if (!key || key.revokedAt) throw unauthorized(`external account key "${header.kid.slice(0, 64)}" is unknown or revoked`);
   try {
+    const { flattenedVerify } = await import('jose'); // loaded on first use: most servers never see an EAB
     await flattenedVerify(jws, key.hmacKey, { algorithms: EAB_ALGORITHMS });
   } catch {
     throw unauthorized('externalAccountBinding MAC does not verify with that key');

@@ -40,6 +40,9 @@ const RESOURCES: readonly Resource[] = [
   { path: '/renewal-info/:certId', methods: { GET: getRenewalInfo } },
 ];
 
+/** The full path of every ACME resource, e.g. /acme/order/:id/finalize (the docs page describes each). */
+export const ACME_RESOURCE_PATHS: readonly string[] = RESOURCES.map((resource) => `${ACME_PREFIX}${resource.path}`);
+
 /**
  * The ACME door as a router mounted at /acme. Every response carries a fresh Replay-Nonce and
  * Link rel="index"; every error becomes an RFC 7807 problem document (never the REST envelope).

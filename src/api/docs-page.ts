@@ -106,7 +106,7 @@ h1{margin-bottom:.2rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem;m
 .version{color:#59636e;margin-top:0}code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:.1em .3em;border-radius:4px}
 nav ul{list-style:none;padding:0}nav li{margin:.2rem 0}a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}
 .method{display:inline-block;min-width:3.6em;text-align:center;font-weight:600;font-size:12px;color:#fff;border-radius:4px;padding:.1em .4em}
-.method.get{background:#1f6feb}.method.post{background:#1a7f37}
+.method.get{background:#1f6feb}.method.post{background:#1a7f37}.method.head{background:#6e7781}
 details.operation{border:1px solid #d0d7de;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
 details.operation summary{cursor:pointer;font-size:16px}.summary{color:#59636e;margin-left:.5rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}

@@ -1,45 +1,9 @@
+import { ACME_PATHS } from './openapi-acme-paths.js';
+import type { OpenApiDocument, ResponseObject, SchemaObject } from './openapi-types.js';
 import { STATUS_MESSAGES } from './wire-format.js';
 import { POST_CSR_LIMITS } from './post-csr-body.js';
 
-/** The subset of OpenAPI 3.0 this document uses, so the docs page can render it with types. */
-export interface SchemaObject {
-  readonly type?: 'object' | 'string' | 'integer' | 'array';
-  readonly description?: string;
-  readonly properties?: Readonly<Record<string, SchemaObject>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: SchemaObject;
-  readonly enum?: readonly string[];
-  readonly default?: string;
-  readonly maxLength?: number;
-  readonly maxProperties?: number;
-  readonly example?: unknown;
-  readonly $ref?: string;
-}
-
-export interface ResponseObject {
-  readonly description: string;
-  readonly headers?: Readonly<Record<string, { readonly description: string; readonly schema: SchemaObject }>>;
-  readonly content?: Readonly<Record<string, { readonly schema: SchemaObject }>>;
-}
-
-export interface OperationObject {
-  readonly operationId: string;
-  readonly summary: string;
-  readonly description: string;
-  readonly tags: readonly string[];
-  readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: 'path'; readonly required: true; readonly description: string; readonly schema: SchemaObject }>;
-  readonly requestBody?: { readonly required: boolean; readonly content: Readonly<Record<string, { readonly schema: SchemaObject }>> };
-  readonly responses: Readonly<Record<string, ResponseObject>>;
-}
-
-export interface OpenApiDocument {
-  readonly openapi: '3.0.3';
-  readonly info: { readonly title: string; readonly version: string; readonly description: string; readonly license: { readonly name: string } };
-  readonly servers: ReadonlyArray<{ readonly url: string }>;
-  readonly tags: ReadonlyArray<{ readonly name: string; readonly description: string }>;
-  readonly paths: Readonly<Record<string, Readonly<Partial<Record<'get' | 'post', OperationObject>>>>>;
-  readonly components: { readonly schemas: Readonly<Record<string, SchemaObject>> };
-}
+export type { OpenApiDocument, OperationObject, ResponseObject, SchemaObject } from './openapi-types.js';
 
 const ref = (name: string): SchemaObject => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: SchemaObject) => ({ 'application/json': { schema } });
@@ -154,6 +118,15 @@ const CA_PATHS: OpenApiDocument['paths'] = {
       responses: { '200': { description: 'OK', content: json(ref('TrustBundle')) } },
     },
   },
+  '/api/v1/ca/root.crt': {
+    get: {
+      operationId: 'getRootCertificate',
+      summary: 'Get the root certificate',
+      description: 'The root certificate alone, as PEM (`curl -o root.crt`): what clients install as a trust anchor.',
+      tags: ['CA'],
+      responses: { '200': { description: 'OK', content: { 'application/x-pem-file': { schema: { type: 'string', description: 'PEM CERTIFICATE' } } } } },
+    },
+  },
   '/crl': {
     get: {
       operationId: 'getCrl',
@@ -164,6 +137,18 @@ const CA_PATHS: OpenApiDocument['paths'] = {
       responses: {
         '200': { description: 'OK', content: { 'application/pkix-crl': { schema: { type: 'string', description: 'DER-encoded CertificateList' } } } },
         '304': { description: 'Not modified: the client holds this CRL (If-None-Match / If-Modified-Since).' },
+      },
+    },
+  },
+  '/crl.pem': {
+    get: {
+      operationId: 'getCrlPem',
+      summary: 'Get the certificate revocation list as PEM',
+      description: 'The same CRL as `/crl`, PEM-encoded (X509 CRL), for `openssl crl` and `openssl verify -CRLfile`.',
+      tags: ['CA'],
+      responses: {
+        '200': { description: 'OK', content: { 'application/x-pem-file': { schema: { type: 'string', description: 'PEM X509 CRL' } } } },
+        '304': { description: 'Not modified.' },
       },
     },
   },
@@ -186,6 +171,12 @@ const OPERATIONS_PATHS: OpenApiDocument['paths'] = {
   '/metrics': {
     get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'Series prefixed `smsgate_ca_`.', tags: ['Operations'], responses: { '200': { description: 'Text exposition format' } } },
   },
+  '/docs': {
+    get: { operationId: 'docs', summary: 'This page', description: 'The API description as a self-contained HTML page.', tags: ['Operations'], responses: { '200': { description: 'HTML' } } },
+  },
+  '/docs/openapi.json': {
+    get: { operationId: 'openApiDocument', summary: 'OpenAPI document', description: 'This description as OpenAPI 3.0 JSON.', tags: ['Operations'], responses: { '200': { description: 'OpenAPI 3.0.3 JSON' } } },
+  },
 };
 
 export function openApiDocument(version: string): OpenApiDocument {
@@ -202,9 +193,10 @@ export function openApiDocument(version: string): OpenApiDocument {
     tags: [
       { name: 'CSR', description: 'Certificate signing requests' },
       { name: 'CA', description: 'What clients should trust' },
-      { name: 'Operations', description: 'Health, readiness and metrics' },
+      { name: 'ACME', description: 'The ACME server (RFC 8555 with RFC 8738 IP identifiers) under /acme' },
+      { name: 'Operations', description: 'Health, readiness, metrics and this description' },
     ],
-    paths: { ...CSR_PATHS, ...CA_PATHS, ...OPERATIONS_PATHS },
+    paths: { ...CSR_PATHS, ...CA_PATHS, ...ACME_PATHS, ...OPERATIONS_PATHS },
     components: { schemas },
   };
 }

@@ -9,7 +9,7 @@ import {
 import type { Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { KEY_USAGE_BIT } from './extensions.js';
-import type { Ipv4RangeSet } from './ip-ranges.js';
+import { Ipv4RangeSet } from './ip-ranges.js';
 import { narrowRanges, readIpv4NameConstraints } from './name-constraints.js';
 import { OID } from './oids.js';
 import { readPemCertificates } from './pem-bundle.js';
@@ -29,7 +29,10 @@ export interface CaMaterial {
   readonly chainPem: string;
   /** The trust anchor. */
   readonly rootPem: string;
-  /** The configured ranges, narrowed to the name constraints of the signer and the certificates above it. */
+  /**
+   * The configured ranges, narrowed to the name constraints of the signer and the certificates
+   * above it. Without configured ranges: the ranges the CA's own name constraints permit.
+   */
   readonly allowedRanges: Ipv4RangeSet;
   readonly notBefore: Date;
   readonly notAfter: Date;
@@ -42,7 +45,11 @@ export interface LoadCaMaterialInput {
   readonly privateKeyPem: string;
   /** The certificates above the signer, up to and including the root. Absent: the signer must be self-signed. */
   readonly chainPem?: string;
-  readonly allowedRanges: Ipv4RangeSet;
+  /**
+   * Absent: what the CA was created for, its IPv4 name constraints (within the non-public
+   * blocks); the three private ranges for a CA without any.
+   */
+  readonly allowedRanges?: Ipv4RangeSet;
   readonly clock: Clock;
 }
 
@@ -176,7 +183,9 @@ function checkLinks(path: readonly PathCertificate[]): void {
   });
 }
 
-function narrowToChain(configured: Ipv4RangeSet, path: readonly PathCertificate[]): Ipv4RangeSet {
+function narrowToChain(given: Ipv4RangeSet | undefined, path: readonly PathCertificate[]): Ipv4RangeSet {
+  const constrained = path.some((certificate) => certificate.fields.extensions.has(OID.nameConstraints));
+  const configured = given ?? (constrained ? Ipv4RangeSet.nonPublic : Ipv4RangeSet.defaults);
   let ranges = configured;
   for (const certificate of path) {
     const constraints = certificate.fields.extensions.get(OID.nameConstraints);

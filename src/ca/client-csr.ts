@@ -10,7 +10,8 @@ const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 
 /**
  * What the SMSGate CLI sends: a fresh ECDSA P-256 key and a PKCS#10 request with CN = IP, a SAN
- * iPAddress, keyUsage digitalSignature and extendedKeyUsage serverAuth, signed with SHA-256.
+ * iPAddress, keyUsage digitalSignature and extendedKeyUsage serverAuth (well-formed DER, unlike the
+ * Go CLI's), signed with SHA-256. The key is SEC1 PEM ("EC PRIVATE KEY"), as the Go CLI writes it.
  */
 export function buildClientCsr(ip: Ipv4): { readonly csrPem: string; readonly privateKeyPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -27,5 +28,5 @@ export function buildClientCsr(ip: Ipv4): { readonly csrPem: string; readonly pr
   );
   const signature = sign('sha256', requestInfo, privateKey);
   const der = sequence(requestInfo, sequence(oid(OID.ecdsaWithSha256)), bitString(signature));
-  return { csrPem: encodePem('CERTIFICATE REQUEST', der), privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  return { csrPem: encodePem('CERTIFICATE REQUEST', der), privateKeyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString() };
 }

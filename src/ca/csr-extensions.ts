@@ -1,8 +1,10 @@
 import { DerReader } from './der-reader.js';
 import type { DerContext, DerElement } from './der-reader.js';
 import { TAG } from './der-tags.js';
-import { decodeBasicConstraints, decodeKeyUsage, extensionValueReader, readExtensions, type Extension } from './extension-reader.js';
+import { CaError, isCaError } from './errors.js';
+import { checkExtensionValue, decodeBasicConstraints, decodeKeyUsage, extensionValueReader, readExtensionEnvelopes, type Extension } from './extension-reader.js';
 import { OID } from './oids.js';
+import type { IgnoredExtension } from './types.js';
 
 export type GeneralNameKind =
   | 'otherName'
@@ -28,9 +30,13 @@ export interface RequestedExtensions {
   readonly subjectAltNames: readonly GeneralName[] | undefined;
   readonly caRequested: boolean;
   readonly oids: readonly string[];
+  readonly ignored: readonly IgnoredExtension[];
 }
 
-export const NO_EXTENSIONS: RequestedExtensions = { subjectAltNames: undefined, caRequested: false, oids: [] };
+export const NO_EXTENSIONS: RequestedExtensions = { subjectAltNames: undefined, caRequested: false, oids: [], ignored: [] };
+
+/** Ignored even when marked critical: the profile sets its own keyUsage and extKeyUsage. */
+const PROFILE_OWNED = new Set<string>([OID.keyUsage, OID.extKeyUsage]);
 
 const CONTEXT: DerContext = { reason: 'extension_invalid', what: 'requested extensions' };
 
@@ -46,36 +52,71 @@ const GENERAL_NAME_TAGS: Readonly<Record<number, GeneralNameKind>> = {
   0x88: 'registeredID',
 };
 
-/** Parses the single value of an extensionRequest attribute: `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`. */
+/**
+ * Parses the single value of an extensionRequest attribute: `Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension`.
+ * Every entry must be a well-formed envelope. The values the certificate is made from
+ * (subjectAltName, basicConstraints) must be well-formed too; a malformed value of any other
+ * extension the profile ignores (keyUsage, extKeyUsage, a non-critical one) is reported, not refused.
+ */
 export function parseExtensionRequest(bytes: Uint8Array, value: DerElement): RequestedExtensions {
   const reader = new DerReader(bytes, CONTEXT, value.start, value.end);
   const list = reader.enter(TAG.SEQUENCE, 'Extensions');
   reader.finish('extensionRequest value');
-  const found = readExtensions(list);
-  const san = found.get(OID.subjectAltName)?.value;
-  const basicConstraints = found.get(OID.basicConstraints)?.value;
-  checkIgnoredExtensions(found);
+  const found = readExtensionEnvelopes(list);
+  const san = usedValue(found, OID.subjectAltName);
+  const basicConstraints = usedValue(found, OID.basicConstraints);
   return {
     subjectAltNames: san === undefined ? undefined : parseGeneralNames(san),
     caRequested: basicConstraints === undefined ? false : decodeBasicConstraints(basicConstraints, CONTEXT.reason).ca,
     oids: [...found.keys()],
+    ignored: checkIgnoredExtensions(found),
   };
 }
 
-/** keyUsage and extKeyUsage are ignored, but a malformed one is still refused. */
-function checkIgnoredExtensions(found: ReadonlyMap<string, Extension>): void {
-  const keyUsage = found.get(OID.keyUsage);
-  if (keyUsage !== undefined) {
-    decodeKeyUsage(keyUsage.value, CONTEXT.reason);
+function usedValue(found: ReadonlyMap<string, Extension>, oid: string): Uint8Array | undefined {
+  const extension = found.get(oid);
+  if (extension !== undefined) checkExtensionValue(extension.value, oid, CONTEXT.reason);
+  return extension?.value;
+}
+
+function checkIgnoredExtensions(found: ReadonlyMap<string, Extension>): IgnoredExtension[] {
+  const ignored: IgnoredExtension[] = [];
+  for (const [oid, extension] of found) {
+    if (oid === OID.subjectAltName || oid === OID.basicConstraints) continue;
+    const problem = valueProblem(oid, extension.value);
+    if (problem === undefined) continue;
+    if (extension.critical && !PROFILE_OWNED.has(oid)) {
+      throw new CaError(CONTEXT.reason, `${problem} (a critical extension: refused rather than ignored)`, oid);
+    }
+    ignored.push({ oid, problem });
   }
-  const extKeyUsage = found.get(OID.extKeyUsage);
-  if (extKeyUsage !== undefined) {
-    const reader = extensionValueReader(extKeyUsage.value, OID.extKeyUsage, CONTEXT.reason);
-    const purposes = reader.enter(TAG.SEQUENCE, 'extKeyUsage');
-    reader.finish('extKeyUsage');
-    if (purposes.atEnd()) purposes.fail('extKeyUsage lists no purpose');
-    while (!purposes.atEnd()) purposes.oid('key purpose');
+  return ignored;
+}
+
+/** Why the value is malformed, or undefined when it is well-formed. */
+function valueProblem(oid: string, value: Uint8Array): string | undefined {
+  try {
+    checkExtensionValue(value, oid, CONTEXT.reason);
+    if (oid === OID.keyUsage) decodeKeyUsage(value, CONTEXT.reason);
+    if (oid === OID.extKeyUsage) checkExtKeyUsage(value);
+    return undefined;
+  } catch (error) {
+    if (!isCaError(error)) throw error;
+    return error.message;
   }
+}
+
+function checkExtKeyUsage(value: Uint8Array): void {
+  const reader = extensionValueReader(value, OID.extKeyUsage, CONTEXT.reason);
+  const purposes = reader.enter(TAG.SEQUENCE, 'extKeyUsage');
+  reader.finish('extKeyUsage');
+  if (purposes.atEnd()) purposes.fail('extKeyUsage lists no purpose');
+  while (!purposes.atEnd()) purposes.oid('key purpose');
+}
+
+/** One line naming what was ignored, for logs and the audit record. */
+export function describeIgnoredExtensions(ignored: readonly IgnoredExtension[]): string {
+  return `ignored malformed requested extension(s), never copied: ${ignored.map((entry) => entry.problem).join('; ')}`;
 }
 
 export function parseGeneralNames(value: Uint8Array): GeneralName[] {

@@ -34,7 +34,7 @@ export function validateCsr(pem: string, policy: CsrPolicy): ValidatedCsr {
   const ips = checkCsrIdentifiers(csr, policy);
   checkSubjectCommonName(csr.subject.commonNames, ips, policy.shape);
   verifyCsrSignature(csr, key);
-  return { spki: csr.spki, key: key.key, ips };
+  return { spki: csr.spki, key: key.key, ips, ignoredExtensions: csr.extensions.ignored };
 }
 
 function checkNotCa(csr: ParsedCsr): void {

@@ -7,7 +7,7 @@ import { describeOid, OID } from './oids.js';
 /** One entry of an Extensions list, as a CSR's extensionRequest or a certificate carries it. */
 export interface Extension {
   readonly critical: boolean;
-  /** The DER inside extnValue: one strictly checked value. */
+  /** The bytes inside extnValue: one strictly checked DER value from readExtensions, unchecked from readExtensionEnvelopes. */
   readonly value: Uint8Array;
 }
 
@@ -16,17 +16,27 @@ export interface Extension {
  * duplicates, critical FALSE never encoded (DER omits a DEFAULT), every extnValue one DER value.
  */
 export function readExtensions(list: DerReader): Map<string, Extension> {
+  const found = readExtensionEnvelopes(list);
+  for (const [oid, extension] of found) checkExtensionValue(extension.value, oid, list.context.reason);
+  return found;
+}
+
+/**
+ * The same list, checked only as envelopes (extnID, critical, extnValue OCTET STRING): the caller
+ * decides which values must be well-formed with `checkExtensionValue`.
+ */
+export function readExtensionEnvelopes(list: DerReader): Map<string, Extension> {
   if (list.atEnd()) list.fail('the extension list is empty');
   const found = new Map<string, Extension>();
   while (!list.atEnd()) {
-    const [oid, extension] = readExtension(list.enter(TAG.SEQUENCE, 'Extension'));
+    const [oid, extension] = readEnvelope(list.enter(TAG.SEQUENCE, 'Extension'));
     if (found.has(oid)) list.fail(`extension ${describeOid(oid)} appears more than once`);
     found.set(oid, extension);
   }
   return found;
 }
 
-function readExtension(entry: DerReader): [string, Extension] {
+function readEnvelope(entry: DerReader): [string, Extension] {
   const oid = entry.oid('extnID');
   let critical = false;
   if (entry.peekTag() === TAG.BOOLEAN) {
@@ -35,12 +45,15 @@ function readExtension(entry: DerReader): [string, Extension] {
   }
   const element = entry.octetString('extnValue');
   entry.finish(`extension ${describeOid(oid)}`);
-  const value = entry.bytes.subarray(element.contentStart, element.end);
-  const inner = extensionValueReader(value, oid, entry.context.reason);
+  return [oid, { critical, value: entry.bytes.subarray(element.contentStart, element.end) }];
+}
+
+/** An extnValue must hold exactly one strictly encoded DER value. */
+export function checkExtensionValue(value: Uint8Array, oid: string, reason: CaErrorReason): void {
+  const inner = extensionValueReader(value, oid, reason);
   const only = inner.next();
   inner.finish('extension value');
   checkStrictDer(value, inner.context, only.start, only.end);
-  return [oid, { critical, value }];
 }
 
 /** A reader over one extension value, whose failures name the extension. */

@@ -13,6 +13,7 @@ export * from './ip-ranges.js';
 // Intake: CSR parsing and policy
 export * from './csr-policy.js';
 export { parseCsr, parseCsrDer, checkInputLength, type ParsedCsr } from './csr.js';
+export { describeIgnoredExtensions } from './csr-extensions.js';
 export * from './key-policy.js';
 export * from './identifier-policy.js';
 export * from './subject-policy.js';

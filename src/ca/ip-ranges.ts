@@ -81,6 +81,9 @@ export class Ipv4RangeSet {
 
   static readonly defaults: Ipv4RangeSet = Ipv4RangeSet.parse(DEFAULT_ALLOWED_CIDRS);
 
+  /** Every block an allowed range may lie in: private, loopback, CGNAT and link-local. */
+  static readonly nonPublic: Ipv4RangeSet = Ipv4RangeSet.parse(NON_PUBLIC_BLOCKS.map((block) => block.cidr));
+
   /** Parses a comma list or an array of CIDRs; each must lie inside a non-public block. */
   static parse(list: string | readonly string[]): Ipv4RangeSet {
     const items = (typeof list === 'string' ? list.split(',') : [...list]).map((item) => item.trim()).filter(Boolean);

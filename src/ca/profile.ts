@@ -15,7 +15,7 @@ import { nameConstraintsValue } from './name-constraints.js';
 import { OID } from './oids.js';
 import type { PublicKeyKind } from './types.js';
 
-/** DESIGN.md §3, in numbers. */
+/** docs/ARCHITECTURE.md §3, in numbers. */
 export const LEAF_BACKDATE_MS = 60 * 60 * 1000;
 export const LEAF_MAX_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
 export const ROOT_VALIDITY_YEARS = 10;

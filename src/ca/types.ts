@@ -18,9 +18,18 @@ export interface SubjectKey {
 /** Canonical dotted-quad IPv4 text, e.g. "192.168.1.10". */
 export type Ipv4 = string;
 
+/** A requested extension the profile never uses, whose malformed value was ignored rather than refused. */
+export interface IgnoredExtension {
+  readonly oid: string;
+  /** What was wrong with its value, naming the extension. */
+  readonly problem: string;
+}
+
 /** What a CSR that passed every check carries into signing: its key and its validated IPs. */
 export interface ValidatedCsr extends SubjectKey {
   readonly ips: readonly Ipv4[];
+  /** Noted for the audit record and the debug log; nothing of them reaches the certificate. */
+  readonly ignoredExtensions: readonly IgnoredExtension[];
 }
 
 export function isCertificateType(value: unknown): value is CertificateType {

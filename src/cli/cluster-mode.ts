@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CaMaterial, Clock, Ipv4RangeSet } from '../ca/index.js';
+import { Ipv4RangeSet, type Clock } from '../ca/index.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { Operator } from '../controller/operator.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
@@ -14,6 +14,7 @@ import { KubernetesStore } from '../store/kubernetes/kubernetes-store.js';
 import { SecretCrlNumberSequence } from '../store/kubernetes/secret-crl-number-sequence.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { ControllerParts, ServeCluster } from './serve-cluster.js';
 
 /**
  * Cluster mode of `serve`: the Kubernetes API connection, the CA in a Secret, the
@@ -25,15 +26,8 @@ interface Cluster {
   readonly namespace: string;
 }
 
-interface ControllerParts {
-  readonly ca: CaMaterial;
-  readonly issuance: IssuanceService;
-  readonly newIssuance: (material: CaMaterial, ranges: Ipv4RangeSet) => IssuanceService;
-  readonly restRecords: boolean;
-}
-
 /** What cluster mode adds to `serve`; every method is a no-op when it is off. */
-export class ClusterMode {
+export class ClusterMode implements ServeCluster {
   operator: Operator | undefined;
 
   private constructor(
@@ -53,7 +47,7 @@ export class ClusterMode {
     if (!this.cluster || !secretName) return fromDataDir();
     const { api, namespace } = this.cluster;
     const { config, clock } = this;
-    const ca = await openCaSecret({ api, namespace, secretName, keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges, clock });
+    const ca = await openCaSecret({ api, namespace, secretName, keyAlgorithm: config.keyAlgorithm, allowedRanges: config.allowedRanges ?? Ipv4RangeSet.defaults, clock });
     if (ca.created) this.logger.info({ secret: `${namespace}/${secretName}`, keyAlgorithm: config.keyAlgorithm }, 'created a new CA in its Secret (first start)');
     return ca;
   }
@@ -119,7 +113,7 @@ function newOperator(config: ServeConfig, cluster: Cluster, parts: ControllerPar
     api: cluster.api,
     defaultCa: { material: parts.ca, issuer: parts.issuance },
     issuerFactory: parts.newIssuance,
-    configuredRanges: config.allowedRanges,
+    configuredRanges: config.allowedRanges ?? Ipv4RangeSet.defaults,
     clusterResourceNamespace: kubernetes.clusterResourceNamespace ?? cluster.namespace,
     certManager: kubernetes.certManager,
     ...(parts.restRecords ? { restRecords: { processor: parts.issuance, signDelayMs: config.signDelayMs } } : {}),

@@ -5,8 +5,11 @@ export interface FlagSpec {
   readonly type: 'string' | 'boolean';
   readonly description: string;
   readonly default?: string;
-  /** Environment variable read when the flag is absent; default SMSGATE_CA_<NAME>. `false` disables. */
-  readonly env?: string | false;
+  /**
+   * Environment variables read when the flag is absent, the first one set wins; default
+   * SMSGATE_CA_<NAME>. `false` disables.
+   */
+  readonly env?: string | readonly string[] | false;
   readonly valueName?: string;
 }
 
@@ -14,6 +17,8 @@ export interface CommandIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly env: NodeJS.ProcessEnv;
+  /** Where `.env` is looked for; default the process's working directory. */
+  readonly cwd?: string;
 }
 
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>;
@@ -29,10 +34,29 @@ export interface Command {
   run(flags: FlagValues, positionals: readonly string[], io: CommandIo): Promise<number>;
 }
 
-/** A refusal the user can act on: printed as one line on stderr, exit code 1 (or the given one). */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  constructor(message: string, readonly exitCode = 2) {
+/** Exit codes of every command, the SMSGate command-line client's convention. */
+export const EXIT_CODES = {
+  ok: 0,
+  /** Invalid arguments, settings or input (a refused CSR too). */
+  invalidInput: 1,
+  /** The server answered with an error, or could not be reached. */
+  serverFailure: 2,
+  /** The output files could not be written. */
+  outputFailure: 3,
+} as const;
+
+/** A failure the user can act on: printed as one line on stderr, with its exit code. */
+export class CommandFailure extends Error {
+  override readonly name: string = 'CommandFailure';
+  constructor(message: string, readonly exitCode: number) {
     super(message);
+  }
+}
+
+/** Invalid arguments or input: exit code 1. */
+export class UsageError extends CommandFailure {
+  override readonly name = 'UsageError';
+  constructor(message: string) {
+    super(message, EXIT_CODES.invalidInput);
   }
 }

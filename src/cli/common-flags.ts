@@ -15,12 +15,18 @@ export const ALLOWED_CIDRS_FLAG: FlagSpec = {
   name: 'allowed-cidrs',
   type: 'string',
   valueName: 'LIST',
-  description: 'comma list of IPv4 CIDRs certificates may carry (also the intermediate name constraints)',
-  default: DEFAULT_ALLOWED_CIDRS.join(','),
+  description: `comma list of IPv4 CIDRs certificates may carry (also the intermediate name constraints); default: what the CA was created for (init: ${DEFAULT_ALLOWED_CIDRS.join(',')})`,
 };
 
+/** The given ranges, or the default private ones (what `init` creates a CA for). */
 export function allowedRangesFrom(flags: FlagValues): Ipv4RangeSet {
-  return Ipv4RangeSet.parse(optionalString(flags, 'allowed-cidrs') ?? DEFAULT_ALLOWED_CIDRS.join(','));
+  return givenAllowedRanges(flags) ?? Ipv4RangeSet.defaults;
+}
+
+/** The given ranges; undefined means the ranges the existing CA was created for. */
+export function givenAllowedRanges(flags: FlagValues): Ipv4RangeSet | undefined {
+  const given = optionalString(flags, 'allowed-cidrs');
+  return given === undefined ? undefined : Ipv4RangeSet.parse(given);
 }
 
 export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T {

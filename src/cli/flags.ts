@@ -12,9 +12,11 @@ export const CONFIG_FLAG: FlagSpec = {
   env: 'SMSGATE_CA_CONFIG',
 };
 
-export function envName(flag: FlagSpec): string | undefined {
-  if (flag.env === false) return undefined;
-  return flag.env ?? `SMSGATE_CA_${flag.name.toUpperCase().replaceAll('-', '_')}`;
+/** The environment variables a flag falls back to, in the order they are tried. */
+export function envNames(flag: FlagSpec): readonly string[] {
+  if (flag.env === false) return [];
+  if (flag.env === undefined) return [`SMSGATE_CA_${flag.name.toUpperCase().replaceAll('-', '_')}`];
+  return typeof flag.env === 'string' ? [flag.env] : flag.env;
 }
 
 /** Flags win over environment variables, which win over the --config file, which wins over defaults. */
@@ -30,7 +32,7 @@ export function parseFlags(
   try {
     parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see 'smsgate-ca ${command.name} --help')`);
+    throw new UsageError(`${argumentProblem(error as Error)} (see smsgate-ca ${command.name} --help)`);
   }
   const configPath = (parsed.values['config'] as string | undefined) ?? fromEnv(CONFIG_FLAG, env);
   const fromFile = typeof configPath === 'string' ? readConfigFile(configPath, command) : {};
@@ -56,10 +58,21 @@ function readConfigFile(path: string, command: Command): FileSettings {
   }
 }
 
+/** parseArgs' complaint in a few words: "unknown option --x", "option --listen needs a value". */
+function argumentProblem(error: Error): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1];
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(error.message) ? `option ${option} needs a value` : `option ${option} takes no value`;
+  }
+  return error.message.split('\n')[0]!;
+}
+
 function fromEnv(flag: FlagSpec, env: NodeJS.ProcessEnv): string | boolean | undefined {
-  const name = envName(flag);
+  const name = envNames(flag).find((candidate) => env[candidate] !== undefined && env[candidate] !== '');
   const value = name ? env[name] : undefined;
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined) return undefined;
   if (flag.type === 'string') return value;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
@@ -91,7 +104,7 @@ export function formatHelp(command: Command): string {
   const heads = rows.map((flag) => `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : ''}`);
   const width = Math.max(...heads.map((head) => head.length)) + 2;
   rows.forEach((flag, index) => {
-    const extras = [flag.default !== undefined ? `default ${flag.default}` : '', envName(flag) ? `env ${envName(flag)}` : '']
+    const extras = [flag.default !== undefined ? `default ${flag.default}` : '', envNames(flag).length ? `env ${envNames(flag).join(', ')}` : '']
       .filter(Boolean)
       .join('; ');
     lines.push(`  ${heads[index]!.padEnd(width)}${flag.description}${extras ? ` (${extras})` : ''}`);

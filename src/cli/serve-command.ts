@@ -1,13 +1,14 @@
+import { basename, isAbsolute, relative } from 'node:path';
 import { buildServeConfig, LOG_LEVELS, SERVE_DEFAULTS } from '../config/serve-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { CRL_CONFIG_DEFAULTS } from '../config/crl-config.js';
 import { KEY_ALGORITHMS } from '../ca/index.js';
-import { serveUntilSignal } from '../main.js';
 import { UsageError, type Command } from './command.js';
 import { ACME_SERVE_FLAGS, acmeSettingsFrom } from './acme-flags.js';
 import { KUBERNETES_SERVE_FLAGS, kubernetesSettingsFrom } from './kubernetes-flags.js';
 import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG } from './common-flags.js';
 import { optionalString } from './flags.js';
+import { serveBanner } from './serve-banner.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -56,6 +57,19 @@ export const serveCommand: Command = {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
     }
-    return serveUntilSignal(config, (url) => io.stdout.write(`listening on ${url}\n`));
+    // The server's modules load only for `serve`, so the other commands start quickly.
+    const { serveUntilSignal } = await import('../main.js');
+    const cwd = io.cwd ?? process.cwd();
+    return serveUntilSignal(config, (running) => {
+      io.stdout.write(`listening on ${running.url}\n`);
+      io.stdout.write(serveBanner({ running, invocation: invocationOf(process.argv[1], cwd), cwd }));
+    });
   },
 };
+
+/** How to run this program again from the working directory: `node bin/smsgate-ca.js` in a checkout, else `smsgate-ca`. */
+function invocationOf(script: string | undefined, cwd: string): string {
+  if (!script || basename(script) !== 'smsgate-ca.js') return 'smsgate-ca';
+  const path = relative(cwd, script);
+  return path.startsWith('..') || isAbsolute(path) ? 'smsgate-ca' : `node ${path}`;
+}

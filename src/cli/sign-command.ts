@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { CERTIFICATE_TYPES, LeafSigner, validateCsr } from '../ca/index.js';
+import { CERTIFICATE_TYPES, describeIgnoredExtensions, LeafSigner, validateCsr } from '../ca/index.js';
 import { systemClock } from '../shared/clock.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
-import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, allowedRangesFrom, oneOf } from './common-flags.js';
+import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, givenAllowedRanges, oneOf } from './common-flags.js';
 import { optionalString, requireString } from './flags.js';
 
 export const signCommand: Command = {
@@ -20,10 +20,11 @@ export const signCommand: Command = {
   async run(flags, _positionals, io) {
     const csrPath = requireString(flags, 'csr');
     const type = oneOf(flags['type'] as string | undefined, CERTIFICATE_TYPES, 'type');
-    const allowedRanges = allowedRangesFrom(flags);
+    const allowedRanges = givenAllowedRanges(flags);
     const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
     const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, shape: 'smsgate' });
+    if (csr.ignoredExtensions.length > 0) io.stderr.write(`note: ${describeIgnoredExtensions(csr.ignoredExtensions)}\n`);
     const issued = new LeafSigner(material, { clock: systemClock }).issue({ subject: csr, ips: csr.ips, type });
     const out = optionalString(flags, 'out');
     if (out) {

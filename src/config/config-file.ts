@@ -1,10 +1,18 @@
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { ConfigError } from './config-error.js';
 
 /** What a configuration file may set: the command's flags, by their long names. */
 export interface SettableFlag {
   readonly name: string;
   readonly type: 'string' | 'boolean';
+}
+
+const load = createRequire(import.meta.url);
+
+/** The YAML parser, loaded only when a configuration file is read (it weighs a few MiB). */
+function yaml(): typeof Yaml {
+  return load('yaml') as typeof Yaml;
 }
 
 export type FileSettings = Readonly<Record<string, string | boolean>>;
@@ -32,7 +40,7 @@ export function parseConfigFile(text: string, source: string, flags: readonly Se
 
 function parseYaml(text: string, source: string): unknown {
   try {
-    return parse(text, { prettyErrors: false, uniqueKeys: true });
+    return yaml().parse(text, { prettyErrors: false, uniqueKeys: true });
   } catch (error) {
     throw new ConfigError(`${source}: not valid YAML or JSON (${(error as Error).message.split('\n')[0]})`);
   }

@@ -1,5 +1,4 @@
 import {
-  DEFAULT_ALLOWED_CIDRS,
   formatCidr,
   isCaError,
   isKeyAlgorithm,
@@ -31,7 +30,8 @@ export type TlsSetting =
 export interface ServeConfig {
   readonly dataDir: string;
   readonly listen: ListenAddress;
-  readonly allowedRanges: Ipv4RangeSet;
+  /** --allowed-cidrs; undefined: the ranges the CA was created for (a new CA: the three private ranges). */
+  readonly allowedRanges: Ipv4RangeSet | undefined;
   /** Key type of the CA created on first start. */
   readonly keyAlgorithm: KeyAlgorithm;
   /** Limit on POST /api/v1/csr per client address; undefined when disabled. */
@@ -72,7 +72,6 @@ export interface ServeSettings {
 export const SERVE_DEFAULTS = {
   dataDir: './data',
   listen: '0.0.0.0:8443',
-  allowedCidrs: DEFAULT_ALLOWED_CIDRS.join(','),
   keyAlgorithm: 'ecdsa-p256',
   rateLimit: '1/1m',
   trustedProxies: '',
@@ -88,7 +87,7 @@ export function buildServeConfig(settings: ServeSettings): ServeConfig {
   return Object.freeze({
     dataDir: value('dataDir'),
     listen: Object.freeze(parseListenAddress(value('listen'))),
-    allowedRanges: rethrowCa(() => Ipv4RangeSet.parse(value('allowedCidrs')), 'allowed-cidrs'),
+    allowedRanges: settings.allowedCidrs ? rethrowCa(() => Ipv4RangeSet.parse(settings.allowedCidrs!), 'allowed-cidrs') : undefined,
     keyAlgorithm: parseKeyAlgorithm(value('keyAlgorithm')),
     rateLimit: parseRateLimit(value('rateLimit')),
     trustedProxies: Object.freeze(parseTrustedProxies(value('trustedProxies'))),
@@ -147,7 +146,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
   return {
     dataDir: config.dataDir,
     listen: `${config.listen.host}:${config.listen.port}`,
-    allowedCidrs: config.allowedRanges.toStrings(),
+    allowedCidrs: config.allowedRanges?.toStrings() ?? "the CA's own",
     keyAlgorithm: config.keyAlgorithm,
     rateLimit: config.rateLimit ? `${config.rateLimit.max}/${formatDuration(config.rateLimit.periodMs)}` : 'off',
     trustedProxies: config.trustedProxies.map(formatCidr),

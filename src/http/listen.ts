@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 
 export interface TlsMaterial {
   readonly certificatePem: string;
@@ -42,6 +42,28 @@ export async function listen(
     scheme: options.tls ? 'https' : 'http',
     close: (graceMs = 5_000) => closeServer(server, graceMs),
   };
+}
+
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the address is already in use (is another server running there?)',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'that address is not on this machine',
+};
+
+/**
+ * Binds the address for a moment and lets it go, so that a busy port is reported before the
+ * caller writes anything (a new CA, a database). Port 0 is always free.
+ */
+export async function checkAddressFree(address: { readonly host: string; readonly port: number }): Promise<void> {
+  if (address.port === 0) return;
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      const problem = LISTEN_PROBLEMS[error.code ?? ''] ?? error.message;
+      reject(new Error(`cannot listen on ${address.host}:${address.port}: ${problem}; nothing was written`));
+    });
+    probe.listen(address.port, address.host, () => probe.close(() => resolve()));
+  });
 }
 
 function closeServer(server: Server, graceMs: number): Promise<void> {

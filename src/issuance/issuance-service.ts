@@ -1,9 +1,11 @@
 import {
   checkIpIdentifiers,
   checkSubjectKey,
+  describeIgnoredExtensions,
   isCaError,
   validateCsr,
   type Clock,
+  type IgnoredExtension,
   type IssuedCertificate,
   type Ipv4,
   type Ipv4RangeSet,
@@ -39,7 +41,7 @@ export type RevokedListener = (serialNumber: string) => void;
 const DENIED_INTERNALLY = 'the CA could not sign this request; see the server log';
 
 /**
- * The one issuance service (DESIGN.md §1): every door calls it, it applies the policy, signs,
+ * The one issuance service (docs/ARCHITECTURE.md §1): every door calls it, it applies the policy, signs,
  * records the certificate and an audit entry, and counts. REST submits and polls; ACME and the
  * controller call issue() and get the certificate at once.
  */
@@ -76,7 +78,7 @@ export class IssuanceService {
         requester: request.requester,
         createdAt: at,
       },
-      { at, event: 'submitted', door: 'rest', requester: request.requester, requestId: id, ips: csr.ips },
+      { at, event: 'submitted', door: 'rest', requester: request.requester, requestId: id, ips: csr.ips, ...this.ignoredDetail('rest', id, csr.ignoredExtensions) },
     );
     this.count('rest', result.created ? 'accepted' : 'duplicate');
     if (result.created) {
@@ -117,8 +119,10 @@ export class IssuanceService {
   /** ACME finalize / Kubernetes controller: policy, sign, record, audit; throws CaError on refusal. */
   async issue(request: IssueRequest): Promise<IssuedCertificate> {
     const started = this.options.clock.now();
+    let ignoredExtensions: readonly IgnoredExtension[] = [];
     const issued = await this.refusingAudited(request.door, request.requester, () => {
-      const { subject, ips } = this.checkIssueRequest(request);
+      const { subject, ips, ignored } = this.checkIssueRequest(request);
+      ignoredExtensions = ignored;
       return this.options.signer.issue({
         subject,
         ips,
@@ -141,6 +145,7 @@ export class IssuanceService {
       serialNumber: issued.serialNumber,
       ips: issued.ips,
       ...(request.reference ? { requestId: request.reference } : {}),
+      ...this.ignoredDetail(request.door, request.reference, ignoredExtensions),
     });
     this.countIssued(request.door, issued, started, at);
     return issued;
@@ -177,13 +182,25 @@ export class IssuanceService {
     return true;
   }
 
-  private checkIssueRequest(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[] } {
+  private checkIssueRequest(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[]; ignored: readonly IgnoredExtension[] } {
     const { allowedRanges } = this.options;
     if ('pem' in request.csr) {
       const csr = validateCsr(request.csr.pem, { allowedRanges, shape: 'multi', ...(request.maxIdentifiers ? { maxIdentifiers: request.maxIdentifiers } : {}) });
-      return { subject: csr, ips: csr.ips };
+      return { subject: csr, ips: csr.ips, ignored: csr.ignoredExtensions };
     }
-    return { subject: checkSubjectKey(request.csr.spki), ips: checkIpIdentifiers(request.csr.ips, allowedRanges, request.maxIdentifiers) };
+    return {
+      subject: checkSubjectKey(request.csr.spki),
+      ips: checkIpIdentifiers(request.csr.ips, allowedRanges, request.maxIdentifiers),
+      ignored: request.csr.ignoredExtensions ?? [],
+    };
+  }
+
+  /** A CSR's ignored malformed extensions: logged at debug, and the audit entry's detail. */
+  private ignoredDetail(door: Door, reference: string | undefined, ignored: readonly IgnoredExtension[]): { detail?: string } {
+    if (ignored.length === 0) return {};
+    const detail = describeIgnoredExtensions(ignored);
+    this.options.logger.debug({ door, requestId: reference, extensions: ignored }, detail);
+    return { detail };
   }
 
   private decide(record: CsrRequestRecord): PendingOutcome {

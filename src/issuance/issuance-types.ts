@@ -1,4 +1,4 @@
-import type { CertificateType, Ipv4 } from '../ca/index.js';
+import type { CertificateType, IgnoredExtension, Ipv4 } from '../ca/index.js';
 import type { CsrRequestRecord, Door } from '../store/records.js';
 
 /** The REST door: a CSR to be stored as pending and signed by the worker. */
@@ -26,7 +26,9 @@ export interface IssueRequest {
    * (controller) or from a CSR the door validated already (ACME, which passes its PEM along as
    * `csrPem` for the ledger: the Kubernetes store records it as spec.request).
    */
-  readonly csr: { readonly pem: string } | { readonly spki: Uint8Array; readonly ips: readonly Ipv4[]; readonly csrPem?: string };
+  readonly csr:
+    | { readonly pem: string }
+    | { readonly spki: Uint8Array; readonly ips: readonly Ipv4[]; readonly csrPem?: string; readonly ignoredExtensions?: readonly IgnoredExtension[] };
   /** Several IPs are allowed through these doors; default the core's limit. */
   readonly maxIdentifiers?: number;
   readonly notBefore?: Date;

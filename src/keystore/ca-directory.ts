@@ -66,7 +66,8 @@ export async function initCaDirectory(
 
 export async function loadCaDirectory(
   dataDir: string,
-  options: { allowedRanges: Ipv4RangeSet; clock: Clock },
+  /** Without allowedRanges: the ranges the CA was created for (see loadCaMaterial). */
+  options: { allowedRanges?: Ipv4RangeSet | undefined; clock: Clock },
 ): Promise<LoadedCa> {
   const paths = caPaths(dataDir);
   if (!(await caDirectoryExists(dataDir))) {
@@ -77,7 +78,7 @@ export async function loadCaDirectory(
     certificatePem: await readFile(paths.intermediateCertificate, 'utf8'),
     privateKeyPem: await readPrivateKeyFile(paths.intermediateKey),
     chainPem: rootCertificatePem,
-    allowedRanges: options.allowedRanges,
+    ...(options.allowedRanges ? { allowedRanges: options.allowedRanges } : {}),
     clock: options.clock,
   });
   const rootKey = (await fileExists(paths.rootKey)) ? createPrivateKey(await readPrivateKeyFile(paths.rootKey)) : undefined;

@@ -35,7 +35,7 @@ export interface CertificateLedger {
 }
 
 /**
- * Revocations in the shared ledger, whatever door asked (DESIGN.md §1). Optional for an issuance
+ * Revocations in the shared ledger, whatever door asked (docs/ARCHITECTURE.md §1). Optional for an issuance
  * store: one without it leaves revocation to the door's own records.
  */
 export interface RevocationLedger {

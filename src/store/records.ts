@@ -3,7 +3,7 @@ import type { CertificateType, Ipv4 } from '../ca/index.js';
 export const REQUEST_STATUSES = ['pending', 'approved', 'denied'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** Which front door a request or certificate came through (DESIGN.md §1). */
+/** Which front door a request or certificate came through (docs/ARCHITECTURE.md §1). */
 export type Door = 'rest' | 'acme' | 'kubernetes';
 
 /** A REST certificate request, from submission to its decision. */

@@ -6,7 +6,7 @@ import { RawAcmeClient, type AcmeReply } from '../support/acme-test-client.js';
 /**
  * RFC 8555 §7.6 revocation authority — the issuing account, an account holding valid
  * authorizations for every IP of the certificate, the certificate key — and the revocation's trace
- * in the shared ledger, the audit log and the metrics (DESIGN.md §1).
+ * in the shared ledger, the audit log and the metrics (docs/ARCHITECTURE.md §1).
  */
 
 const E = 'urn:ietf:params:acme:error:';

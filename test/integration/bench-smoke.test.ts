@@ -73,4 +73,16 @@ describe('benchmarks run and measure something', () => {
     expect(row![1]).toBe(20); // all twenty Ready
     expect(row!.at(-2)).toBe(20); // twenty Secrets
   });
+
+  it('bench:startup times npm start and serve, and reads idle RSS standalone and in cluster mode', async () => {
+    const result = await runBench('startup', { BENCH_RUNS: '1', BENCH_REQUESTS: '50', BENCH_IDLE_SECONDS: '1', BENCH_SECONDS: '60' });
+    expect(result.code, result.stderr).toBe(0);
+    for (const label of [/^npm start → listening \(built tree, existing CA\)\s+(\d+) ms/m, /^node bin\/smsgate-ca\.js serve → listening \(50 requests in the store\)\s+(\d+) ms/m]) {
+      const value = label.exec(result.stdout)?.[1];
+      expect(value, result.stdout).toBeDefined();
+      expect(Number(value)).toBeGreaterThan(0);
+    }
+    expect(result.stdout).toMatch(/^serve idle RSS, standalone .* \d+\.\d MiB → \d+\.\d MiB {3}\[bare node, idle: \d+\.\d MiB\]$/m);
+    expect(result.stdout).toMatch(/^serve idle RSS, cluster mode .* \d+\.\d MiB → \d+\.\d MiB/m);
+  });
 });

@@ -46,7 +46,7 @@ describe('--config FILE', () => {
     const config = join(work.dir, 'typo.yaml');
     await writeFile(config, 'rate-limt: 0\n');
     const result = await runCliProcess(['serve', '--config', config, '--data-dir', join(work.dir, 'data'), '--listen', '127.0.0.1:0']);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/unknown setting "rate-limt"/);
   });
 });

@@ -163,9 +163,9 @@ describe('smsgate-ca serve (the built CLI)', () => {
     [['--listen', 'nowhere'], /listen address "nowhere"/],
     [['--allowed-cidrs', '8.8.8.0/24'], /never certifies public addresses/],
     [['--log-level', 'chatty'], /log-level must be one of/],
-  ])('refuses bad flags %j before starting (exit 2)', async (flags, message) => {
+  ])('refuses bad flags %j before starting (exit 1)', async (flags, message) => {
     const result = await runCliProcess(['serve', '--data-dir', join(work.dir, 'never'), ...flags]);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     await expect(stat(join(work.dir, 'never'))).rejects.toThrow();
   });

@@ -73,7 +73,7 @@ async function issue(deps: AcmeDependencies, order: AcmeOrderRecord, csr: Valida
       requester,
       type: deps.settings.certificateType,
       // The PEM only for the ledger's record (the Kubernetes store's spec.request); not validated again.
-      csr: { spki: csr.spki, ips: csr.ips, csrPem: csr.pem },
+      csr: { spki: csr.spki, ips: csr.ips, csrPem: csr.pem, ignoredExtensions: csr.ignoredExtensions },
       maxIdentifiers: deps.settings.maxIdentifiers,
       ...(order.notBefore ? { notBefore: order.notBefore } : {}),
       ...(order.notAfter ? { notAfter: order.notAfter } : {}),

@@ -13,7 +13,7 @@ export const SUBSCRIBER_REVOCATION_REASONS: readonly number[] = [0, 1, 3, 4, 5];
  * RFC 8555 §7.6: revoke a certificate. Authorised are the account that obtained it, an account
  * holding valid authorizations for every IP in it (both sign with kid), and the certificate's own
  * key (jwk). The revocation goes to the shared ledger and audit log through the issuance service
- * (DESIGN.md §1), then to the ACME records.
+ * (docs/ARCHITECTURE.md §1), then to the ACME records.
  */
 export const postRevokeCert: AcmeHandler = async (deps, exchange) => {
   const request = await exchange.signed('jwk-or-kid');

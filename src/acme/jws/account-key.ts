@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { calculateJwkThumbprint, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
 import { AcmeProblem } from '../problems.js';
 import type { AccountKeyAlgorithm } from './flattened-jws.js';
 
@@ -46,7 +46,8 @@ export function algorithmsFor(jwk: PublicJwk): readonly AccountKeyAlgorithm[] {
   return jwk.crv === 'P-256' ? ['ES256'] : ['ES384'];
 }
 
-export function jwkThumbprint(jwk: PublicJwk): Promise<string> {
+export async function jwkThumbprint(jwk: PublicJwk): Promise<string> {
+  const { calculateJwkThumbprint } = await import('jose'); // loaded with the first ACME request, not at start
   return calculateJwkThumbprint(jwk, 'sha256');
 }
 
@@ -90,7 +91,7 @@ export class VerificationKeyCache {
       this.keys.set(cacheKey, cached);
       return cached;
     }
-    const imported = importJWK(jwk as JWK, alg) as Promise<CryptoKey>;
+    const imported = import('jose').then(({ importJWK }) => importJWK(jwk as JWK, alg) as Promise<CryptoKey>);
     imported.catch(() => this.keys.delete(cacheKey));
     this.keys.set(cacheKey, imported);
     if (this.keys.size > this.capacity) this.keys.delete(this.keys.keys().next().value!);

@@ -95,7 +95,7 @@ describe('validateCsr accepts real requests', () => {
       extensions: [keyUsageExtension(), serverAuthExtension()],
     });
     const result = validateCsr(pem, smsgate);
-    expect(result).toEqual({ spki: key.spki, key: { kind: 'ec', curve: 'P-256' }, ips: ['192.168.1.10'] });
+    expect(result).toEqual({ spki: key.spki, key: { kind: 'ec', curve: 'P-256' }, ips: ['192.168.1.10'], ignoredExtensions: [] });
   });
 
   it.each(['sha256', 'sha384', 'sha512'] as const)('accepts RSA and ECDSA signatures with %s', (hash) => {
@@ -110,7 +110,8 @@ describe('validateCsr accepts real requests', () => {
       extensionRequest(sanExtension(gn.ip('10.1.2.3')), keyUsageExtension()),
     ];
     const result = validateCsr(buildCsr({ subject, attributes }).pem, smsgate);
-    expect(Object.keys(result).sort()).toEqual(['ips', 'key', 'spki']);
+    expect(Object.keys(result).sort()).toEqual(['ignoredExtensions', 'ips', 'key', 'spki']);
+    expect(result.ignoredExtensions).toEqual([]);
     expect(result.ips).toEqual(['10.1.2.3']);
   });
 

@@ -61,7 +61,7 @@ describe('buildServeConfig', () => {
     const config = buildServeConfig({});
     expect(config.dataDir).toBe('./data');
     expect(config.listen).toEqual({ host: '0.0.0.0', port: 8443 });
-    expect(config.allowedRanges.toStrings()).toEqual(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+    expect(config.allowedRanges).toBeUndefined(); // the ranges the CA was created for
     expect(config.rateLimit).toEqual({ max: 1, periodMs: 60_000 });
     expect(config.tls).toEqual({ mode: 'generated' });
     expect(config.keyAlgorithm).toBe('ecdsa-p256');

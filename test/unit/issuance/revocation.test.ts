@@ -31,7 +31,7 @@ async function issued(current: ServiceFixture): Promise<string> {
   return certificate.serialNumber;
 }
 
-describe('IssuanceService.recordRevocation (every door, DESIGN.md §1)', () => {
+describe('IssuanceService.recordRevocation (every door, docs/ARCHITECTURE.md §1)', () => {
   it('marks the ledger row revoked, appends a `revoked` audit entry and counts it by door and reason', async () => {
     fixture = serviceFixture(material);
     const serialNumber = await issued(fixture);

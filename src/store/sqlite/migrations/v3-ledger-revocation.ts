@@ -1,7 +1,7 @@
 import type { Migration } from './migration.js';
 
 /**
- * Revocation in the shared certificate ledger (DESIGN.md §1: every door leaves the same record).
+ * Revocation in the shared certificate ledger (docs/ARCHITECTURE.md §1: every door leaves the same record).
  * Revocations the ACME door recorded before this version, in acme_certificates only, are copied
  * into the ledger once, each with an audit entry, so the ledger and the audit log tell the whole
  * story from here on. A revocation is final: the ledger refuses to change or clear one.

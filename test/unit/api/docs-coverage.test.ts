@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ACME_RESOURCE_PATHS } from '../../../src/acme/router.js';
+import { renderDocsPage } from '../../../src/api/docs-page.js';
+import { openApiDocument } from '../../../src/api/openapi-document.js';
+import { readmeServerPaths } from '../../support/readme-paths.js';
+
+describe('/docs describes every endpoint', () => {
+  const doc = openApiDocument('1.0.0');
+  const documented = Object.keys(doc.paths);
+  const page = renderDocsPage(doc);
+
+  it('README names the endpoints (the list is really read)', () => {
+    expect(readmeServerPaths()).toEqual(expect.arrayContaining(['/api/v1/csr', '/api/v1/ca/root.crt', '/acme/directory', '/crl.pem', '/healthz', '/readyz']));
+  });
+
+  it.each(readmeServerPaths())('README path %s is in the OpenAPI document and on the page', (path) => {
+    expect(documented).toContain(path);
+    expect(page).toContain(`<code>${path}</code>`);
+  });
+
+  it.each(ACME_RESOURCE_PATHS.map((path) => path.replace(/:(\w+)/g, '{$1}')))('ACME resource %s is documented', (path) => {
+    expect(documented).toContain(path);
+  });
+
+  it('documents no path the server does not answer', () => {
+    const served = [
+      '/api/v1/csr', '/api/v1/csr/{id}', '/api/v1/ca', '/api/v1/ca/root.crt', '/crl', '/crl.pem',
+      '/healthz', '/readyz', '/metrics', '/docs', '/docs/openapi.json',
+      ...ACME_RESOURCE_PATHS.map((path) => path.replace(/:(\w+)/g, '{$1}')),
+    ];
+    expect(documented.filter((path) => !served.includes(path))).toEqual([]);
+  });
+});
