@@ -24,6 +24,11 @@ export interface ObjectAccess {
   list(apiVersion: string, kind: string, namespace?: string): JsonObject[];
   /** Full create pipeline (defaulting, validation, namespace checks), as a controller's POST would. */
   create(obj: JsonObject, fieldManager?: string): JsonObject;
+  /**
+   * Full update pipeline (PUT) without a resourceVersion precondition: validation sees the live
+   * object as the old one, so transition rules run. `subresource: 'status'` writes status only.
+   */
+  update(obj: JsonObject, options?: { readonly subresource?: 'status'; readonly fieldManager?: string }): JsonObject;
   /** Replaces `status` through the /status subresource pipeline (spec untouched, no RV precondition). */
   setStatus(ref: ObjectRef, status: JsonObject, fieldManager?: string): JsonObject;
   /**
@@ -53,6 +58,18 @@ export function createObjectAccess(store: ObjectStore, service: ObjectService, r
     },
     list(apiVersion, kind, namespace) {
       return service.list(typeOf(apiVersion, kind), namespace).map((o) => cloneJson(o));
+    },
+    update(obj, options = {}) {
+      const ref = refOf(obj);
+      const type = typeOf(ref.apiVersion, ref.kind);
+      const stored = service.getStored(type, ref.namespace ?? '', ref.name);
+      if (stored === undefined) throw notFound(type, ref.name);
+      const live = service.view(type, stored);
+      const desired = cloneJson(obj);
+      const meta = mutableMetadata(desired);
+      meta['resourceVersion'] = metadataOf(live)['resourceVersion'] ?? '';
+      const write = { ...SYSTEM_WRITE, fieldManager: options.fieldManager ?? 'fake-apiserver-test' };
+      return cloneJson(service.applyUpdate({ type, live, desired, subresource: options.subresource ?? '' }, write).object);
     },
     create(obj, fieldManager = 'fake-apiserver-test') {
       const ref = refOf(obj);
