@@ -8,10 +8,13 @@ export interface RequestLogEntry {
   readonly userAgent: string | undefined;
   /** HTTP status; 0 while the response (e.g. a watch) is still open. */
   readonly status: number;
+  /** The authenticated (or impersonated) user; undefined when authentication failed. */
+  readonly user: string | undefined;
 }
 
-interface MutableEntry extends Omit<RequestLogEntry, 'status'> {
+interface MutableEntry extends Omit<RequestLogEntry, 'status' | 'user'> {
   status: number;
+  user: string | undefined;
 }
 
 /** What clients sent, for tests that assert on verbs, patch types and paths. Bounded. */
@@ -20,12 +23,13 @@ export class RequestLog {
 
   constructor(private readonly limit: number) {}
 
-  record(entry: Omit<RequestLogEntry, 'status'>): (status: number) => void {
-    const mutable: MutableEntry = { ...entry, status: 0 };
+  record(entry: Omit<RequestLogEntry, 'status' | 'user'>): (status: number, user: string | undefined) => void {
+    const mutable: MutableEntry = { ...entry, status: 0, user: undefined };
     this.log.push(mutable);
     if (this.log.length > this.limit) this.log.splice(0, this.log.length - this.limit);
-    return (status) => {
+    return (status, user) => {
       mutable.status = status;
+      mutable.user = user;
     };
   }
 

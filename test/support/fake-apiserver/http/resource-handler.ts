@@ -1,5 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { methodNotAllowed, routeNotFound } from '../core/api-errors.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { RbacAuthorizer } from '../auth/rbac-authorizer.js';
+import type { UserInfo } from '../auth/user-info.js';
 import { readBody } from './http-io.js';
 import type { JsonResponse } from './http-io.js';
 import { formatObject, listObjects } from './list-handler.js';
@@ -17,11 +20,13 @@ import { patchScale, updateScale } from './scale-handlers.js';
 import { scaleView } from '../resources/scale-subresource.js';
 import { serveWatch } from './watch-stream.js';
 import type { WatchContext } from './watch-stream.js';
-import { createObject, deleteCollection, deleteOne, finalizeNamespace, patchOne, updateObject } from './write-handlers.js';
+import { createObject, deleteCollection, deleteOne, finalizeNamespace, patchOne, requestToken, updateObject } from './write-handlers.js';
 
 export interface ResourceContext extends ListContext, WatchContext {
   readonly registry: ResourceRegistry;
   readonly service: ObjectService;
+  readonly authenticator: Authenticator;
+  readonly authorizer: RbacAuthorizer;
 }
 
 /** Where a resource request lands once path, scope and subresource are checked. */
@@ -34,6 +39,7 @@ export interface ResolvedRequest {
   readonly query: URLSearchParams;
   readonly format: ResponseFormat;
   readonly userAgent: string | undefined;
+  readonly user: UserInfo;
 }
 
 interface WriteInput {
@@ -52,12 +58,14 @@ function subresourceServed(type: ResourceType, subresource: string): boolean {
       return type.scale !== undefined;
     case 'finalize':
       return type.storageKey === 'core/namespaces';
+    case 'token':
+      return type.storageKey === 'core/serviceaccounts';
     default:
       return false;
   }
 }
 
-function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath, query: URLSearchParams): ResolvedRequest {
+function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath, query: URLSearchParams, user: UserInfo): ResolvedRequest {
   const type = ctx.registry.lookup(path.group, path.version, path.resource);
   const subresource = path.subresource ?? '';
   if (type === undefined || (path.namespace !== undefined && !type.namespaced) || !subresourceServed(type, subresource)) throw routeNotFound();
@@ -71,12 +79,13 @@ function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath,
     query,
     format: negotiate(req.headers.accept, query.get('includeObject')),
     userAgent: req.headers['user-agent'],
+    user,
   };
 }
 
 /** Dispatches a resource request; returns undefined when the response was streamed (watch). */
-export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams): Promise<JsonResponse | undefined> {
-  const request = resolve(ctx, req, path, query);
+export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams, user: UserInfo): Promise<JsonResponse | undefined> {
+  const request = resolve(ctx, req, path, query, user);
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') return read(ctx, res, request, path.watchPrefix);
   if (path.watchPrefix) throw methodNotAllowed();
@@ -96,6 +105,7 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
 }
 
 function post(ctx: ResourceContext, { request, body, contentType }: WriteInput): JsonResponse {
+  if (request.subresource === 'token' && request.name !== undefined) return requestToken(ctx, request, request.name, decodeBody(body, contentType));
   if (request.name !== undefined || request.allNamespaces) throw methodNotAllowed();
   return createObject(ctx, request, decodeBody(body, contentType));
 }

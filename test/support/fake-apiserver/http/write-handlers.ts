@@ -27,7 +27,8 @@ export function createObject(ctx: ResourceContext, request: ResolvedRequest, bod
   const options = writeOptions(request.query, request.userAgent);
   if (request.type.review !== undefined) {
     if (!isJsonObject(body)) throw badRequest(`${request.type.kind} body is required`);
-    return { status: 201, body: request.type.review({ ...body, apiVersion: apiVersionOf(request.type), kind: request.type.kind }) };
+    const context = { user: request.user, authenticator: ctx.authenticator, authorizer: ctx.authorizer };
+    return { status: 201, body: request.type.review({ ...body, apiVersion: apiVersionOf(request.type), kind: request.type.kind }, context) };
   }
   const result = ctx.service.create(request.type, request.namespace, body, options);
   return respond(ctx, request, 201, result.object, options);
@@ -106,4 +107,22 @@ export function finalizeNamespace(ctx: ResourceContext, request: ResolvedRequest
   const released = deletionTimestampOf(next) !== undefined && finalizersOf(next).length === 0 && !ctx.service.isNamespaceHeld(request.type, next);
   const result = released ? ctx.service.remove(request.type, next, options) : ctx.service.commit(request.type, next, options);
   return respond(ctx, request, 200, result, options);
+}
+
+/** TokenRequest (serviceaccounts/{name}/token): a bearer token that authenticates as the ServiceAccount. */
+export function requestToken(ctx: ResourceContext, request: ResolvedRequest, name: string, body: JsonValue): JsonResponse {
+  ctx.service.get(request.type, request.namespace, name);
+  const seconds = isJsonObject(body) ? Number(getPath(body, ['spec', 'expirationSeconds']) ?? 3600) : 3600;
+  const token = ctx.authenticator.mintServiceAccountToken(request.namespace, name);
+  const expiration = new Date(ctx.now().getTime() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    status: 201,
+    body: {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, namespace: request.namespace, creationTimestamp: null },
+      spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: seconds, boundObjectRef: null },
+      status: { token, expirationTimestamp: expiration },
+    },
+  };
 }
