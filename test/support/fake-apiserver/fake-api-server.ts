@@ -51,6 +51,12 @@ export interface FakeApiServerOptions {
   readonly seedNamespaceDefaults?: boolean;
   /** Collect dependents through ownerReferences. Default true. */
   readonly garbageCollection?: boolean;
+  /**
+   * Admit writes as kube-apiserver's OwnerReferencesPermissionEnforcement plugin does (changing
+   * ownerReferences needs `delete` on the object, blockOwnerDeletion needs `update` on the owner's
+   * finalizers). Default true: stricter than a default kube-apiserver, as hardened clusters are.
+   */
+  readonly ownerReferencesPermissionEnforcement?: boolean;
   /** Entries kept in the request log. Default 10000. */
   readonly requestLogLimit?: number;
   readonly now?: () => Date;
@@ -70,6 +76,8 @@ export interface FakeApiServer {
   kubeconfigFor(token: string, name: string): Promise<string>;
   /** The RBAC rules that apply to `user` in `namespace` (for reports of unused permissions). */
   rulesFor(user: UserInfo, namespace: string): GrantedRule[];
+  /** The RBAC rules that apply to `user` in any namespace (each with the namespace it applies in). */
+  rulesAnywhere(user: UserInfo): GrantedRule[];
   /** Forget the watch history (and consume one resourceVersion): resuming older watches gets 410. */
   expireWatchHistory(): void;
   /** End every open watch (cleanly, or by resetting the connection). Returns how many. */
@@ -126,6 +134,7 @@ function routerContext(cluster: Cluster, options: FakeApiServerOptions, auth: Au
     currentRevision: () => cluster.store.currentRevision(),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
+    ownerReferencesPermissionEnforcement: options.ownerReferencesPermissionEnforcement ?? true,
   };
   return {
     ...auth,
@@ -177,6 +186,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
       return path;
     },
     rulesFor: (user, namespace) => auth.authorizer.rulesFor(user, namespace),
+    rulesAnywhere: (user) => auth.authorizer.rulesAnywhere(user),
     expireWatchHistory: () => hub.expire(),
     dropWatches: (drop) => hub.closeAll(undefined, drop?.abrupt ?? false),
     activeWatches: () => hub.activeCount(),

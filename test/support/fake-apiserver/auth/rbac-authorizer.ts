@@ -87,16 +87,28 @@ export class RbacAuthorizer {
 
   /** Every rule that applies to `user` in `namespace` (cluster-wide rules included). */
   rulesFor(user: UserInfo, namespace: string): GrantedRule[] {
+    return [...this.clusterWideRules(user), ...(namespace === '' ? [] : this.namespaceRules(user, namespace))];
+  }
+
+  /** Every rule that applies to `user` anywhere: cluster-wide ones and those bound in each namespace. */
+  rulesAnywhere(user: UserInfo): GrantedRule[] {
+    const namespaces = new Set(this.store.list('rbac.authorization.k8s.io/rolebindings', undefined).map(namespaceOf));
+    return [...this.clusterWideRules(user), ...[...namespaces].sort().flatMap((namespace) => this.namespaceRules(user, namespace))];
+  }
+
+  private clusterWideRules(user: UserInfo): GrantedRule[] {
     const granted: GrantedRule[] = user.groups.includes('system:authenticated') ? [...AUTHENTICATED_DEFAULTS] : [];
     for (const binding of this.store.list('rbac.authorization.k8s.io/clusterrolebindings', undefined)) {
       if (this.bound(binding, user, '')) granted.push(...this.roleRules(binding, ''));
     }
-    if (namespace !== '') {
-      for (const binding of this.store.list('rbac.authorization.k8s.io/rolebindings', namespace)) {
-        if (this.bound(binding, user, namespace)) granted.push(...this.roleRules(binding, namespace));
-      }
-    }
     return granted;
+  }
+
+  private namespaceRules(user: UserInfo, namespace: string): GrantedRule[] {
+    return this.store
+      .list('rbac.authorization.k8s.io/rolebindings', namespace)
+      .filter((binding) => this.bound(binding, user, namespace))
+      .flatMap((binding) => this.roleRules(binding, namespace));
   }
 
   /** The rule that allows the request, or undefined (denied). system:masters is allowed with no rule. */

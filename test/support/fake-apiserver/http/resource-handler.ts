@@ -3,6 +3,7 @@ import { methodNotAllowed, routeNotFound } from '../core/api-errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { RbacAuthorizer } from '../auth/rbac-authorizer.js';
 import type { UserInfo } from '../auth/user-info.js';
+import type { RequestAttributes } from '../auth/request-attributes.js';
 import { readBody } from './http-io.js';
 import type { JsonResponse } from './http-io.js';
 import { formatObject, listObjects } from './list-handler.js';
@@ -27,7 +28,12 @@ export interface ResourceContext extends ListContext, WatchContext {
   readonly service: ObjectService;
   readonly authenticator: Authenticator;
   readonly authorizer: RbacAuthorizer;
+  /** Run kube-apiserver's OwnerReferencesPermissionEnforcement admission on writes. */
+  readonly ownerReferencesPermissionEnforcement: boolean;
 }
+
+/** Who is asking, and where further authorizations made for the request are noted. */
+export type Caller = Pick<ResolvedRequest, 'user' | 'recordAuthorization'>;
 
 /** Where a resource request lands once path, scope and subresource are checked. */
 export interface ResolvedRequest {
@@ -40,6 +46,8 @@ export interface ResolvedRequest {
   readonly format: ResponseFormat;
   readonly userAgent: string | undefined;
   readonly user: UserInfo;
+  /** Notes a further authorization made on the request's behalf (by admission) in the request log. */
+  readonly recordAuthorization: (attributes: RequestAttributes) => void;
 }
 
 interface WriteInput {
@@ -65,7 +73,7 @@ function subresourceServed(type: ResourceType, subresource: string): boolean {
   }
 }
 
-function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath, query: URLSearchParams, user: UserInfo): ResolvedRequest {
+function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath, query: URLSearchParams, caller: Caller): ResolvedRequest {
   const type = ctx.registry.lookup(path.group, path.version, path.resource);
   const subresource = path.subresource ?? '';
   if (type === undefined || (path.namespace !== undefined && !type.namespaced) || !subresourceServed(type, subresource)) throw routeNotFound();
@@ -79,13 +87,14 @@ function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath,
     query,
     format: negotiate(req.headers.accept, query.get('includeObject')),
     userAgent: req.headers['user-agent'],
-    user,
+    user: caller.user,
+    recordAuthorization: caller.recordAuthorization,
   };
 }
 
 /** Dispatches a resource request; returns undefined when the response was streamed (watch). */
-export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams, user: UserInfo): Promise<JsonResponse | undefined> {
-  const request = resolve(ctx, req, path, query, user);
+export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams, caller: Caller): Promise<JsonResponse | undefined> {
+  const request = resolve(ctx, req, path, query, caller);
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') return read(ctx, res, request, path.watchPrefix);
   if (path.watchPrefix) throw methodNotAllowed();

@@ -31,8 +31,7 @@ const ROOT_PATHS = ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/
 /** Authenticates, logs and routes every request: discovery, OpenAPI, health, or a resource. */
 export async function route(ctx: RouterContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-  let user: UserInfo | undefined;
-  const done = ctx.requestLog.record({
+  const logged = ctx.requestLog.record({
     method: req.method ?? 'GET',
     path: url.pathname,
     query: url.search.replace(/^\?/, ''),
@@ -40,16 +39,20 @@ export async function route(ctx: RouterContext, req: IncomingMessage, res: Serve
     accept: req.headers.accept,
     userAgent: req.headers['user-agent'],
   });
-  res.on('finish', () => done(res.statusCode, user?.username));
+  res.on('finish', () => logged.finished(res.statusCode));
   try {
     const path = parseApiPath(url.pathname);
-    user = ctx.authenticator.impersonate(ctx.authenticator.authenticate(req.headers), req.headers, ctx.authorizer);
-    authorize(ctx, user, requestAttributes(req.method ?? 'GET', url.pathname, path, url.searchParams));
+    const attributes = requestAttributes(req.method ?? 'GET', url.pathname, path, url.searchParams);
+    const authenticated = ctx.authenticator.authenticate(req.headers);
+    logged.identified(authenticated.username, attributes);
+    const user = ctx.authenticator.impersonate(authenticated, req.headers, ctx.authorizer);
+    logged.identified(user.username, attributes);
+    authorize(ctx, user, attributes);
     if (path.kind === 'health') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok');
       return;
     }
-    const response = path.kind === 'resource' ? await handleResource(ctx.resources, req, res, path, url.searchParams, user) : nonResource(ctx, req, path);
+    const response = path.kind === 'resource' ? await handleResource(ctx.resources, req, res, path, url.searchParams, { user, recordAuthorization: logged.alsoAuthorized }) : nonResource(ctx, req, path);
     if (response !== undefined) sendJson(res, response);
   } catch (error) {
     sendStatus(res, isApiError(error) ? error : internalError(error instanceof Error ? error.message : String(error)));

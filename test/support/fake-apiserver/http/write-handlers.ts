@@ -13,6 +13,14 @@ import type { ResolvedRequest, ResourceContext } from './resource-handler.js';
 import { contentTypeFor } from './response-format.js';
 import { apiVersionOf, PATCH_TYPES } from '../core/resource-type.js';
 import type { WriteOptions } from '../core/write-options.js';
+import { ownerReferencesAdmission } from '../auth/owner-references-admission.js';
+
+/** The request's write options, with the admission checks that depend on who is writing. */
+function userWriteOptions(ctx: ResourceContext, request: ResolvedRequest): WriteOptions {
+  const options = writeOptions(request.query, request.userAgent);
+  if (!ctx.ownerReferencesPermissionEnforcement) return options;
+  return { ...options, admit: ownerReferencesAdmission(request.user, ctx.authorizer, ctx.registry, request.recordAuthorization) };
+}
 
 function respond(ctx: ResourceContext, request: ResolvedRequest, status: number, obj: JsonObject, options?: WriteOptions): JsonResponse {
   return {
@@ -24,7 +32,7 @@ function respond(ctx: ResourceContext, request: ResolvedRequest, status: number,
 }
 
 export function createObject(ctx: ResourceContext, request: ResolvedRequest, body: JsonValue): JsonResponse {
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   if (request.type.review !== undefined) {
     if (!isJsonObject(body)) throw badRequest(`${request.type.kind} body is required`);
     const context = { user: request.user, authenticator: ctx.authenticator, authorizer: ctx.authorizer };
@@ -35,13 +43,13 @@ export function createObject(ctx: ResourceContext, request: ResolvedRequest, bod
 }
 
 export function updateObject(ctx: ResourceContext, request: ResolvedRequest, name: string, body: JsonValue): JsonResponse {
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   const result = ctx.service.update({ type: request.type, namespace: request.namespace, name, subresource: request.subresource }, body, options);
   return respond(ctx, request, result.created ? 201 : 200, result.object, options);
 }
 
 export function patchOne(ctx: ResourceContext, request: ResolvedRequest, name: string, body: string, contentType: string): JsonResponse {
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   const force = request.query.get('force');
   const isApply = contentType.split(';')[0]?.trim().toLowerCase() === PATCH_TYPES.apply;
   if (force !== null && !isApply) {
@@ -103,7 +111,7 @@ export function finalizeNamespace(ctx: ResourceContext, request: ResolvedRequest
   const next = cloneJson(live);
   const finalizers = getPath(body, ['spec', 'finalizers']);
   ensureObject(next, 'spec')['finalizers'] = Array.isArray(finalizers) ? finalizers : [];
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   const released = deletionTimestampOf(next) !== undefined && finalizersOf(next).length === 0 && !ctx.service.isNamespaceHeld(request.type, next);
   const result = released ? ctx.service.remove(request.type, next, options) : ctx.service.commit(request.type, next, options);
   return respond(ctx, request, 200, result, options);
