@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicConstraintsExtension, buildCsr, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
-import { startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
+import { describePermission, startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
 import { REPO_ROOT } from '../support/helm.js';
 import { httpCall, pollUntilDecided, postJson } from '../support/serve-process.js';
 import { installChart, kubectlJson, kubectlOk, POD_NAME, RELEASE_NAMESPACE, startChartOperator, type ChartOperator } from './chart-operator.js';
@@ -21,6 +21,24 @@ import { rbacReport } from './rbac-report.js';
  * operator made must have been allowed; the permissions it never used are reported.
  */
 const CERT_MANAGER_CRDS = join(REPO_ROOT, 'test/fixtures/cert-manager');
+const CONTROLLER = 'ClusterRole/smsgate-ca-controller';
+const CA_ROLE = `Role/${RELEASE_NAMESPACE}/smsgate-ca-ca`;
+
+/**
+ * Permissions of the chart this workload does not need, and why the chart grants them anyway. A
+ * permission that is unused (or only duplicates another) and not listed here fails the test: the
+ * chart then grants something nobody can justify.
+ */
+const KEPT_ANYWAY: Readonly<Record<string, string>> = {
+  [`${CONTROLLER}: get ca.sms-gate.app/ipissuers (all namespaces)`]: 'issuers are read through list+watch informers; get adds no access list does not give',
+  [`${CONTROLLER}: get ca.sms-gate.app/ipclusterissuers (all namespaces)`]: 'as for ipissuers',
+  [`${CONTROLLER}: get cert-manager.io/certificaterequests (all namespaces)`]: 'as for ipissuers',
+  [`${CONTROLLER}: patch core/events (all namespaces)`]: 'a repeat of the same Event within ten minutes bumps the first one\'s count (not provoked here)',
+  [`Role/${RELEASE_NAMESPACE}/smsgate-ca-trust: patch core/configmaps [smsgate-ca-root-ca] (namespace ${RELEASE_NAMESPACE})`]: 'replaces another root in an existing trust ConfigMap (not provoked here)',
+  [`${CA_ROLE}: create core/secrets (namespace ${RELEASE_NAMESPACE})`]: 'the CA Secret\'s own grant; duplicated while the controller may write Secrets cluster-wide',
+  [`${CA_ROLE}: get core/secrets [smsgate-ca-ca] (namespace ${RELEASE_NAMESPACE})`]: 'as above',
+  [`${CA_ROLE}: patch core/secrets [smsgate-ca-ca] (namespace ${RELEASE_NAMESPACE})`]: 'as above (CRL numbers are counted in an annotation of the CA Secret)',
+};
 const APPS = 'apps';
 
 interface Secret {
@@ -152,12 +170,21 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
 
   it('was allowed every request by the chart\'s RBAC, and reports the permissions it never used', async () => {
     await operator!.stop();
-    const report = rbacReport(cluster, operator!.user);
+    const report = rbacReport(cluster, operator!.user, KEPT_ANYWAY);
     const reportPath = join(dataDir, 'rbac-report.txt');
     await writeFile(reportPath, report.text);
     console.log(`${report.text}(written to ${reportPath})`);
     expect(report.refused.map((entry) => `${entry.status} ${entry.method} ${entry.path}`)).toEqual([]);
-    expect(report.requests).toBeGreaterThan(0);
-    expect(report.needed.length).toBeGreaterThan(0);
+    const needed = report.needed.map(({ permission }) => describePermission(permission));
+    // The verbs helm-rbac-mutation.test.ts takes away, and the finalizers rule admission asks for.
+    expect(needed).toEqual(
+      expect.arrayContaining([
+        `${CONTROLLER}: create core/secrets (all namespaces)`,
+        `${CONTROLLER}: patch ca.sms-gate.app/certificaterequests/status (all namespaces)`,
+        `${CONTROLLER}: update ca.sms-gate.app/certificaterequests/finalizers (all namespaces)`,
+      ]),
+    );
+    const unjustified = [...report.unused, ...report.overlapping.map(({ permission }) => permission)].map(describePermission).filter((permission) => !(permission in KEPT_ANYWAY));
+    expect(unjustified).toEqual([]);
   });
 });

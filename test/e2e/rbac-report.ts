@@ -33,7 +33,8 @@ export function refusedRequests(cluster: FakeApiServer, username: string): Reque
   return cluster.requests.find((entry) => entry.user === username && (entry.status === 401 || entry.status === 403));
 }
 
-export function rbacReport(cluster: FakeApiServer, user: UserInfo): RbacReport {
+/** `reasons`: why a permission the workload did not need is granted anyway, keyed by describePermission(). */
+export function rbacReport(cluster: FakeApiServer, user: UserInfo, reasons: Readonly<Record<string, string>> = {}): RbacReport {
   const refused = refusedRequests(cluster, user.username);
   const requests = cluster.requests
     .find((entry) => entry.user === user.username && entry.status !== 401 && entry.status !== 403)
@@ -46,15 +47,19 @@ export function rbacReport(cluster: FakeApiServer, user: UserInfo): RbacReport {
   });
   const overlapping = usage.filter((use) => use.requests > 0 && !needed.some((need) => need.permission === use.permission)).map(({ permission, requests: uses }) => ({ permission, uses }));
   const unused = usage.filter((use) => use.requests === 0).map((use) => use.permission);
+  const why = (permission: Permission): string => {
+    const reason = reasons[describePermission(permission)];
+    return reason === undefined ? ' — NO REASON GIVEN' : ` — kept: ${reason}`;
+  };
   const lines = [
     `RBAC of ${user.username}: ${requests.length} authorizations allowed (requests and their admission checks), ${refused.length} requests refused`,
     ...refused.map((entry) => `  REFUSED ${entry.status} ${entry.method} ${entry.path}`),
     `Needed (${needed.length}) — without it, a logged request is refused:`,
     ...needed.map(({ permission, uses, example }) => `  ${describePermission(permission)} — ${uses} requests, e.g. ${describeRequest(example)}`),
     `Used, but every such request is also allowed by another rule (${overlapping.length}):`,
-    ...overlapping.map(({ permission, uses }) => `  ${describePermission(permission)} — ${uses} requests`),
+    ...overlapping.map(({ permission, uses }) => `  ${describePermission(permission)} — ${uses} requests${why(permission)}`),
     `Never used (${unused.length}):`,
-    ...unused.map((permission) => `  ${describePermission(permission)}`),
+    ...unused.map((permission) => `  ${describePermission(permission)}${why(permission)}`),
   ];
   return { requests: requests.length, refused, needed, overlapping, unused, text: `${lines.join('\n')}\n` };
 }
