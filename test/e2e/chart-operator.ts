@@ -8,8 +8,9 @@ import { CHART_DIR, helmAsync, kubectlAsync } from '../support/helm.js';
  * The operator as the chart deploys it: install the chart into the API-server double, take the
  * command line, environment and ServiceAccount of the Deployment it created, and run the built
  * `serve` with them as the kubelet would. Only the pod-specific bits are swapped: a loopback listen
- * address, a temp data dir, and a kubeconfig holding a token of the pod's ServiceAccount instead of
- * the projected in-cluster one — so every call the operator makes is authorized by the chart's RBAC.
+ * address, a temp data dir, and a kubeconfig holding a token of the pod's ServiceAccount (from
+ * `kubectl create token`) instead of the projected in-cluster one — so every call the operator makes
+ * is authorized by the chart's RBAC.
  */
 export const RELEASE_NAMESPACE = 'smsgate-ca';
 export const POD_NAME = 'smsgate-ca-7d9f8-abcde';
@@ -92,7 +93,9 @@ export async function startChartOperator(cluster: FakeApiServer, dataDir: string
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0]!;
   expect(container.args[0]).toBe('serve');
-  const kubeconfig = await cluster.kubeconfigFor(cluster.serviceAccountToken(RELEASE_NAMESPACE, pod.serviceAccountName), pod.serviceAccountName);
+  // The pod's projected token, minted here as `kubectl create token` mints one (a TokenRequest).
+  const token = (await kubectlOk(cluster, ['create', 'token', pod.serviceAccountName, '-n', RELEASE_NAMESPACE])).trim();
+  const kubeconfig = await cluster.kubeconfigFor(token, pod.serviceAccountName);
   const child = spawn(process.execPath, [CLI_ENTRY, ...podCommandLine(container, dataDir, kubeconfig)], { env: podEnvironment(container, dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));

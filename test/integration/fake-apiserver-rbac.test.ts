@@ -157,6 +157,16 @@ describe('RBAC in the API-server double', () => {
     expect(whoami.stdout).toBe(SA);
   });
 
+  it('mints a token with kubectl create token (a protobuf TokenRequest) that authenticates as the ServiceAccount', async () => {
+    const created = await kubectlAsync(['create', 'token', 'smsgate-ca', '-n', NAMESPACE, '--duration=10m'], cluster.kubeconfigPath);
+    expect(created.status, created.stderr).toBe(0);
+    const posts = cluster.requests.find((e) => e.method === 'POST' && e.path === `/api/v1/namespaces/${NAMESPACE}/serviceaccounts/smsgate-ca/token`);
+    expect(posts.map((e) => [e.contentType, e.status])).toEqual([['application/vnd.kubernetes.protobuf', 201]]);
+    const kubeconfig = await cluster.kubeconfigFor(created.stdout.trim(), 'created-token');
+    const whoami = await kubectlAsync(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], kubeconfig);
+    expect(whoami.stdout).toBe(SA);
+  });
+
   it('needs the impersonate verb: the ServiceAccount cannot --as the admin', async () => {
     const kubeconfig = await cluster.kubeconfigFor(cluster.serviceAccountToken(NAMESPACE, 'smsgate-ca'), 'sa2');
     const result = await kubectlAsync(['auth', 'can-i', 'get', 'pods', '--as', 'fake-admin'], kubeconfig);
