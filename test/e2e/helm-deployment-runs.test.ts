@@ -171,7 +171,8 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
   it('was allowed every request by the chart\'s RBAC, and reports the permissions it never used', async () => {
     await operator!.stop();
     const report = rbacReport(cluster, operator!.user, KEPT_ANYWAY);
-    const reportPath = join(dataDir, 'rbac-report.txt');
+    // Kept after the run (the pod's data dir is removed) so the report can be read afterwards.
+    const reportPath = join(await mkdtemp(join(tmpdir(), 'smsgate-ca-rbac-report-')), 'rbac-report.txt');
     await writeFile(reportPath, report.text);
     console.log(`${report.text}(written to ${reportPath})`);
     expect(report.refused.map((entry) => `${entry.status} ${entry.method} ${entry.path}`)).toEqual([]);
