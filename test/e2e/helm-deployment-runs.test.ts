@@ -1,121 +1,191 @@
 import 'reflect-metadata'; // the API-server double's TLS material uses @peculiar/x509 (tsyringe needs the polyfill first)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ENTRY } from '../support/cli.js';
-import { startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
-import { CHART_DIR, helmAsync, kubectlAsync } from '../support/helm.js';
+import { basicConstraintsExtension, buildCsr, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
+import { describePermission, startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
+import { REPO_ROOT } from '../support/helm.js';
+import { httpCall, pollUntilDecided, postJson } from '../support/serve-process.js';
+import { installChart, kubectlJson, kubectlOk, POD_NAME, RELEASE_NAMESPACE, startChartOperator, type ChartOperator } from './chart-operator.js';
+import { rbacReport } from './rbac-report.js';
 
 /**
- * The chart and the binary must agree: install the chart into the API-server double, take the
- * command line and environment of the Deployment it created, and run the built `serve` with them
- * as the kubelet would (only the pod-specific bits swapped: loopback listen address, a temp data
- * dir, a kubeconfig instead of the in-cluster service account). Then a user's CertificateRequest
- * must become Ready.
+ * The chart and the binary must agree, RBAC included: the chart installed into the API-server
+ * double (with cert-manager's real CRDs beside it), the built `serve` run with the Deployment's args
+ * and env **as the chart's ServiceAccount**, then a realistic workload — the CA Secret and trust
+ * ConfigMap at start-up, leader election, a CertificateRequest → Secret (and its repair after
+ * tampering), an IPIssuer with its own CA Secret, an IPClusterIssuer, a cert-manager
+ * CertificateRequest, a REST request recorded as a CertificateRequest, Events. Every request the
+ * operator made must have been allowed; the permissions it never used are reported.
  */
-const NAMESPACE = 'smsgate-ca';
-const POD_NAME = 'smsgate-ca-7d9f8-abcde';
+const CERT_MANAGER_CRDS = join(REPO_ROOT, 'test/fixtures/cert-manager');
+const CONTROLLER = 'ClusterRole/smsgate-ca-controller';
+const CA_ROLE = `Role/${RELEASE_NAMESPACE}/smsgate-ca-ca`;
 
-interface Container {
-  args: string[];
-  env: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+/**
+ * Permissions of the chart this workload does not need, and why the chart grants them anyway. A
+ * permission that is unused (or only duplicates another) and not listed here fails the test: the
+ * chart then grants something nobody can justify.
+ */
+const KEPT_ANYWAY: Readonly<Record<string, string>> = {
+  [`${CONTROLLER}: get ca.sms-gate.app/ipissuers (all namespaces)`]: 'issuers are read through list+watch informers; get adds no access list does not give',
+  [`${CONTROLLER}: get ca.sms-gate.app/ipclusterissuers (all namespaces)`]: 'as for ipissuers',
+  [`${CONTROLLER}: get cert-manager.io/certificaterequests (all namespaces)`]: 'as for ipissuers',
+  [`${CONTROLLER}: patch core/events (all namespaces)`]: 'a repeat of the same Event within ten minutes bumps the first one\'s count (not provoked here)',
+  [`Role/${RELEASE_NAMESPACE}/smsgate-ca-trust: patch core/configmaps [smsgate-ca-root-ca] (namespace ${RELEASE_NAMESPACE})`]: 'replaces another root in an existing trust ConfigMap (not provoked here)',
+  [`${CA_ROLE}: create core/secrets (namespace ${RELEASE_NAMESPACE})`]: 'the CA Secret\'s own grant; duplicated while the controller may write Secrets cluster-wide',
+  [`${CA_ROLE}: get core/secrets [smsgate-ca-ca] (namespace ${RELEASE_NAMESPACE})`]: 'as above',
+  [`${CA_ROLE}: patch core/secrets [smsgate-ca-ca] (namespace ${RELEASE_NAMESPACE})`]: 'as above (CRL numbers are counted in an annotation of the CA Secret)',
+};
+const APPS = 'apps';
+
+interface Secret {
+  type: string;
+  data: Record<string, string>;
+  metadata: { annotations?: Record<string, string> };
+}
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
 }
 
 let cluster: FakeApiServer;
 let dataDir: string;
-let serve: ChildProcess | undefined;
-let output = '';
+let operator: ChartOperator | undefined;
+let caSecret: Secret;
+
+const kubectl = (...args: string[]): Promise<string> => kubectlOk(cluster, args);
+const getJson = <T>(...args: string[]): Promise<T> => kubectlJson<T>(cluster, ['get', ...args]);
+const decode = (secret: Secret, key: string): string => Buffer.from(secret.data[key] ?? '', 'base64').toString();
+
+async function apply(name: string, manifest: object): Promise<void> {
+  const file = join(dataDir, `${name}.json`);
+  await writeFile(file, JSON.stringify(manifest));
+  await kubectl('apply', '-f', file);
+}
+
+async function waitReady(resource: string, namespace?: string): Promise<void> {
+  await kubectl('wait', '--for=condition=Ready', resource, ...(namespace ? ['-n', namespace] : []), '--timeout=60s');
+}
 
 beforeAll(async () => {
   cluster = await startFakeApiServer();
   dataDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-pod-'));
+  await kubectl('apply', '-f', CERT_MANAGER_CRDS);
+  await kubectl('create', 'namespace', APPS);
 });
 
 afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve!.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await operator?.stop();
   await cluster?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function kubectl(args: readonly string[]): Promise<string> {
-  const result = await kubectlAsync(args, cluster.kubeconfigPath);
-  expect(result.status, `kubectl ${args.join(' ')}\n${result.stderr}`).toBe(0);
-  return result.stdout;
-}
+describe('the Deployment the chart installs runs the built binary as the chart\'s ServiceAccount', () => {
+  it('starts with the rendered args, env and ServiceAccount: CA Secret, trust ConfigMap, Lease', async () => {
+    await installChart(cluster, ['trust.configMap.enabled=true']);
+    operator = await startChartOperator(cluster, dataDir);
+    expect(operator.user.username).toBe(`system:serviceaccount:${RELEASE_NAMESPACE}:smsgate-ca`);
 
-/** The container's args as the pod would run them, with the pod-only settings swapped for loopback ones. */
-function podCommandLine(container: Container): string[] {
-  const swapped = container.args.map((arg) => {
-    if (arg.startsWith('--listen=')) return '--listen=127.0.0.1:0';
-    if (arg.startsWith('--data-dir=')) return `--data-dir=${dataDir}`;
-    return arg;
-  });
-  return [...swapped, `--kubeconfig=${cluster.kubeconfigPath}`];
-}
-
-/** The container's environment, with the downward-API fields resolved as the kubelet would. */
-function podEnvironment(container: Container): NodeJS.ProcessEnv {
-  const fields: Record<string, string> = { 'metadata.name': POD_NAME, 'metadata.namespace': NAMESPACE };
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: dataDir };
-  for (const entry of container.env) {
-    const field = entry.valueFrom?.fieldRef?.fieldPath;
-    env[entry.name] = field ? fields[field] : entry.value;
-  }
-  env['TMPDIR'] = dataDir; // the pod's /tmp is an emptyDir
-  return env;
-}
-
-function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    const check = (): void => {
-      const match = pattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    };
-    serve!.stdout!.on('data', check);
-    serve!.stderr!.on('data', check);
-    serve!.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-    check();
-  });
-}
-
-describe('the Deployment the chart installs runs the built binary', () => {
-  it('installs, starts with the rendered args and env, and issues for a CertificateRequest', async () => {
-    const install = await helmAsync(['install', 'smsgate-ca', CHART_DIR, '--namespace', NAMESPACE, '--create-namespace'], cluster.kubeconfigPath);
-    expect(install.status, install.stderr).toBe(0);
-    const deployment = JSON.parse(await kubectl(['get', 'deployment/smsgate-ca', '-n', NAMESPACE, '-o', 'json'])) as {
-      spec: { template: { spec: { containers: Container[] } } };
-    };
-    const container = deployment.spec.template.spec.containers[0]!;
-    expect(container.args[0]).toBe('serve');
-
-    serve = spawn(process.execPath, [CLI_ENTRY, ...podCommandLine(container)], { env: podEnvironment(container), stdio: ['ignore', 'pipe', 'pipe'] });
-    serve.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    serve.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitForOutput(/listening on https:\/\/127\.0\.0\.1:\d+/, 30_000);
-
-    // The operator created its CA Secret in the release namespace, under the name the chart gave it.
-    const caSecret = JSON.parse(await kubectl(['get', 'secret', 'smsgate-ca-ca', '-n', NAMESPACE, '-o', 'json'])) as { data: Record<string, string> };
+    caSecret = await getJson<Secret>('secret', 'smsgate-ca-ca', '-n', RELEASE_NAMESPACE);
     expect(Object.keys(caSecret.data)).toEqual(expect.arrayContaining(['tls.crt', 'tls.key', 'ca.crt']));
+    const trust = await getJson<{ data: Record<string, string> }>('configmap', 'smsgate-ca-root-ca', '-n', RELEASE_NAMESPACE);
+    expect(trust.data['ca.crt']).toBe(decode(caSecret, 'ca.crt'));
+    const leases = await getJson<{ items: Array<{ metadata: { name: string }; spec: { holderIdentity?: string } }> }>('lease', '-n', RELEASE_NAMESPACE);
+    expect(leases.items.map((lease) => [lease.metadata.name, lease.spec.holderIdentity])).toEqual([['smsgate-ca-leader', expect.stringContaining(POD_NAME)]]);
+  });
 
-    // It holds the Lease the chart named, and reconciles a user's request.
-    const manifest = join(dataDir, 'nas.yaml');
-    await writeFile(manifest, 'apiVersion: ca.sms-gate.app/v1alpha1\nkind: CertificateRequest\nmetadata: {name: nas, namespace: default}\nspec: {ipAddresses: [10.42.0.7], secretName: nas-tls}\n');
-    await kubectl(['apply', '-f', manifest]);
-    await kubectl(['wait', '--for=condition=Ready', 'certificaterequest/nas', '-n', 'default', '--timeout=60s']);
-    const lease = JSON.parse(await kubectl(['get', 'lease', '-n', NAMESPACE, '-o', 'json'])) as { items: Array<{ spec: { holderIdentity?: string } }> };
-    expect(lease.items.map((item) => item.spec.holderIdentity ?? '')).toEqual([expect.stringContaining(POD_NAME)]);
-    const tls = JSON.parse(await kubectl(['get', 'secret', 'nas-tls', '-n', 'default', '-o', 'json'])) as { type: string; data: Record<string, string> };
+  it('issues a CertificateRequest into a Secret, and re-issues it after tampering', async () => {
+    await apply('nas', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'nas', namespace: 'default' }, spec: { ipAddresses: ['10.42.0.7'], secretName: 'nas-tls' } });
+    await waitReady('certificaterequest/nas', 'default');
+    const tls = await getJson<Secret>('secret', 'nas-tls', '-n', 'default');
     expect(tls.type).toBe('kubernetes.io/tls');
-    expect(Buffer.from(tls.data['ca.crt']!, 'base64').toString()).toBe(Buffer.from(caSecret.data['ca.crt']!, 'base64').toString());
+    expect(decode(tls, 'ca.crt')).toBe(decode(caSecret, 'ca.crt'));
+
+    const serial = (secret: Secret): string | undefined => secret.metadata.annotations?.['ca.sms-gate.app/serial-number'];
+    const foreignKey = Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n').toString('base64');
+    await kubectl('patch', 'secret', 'nas-tls', '-n', 'default', '--type=merge', '-p', JSON.stringify({ data: { 'tls.key': foreignKey } }));
+    await kubectl('wait', `--for=jsonpath={.metadata.annotations.ca\\.sms-gate\\.app/revision}=2`, 'secret/nas-tls', '-n', 'default', '--timeout=60s');
+    const repaired = await getJson<Secret>('secret', 'nas-tls', '-n', 'default');
+    expect(serial(repaired)).not.toBe(serial(tls));
+    expect(new X509Certificate(decode(repaired, 'tls.crt')).checkPrivateKey(createPrivateKey(decode(repaired, 'tls.key')))).toBe(true);
+
+    // New labels in the secretTemplate reach the Secret without a new certificate.
+    await kubectl('patch', 'certificaterequest', 'nas', '-n', 'default', '--type=merge', '-p', JSON.stringify({ spec: { secretTemplate: { labels: { team: 'storage' } } } }));
+    await kubectl('wait', '--for=jsonpath={.metadata.labels.team}=storage', 'secret/nas-tls', '-n', 'default', '--timeout=60s');
+    expect(serial(await getJson<Secret>('secret', 'nas-tls', '-n', 'default'))).toBe(serial(repaired));
+  });
+
+  it('makes an IPIssuer with its own CA Secret and an IPClusterIssuer Ready, and signs through the IPIssuer', async () => {
+    await apply('apps-ca', { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'apps-ca', namespace: APPS }, data: caSecret.data });
+    await apply('apps-issuer', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'apps-issuer', namespace: APPS }, spec: { ca: { secretName: 'apps-ca' }, allowedCIDRs: ['10.42.0.0/16'] } });
+    await apply('lab', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'lab' }, spec: { allowedCIDRs: ['192.168.0.0/16'] } });
+    await waitReady('ipissuer/apps-issuer', APPS);
+    await waitReady('ipclusterissuer/lab');
+
+    await apply('db', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'db', namespace: APPS }, spec: { ipAddresses: ['10.42.1.5'], secretName: 'db-tls', issuerRef: { name: 'apps-issuer', kind: 'IPIssuer' } } });
+    await waitReady('certificaterequest/db', APPS);
+    const db = await getJson<Secret>('secret', 'db-tls', '-n', APPS);
+    expect(new X509Certificate(decode(db, 'tls.crt')).subjectAltName).toBe('IP Address:10.42.1.5');
+  });
+
+  it('signs an approved cert-manager CertificateRequest for the IPClusterIssuer', async () => {
+    const csr = buildCsr({ key: freshKey('p256'), subject: seq(), ips: ['192.168.7.9'], extensions: [keyUsageExtension(), serverAuthExtension(), basicConstraintsExtension(false)] }).pem;
+    await apply('web', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'CertificateRequest',
+      metadata: { name: 'web', namespace: APPS },
+      spec: { request: Buffer.from(csr).toString('base64'), issuerRef: { name: 'lab', kind: 'IPClusterIssuer', group: 'ca.sms-gate.app' }, usages: ['digital signature', 'key encipherment', 'server auth'] },
+    });
+    // What cert-manager's approver does (with the approve permission the chart binds to it).
+    const approved = { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'Certificate request has been approved by cert-manager.io', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] } };
+    await kubectl('patch', 'certificaterequests.cert-manager.io', 'web', '-n', APPS, '--subresource=status', '--type=merge', '-p', JSON.stringify(approved));
+    await waitReady('certificaterequests.cert-manager.io/web', APPS);
+    const web = await getJson<{ status: { certificate: string; conditions: Condition[] } }>('certificaterequests.cert-manager.io', 'web', '-n', APPS);
+    expect(web.status.conditions.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Issued' });
+    expect(new X509Certificate(Buffer.from(web.status.certificate, 'base64').toString()).subjectAltName).toBe('IP Address:192.168.7.9');
+  });
+
+  it('records a REST request as a CertificateRequest in the release namespace and decides it', async () => {
+    const rootPem = decode(caSecret, 'ca.crt');
+    const posted = await postJson(`${operator!.url}/api/v1/csr`, { content: buildCsr({ key: freshKey('p256'), ips: ['172.16.3.4'] }).pem, type: 'private_server' }, rootPem);
+    expect(posted.status, posted.text).toBe(202);
+    const id = posted.json<{ request_id: string }>().request_id;
+    const decided = await pollUntilDecided(operator!.url, id, rootPem);
+    expect(decided.json<{ status: string }>().status).toBe('approved');
+    const records = await getJson<{ items: unknown[] }>('certificaterequests.ca.sms-gate.app', '-n', RELEASE_NAMESPACE, '-l', 'ca.sms-gate.app/source=rest');
+    expect(records.items).toHaveLength(1);
+    const crl = await httpCall(`${operator!.url}/crl`, { caPem: rootPem });
+    expect(crl.status).toBe(200);
+  });
+
+  it('recorded Events about what it did', async () => {
+    const events = await getJson<{ items: Array<{ reportingComponent?: string; involvedObject: { name: string } }> }>('events', '-A');
+    const ours = events.items.filter((event) => event.reportingComponent === 'smsgate-ca').map((event) => event.involvedObject.name);
+    expect(ours).toEqual(expect.arrayContaining(['nas', 'db', 'web']));
+  });
+
+  it('was allowed every request by the chart\'s RBAC, and reports the permissions it never used', async () => {
+    await operator!.stop();
+    const report = rbacReport(cluster, operator!.user, KEPT_ANYWAY);
+    // Kept after the run (the pod's data dir is removed) so the report can be read afterwards.
+    const reportPath = join(await mkdtemp(join(tmpdir(), 'smsgate-ca-rbac-report-')), 'rbac-report.txt');
+    await writeFile(reportPath, report.text);
+    console.log(`${report.text}(written to ${reportPath})`);
+    expect(report.refused.map((entry) => `${entry.status} ${entry.method} ${entry.path}`)).toEqual([]);
+    const needed = report.needed.map(({ permission }) => describePermission(permission));
+    // The verbs helm-rbac-mutation.test.ts takes away, and the finalizers rule admission asks for.
+    expect(needed).toEqual(
+      expect.arrayContaining([
+        `${CONTROLLER}: create core/secrets (all namespaces)`,
+        `${CONTROLLER}: patch ca.sms-gate.app/certificaterequests/status (all namespaces)`,
+        `${CONTROLLER}: update ca.sms-gate.app/certificaterequests/finalizers (all namespaces)`,
+      ]),
+    );
+    const unjustified = [...report.unused, ...report.overlapping.map(({ permission }) => permission)].map(describePermission).filter((permission) => !(permission in KEPT_ANYWAY));
+    expect(unjustified).toEqual([]);
   });
 });

@@ -132,7 +132,10 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   });
 
   it('reports a bad spec with InvalidSpec and the offending value', async () => {
-    await h.apply(manifest(certificateRequest('too-long', withIps('10.1.2.3'), withDuration('9000h'))));
+    // The API server refuses this spec (CEL: duration at most 8760h), so it is written to storage
+    // behind it, as an object stored before the rule existed would be.
+    const tooLong = certificateRequest('too-long', withIps('10.1.2.3'), withDuration('9000h'));
+    h.fake.objects.put({ ...tooLong, metadata: { ...tooLong.metadata, generation: 1 } } as unknown as JsonObject);
     await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/too-long');
     const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'too-long');
     expect(readyCondition(cr)).toMatchObject({ reason: 'InvalidSpec' });

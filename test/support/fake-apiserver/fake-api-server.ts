@@ -6,6 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinResources } from './resources/builtin-resources.js';
+import { Authenticator } from './auth/authenticator.js';
+import { RbacAuthorizer } from './auth/rbac-authorizer.js';
+import type { GrantedRule } from './auth/rbac-authorizer.js';
+import type { UserInfo } from './auth/user-info.js';
 import { CrdController } from './controllers/crd-controller.js';
 import { Discovery } from './http/discovery.js';
 import { GarbageCollector } from './controllers/garbage-collector.js';
@@ -47,6 +51,12 @@ export interface FakeApiServerOptions {
   readonly seedNamespaceDefaults?: boolean;
   /** Collect dependents through ownerReferences. Default true. */
   readonly garbageCollection?: boolean;
+  /**
+   * Admit writes as kube-apiserver's OwnerReferencesPermissionEnforcement plugin does (changing
+   * ownerReferences needs `delete` on the object, blockOwnerDeletion needs `update` on the owner's
+   * finalizers). Default true: stricter than a default kube-apiserver, as hardened clusters are.
+   */
+  readonly ownerReferencesPermissionEnforcement?: boolean;
   /** Entries kept in the request log. Default 10000. */
   readonly requestLogLimit?: number;
   readonly now?: () => Date;
@@ -60,6 +70,14 @@ export interface FakeApiServer {
   readonly token: string;
   readonly objects: ObjectAccess;
   readonly requests: RequestLog;
+  /** Mints a bearer token for a ServiceAccount (as TokenRequest would), for clients that should run under RBAC. */
+  serviceAccountToken(namespace: string, name: string): string;
+  /** Writes a kubeconfig like the admin one but with `token`; returns its path (removed on close). */
+  kubeconfigFor(token: string, name: string): Promise<string>;
+  /** The RBAC rules that apply to `user` in `namespace` (for reports of unused permissions). */
+  rulesFor(user: UserInfo, namespace: string): GrantedRule[];
+  /** The RBAC rules that apply to `user` in any namespace (each with the namespace it applies in). */
+  rulesAnywhere(user: UserInfo): GrantedRule[];
   /** Forget the watch history (and consume one resourceVersion): resuming older watches gets 410. */
   expireWatchHistory(): void;
   /** End every open watch (cleanly, or by resetting the connection). Returns how many. */
@@ -86,11 +104,11 @@ interface Cluster {
   readonly queue: WorkQueue;
 }
 
-function buildCluster(options: FakeApiServerOptions, token: string, caPem: string, now: () => Date): Cluster {
+function buildCluster(options: FakeApiServerOptions, caPem: string, now: () => Date): Cluster {
   const store = new ObjectStore();
   const hub = new WatchHub(store, options.watchHistorySize ?? 10_000);
   const registry = new ResourceRegistry();
-  registry.replaceOrigin('builtin', builtinResources(token));
+  registry.replaceOrigin('builtin', builtinResources());
   const service = new ObjectService(store, now);
   const queue = new WorkQueue((key, error) => process.emitWarning(`fake-apiserver controller ${key}: ${String(error)}`));
   const crdType = registry.lookup('apiextensions.k8s.io', 'v1', 'customresourcedefinitions');
@@ -101,8 +119,14 @@ function buildCluster(options: FakeApiServerOptions, token: string, caPem: strin
   return { store, hub, registry, service, queue };
 }
 
-function routerContext(cluster: Cluster, options: FakeApiServerOptions, token: string, now: () => Date, address: () => string): RouterContext {
+interface Auth {
+  readonly authenticator: Authenticator;
+  readonly authorizer: RbacAuthorizer;
+}
+
+function routerContext(cluster: Cluster, options: FakeApiServerOptions, auth: Auth, now: () => Date, address: () => string): RouterContext {
   const resources: ResourceContext = {
+    ...auth,
     registry: cluster.registry,
     service: cluster.service,
     hub: cluster.hub,
@@ -110,9 +134,10 @@ function routerContext(cluster: Cluster, options: FakeApiServerOptions, token: s
     currentRevision: () => cluster.store.currentRevision(),
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 10_000,
     defaultTimeoutSeconds: options.watchTimeoutSeconds ?? 1800,
+    ownerReferencesPermissionEnforcement: options.ownerReferencesPermissionEnforcement ?? true,
   };
   return {
-    token,
+    ...auth,
     discovery: new Discovery(cluster.registry, address),
     openapi: new OpenApi(cluster.registry),
     resources,
@@ -132,9 +157,10 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   const now = options.now ?? (() => new Date());
   const token = options.token ?? randomBytes(24).toString('hex');
   const tls = await createTlsMaterial();
-  const cluster = buildCluster(options, token, tls.caPem, now);
+  const cluster = buildCluster(options, tls.caPem, now);
   let address = '127.0.0.1:0';
-  const context = routerContext(cluster, options, token, now, () => address);
+  const auth: Auth = { authenticator: new Authenticator(token), authorizer: new RbacAuthorizer(cluster.store) };
+  const context = routerContext(cluster, options, auth, now, () => address);
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route(context, req, res));
   server.keepAliveTimeout = 60_000;
   address = `127.0.0.1:${(await listen(server, options.port ?? 0)).port}`;
@@ -152,6 +178,15 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     token,
     objects: createObjectAccess(cluster.store, cluster.service, cluster.registry, now),
     requests: context.requestLog,
+    serviceAccountToken: (namespace, name) => auth.authenticator.mintServiceAccountToken(namespace, name),
+    async kubeconfigFor(userToken, name) {
+      const path = join(kubeconfig.dir, `kubeconfig-${name}`);
+      const yaml = renderKubeconfig({ server: url, caPem: tls.caPem, token: userToken, namespace: options.namespace ?? 'default', contextName: 'fake-apiserver' });
+      await writeFile(path, yaml, { mode: 0o600 });
+      return path;
+    },
+    rulesFor: (user, namespace) => auth.authorizer.rulesFor(user, namespace),
+    rulesAnywhere: (user) => auth.authorizer.rulesAnywhere(user),
     expireWatchHistory: () => hub.expire(),
     dropWatches: (drop) => hub.closeAll(undefined, drop?.abrupt ?? false),
     activeWatches: () => hub.activeCount(),

@@ -127,13 +127,15 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
       const controller = only(manifests, 'ClusterRole', 'smsgate-ca-controller') as RbacRole;
       const verbsFor = (group: string, resource: string) =>
         rulesGranting([controller], group, resource).flatMap((rule) => rule.verbs).sort();
-      expect(verbsFor('ca.sms-gate.app', 'certificaterequests')).toEqual(['create', 'get', 'list', 'patch', 'update', 'watch']);
+      expect(verbsFor('ca.sms-gate.app', 'certificaterequests')).toEqual(['create', 'get', 'list', 'patch', 'watch']);
       expect(verbsFor('ca.sms-gate.app', 'ipclusterissuers')).toEqual(['get', 'list', 'watch']);
-      expect(verbsFor('ca.sms-gate.app', 'certificaterequests/status')).toEqual(['get', 'patch', 'update']);
+      expect(verbsFor('ca.sms-gate.app', 'certificaterequests/status')).toEqual(['patch']);
+      expect(verbsFor('ca.sms-gate.app', 'certificaterequests/finalizers')).toEqual(['update']);
       expect(verbsFor('', 'secrets')).toEqual(['create', 'get', 'list', 'patch', 'update', 'watch']);
       expect(verbsFor('cert-manager.io', 'certificaterequests')).toEqual(['get', 'list', 'watch']);
-      expect(verbsFor('cert-manager.io', 'certificaterequests/status')).toEqual(['patch', 'update']);
+      expect(verbsFor('cert-manager.io', 'certificaterequests/status')).toEqual(['patch']);
       expect(verbsFor('', 'events')).toEqual(['create', 'patch']);
+      expect(verbsFor('events.k8s.io', 'events')).toEqual([]);
       expect(verbsFor('coordination.k8s.io', 'leases')).toEqual([]);
     });
 
@@ -142,12 +144,12 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
       expect(caRole.metadata.namespace).toBe(NAMESPACE);
       const named = caRole.rules.filter((rule) => rule.resourceNames);
       expect(named).toHaveLength(1);
-      expect(named[0]?.verbs.sort()).toEqual(['get', 'patch', 'update']);
+      expect(named[0]?.verbs.sort()).toEqual(['get', 'patch']);
       for (const rule of caRole.rules.filter((item) => !item.resourceNames)) expect(rule.verbs).toEqual(['create']);
 
       const election = only(manifests, 'Role', 'smsgate-ca-leader-election') as RbacRole;
       const leaseRules = rulesGranting([election], 'coordination.k8s.io', 'leases');
-      expect(leaseRules.find((rule) => rule.resourceNames)?.verbs.sort()).toEqual(['get', 'patch', 'update']);
+      expect(leaseRules.find((rule) => rule.resourceNames)?.verbs.sort()).toEqual(['get', 'update']);
       expect(leaseRules.find((rule) => !rule.resourceNames)?.verbs).toEqual(['create']);
     });
 
@@ -201,7 +203,7 @@ describe('RBAC options', () => {
 
   it('does not grant Secret creation in the release namespace when the CA is brought along', () => {
     const caRole = only(helmTemplate({ values: [ALL_FEATURES] }), 'Role', 'smsgate-ca-ca') as RbacRole;
-    expect(caRole.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['lab-ca'], verbs: ['get', 'update', 'patch'] }]);
+    expect(caRole.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['lab-ca'], verbs: ['get', 'patch'] }]);
   });
 
   it('puts the Lease Role in the leader-election namespace and the trust Role beside the trust ConfigMap', () => {

@@ -1,10 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { API_GROUP, ISSUER_KINDS } from '../../../src/custom-resources/crd-types.js';
 import { CHART_DIR, REPO_ROOT, helmNotes, helmTemplate, helmTemplateRaw, type Manifest } from '../../support/helm.js';
-import { admit } from '../crds/crd-admission.js';
+import { startAdmissionCluster } from '../crds/crd-admission.js';
+import type { AdmissionCluster } from '../crds/crd-admission.js';
+import { CERT_MANAGER_CRD_FILES } from '../crds/cert-manager-crds.js';
+
+let cluster: AdmissionCluster;
+beforeAll(async () => {
+  cluster = await startAdmissionCluster(CERT_MANAGER_CRD_FILES);
+});
+afterAll(async () => {
+  await cluster?.close();
+});
+
+function admit(_kind: string, object: object): { errors: string[] } {
+  return cluster.admit(object);
+}
 import { crdOf } from '../crds/crd-documents.js';
 import { containerOf, only, type Pod } from './chart-fixtures.js';
 
@@ -118,6 +132,18 @@ describe('README "Install on Kubernetes"', () => {
     const ours = yamlObjects(section).filter((object) => object.apiVersion === `${API_GROUP}/v1alpha1`);
     expect(ours.map((object) => object.kind).sort()).toEqual(['CertificateRequest', 'IPClusterIssuer']);
     for (const object of ours) expect(admit(object.kind, object).errors, object.kind).toEqual([]);
+  });
+
+  it('has cert-manager examples that cert-manager\'s own CRDs admit, and no caBundle placeholder', () => {
+    const theirs = yamlObjects(section).filter((object) => String(object.apiVersion).startsWith('cert-manager.io/'));
+    expect(theirs.map((object) => object.kind).sort()).toEqual(['Certificate', 'ClusterIssuer']);
+    for (const object of theirs) expect(admit(object.kind, object).errors, object.kind).toEqual([]);
+    const issuer = theirs.find((object) => object.kind === 'ClusterIssuer') as Manifest & { spec: { acme: Record<string, unknown> } };
+    const placeholder = { ...issuer, spec: { acme: { ...issuer.spec.acme, caBundle: 'LS0tLS1CRUdJTi...' } } };
+    expect(admit('ClusterIssuer', placeholder).errors).toEqual([
+      'spec.acme.caBundle: Invalid value: "LS0tLS1CRUdJTi...": spec.acme.caBundle in body must be of type byte: "LS0tLS1CRUdJTi..."',
+      '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    ]);
   });
 
   it('points a cert-manager Certificate at an issuer of ours that allows its IPs', () => {

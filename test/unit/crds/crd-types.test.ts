@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_GROUP,
   API_VERSION,
@@ -19,7 +19,8 @@ import {
   ROTATION_POLICIES,
   isCsrSpec,
 } from '../../../src/custom-resources/crd-types.js';
-import { compileRule } from './cel-subset.js';
+import { startAdmissionCluster } from './crd-admission.js';
+import type { AdmissionCluster } from './crd-admission.js';
 import { crdOf, nodeAt, schemaOf } from './crd-documents.js';
 
 const spec = (path: string[]) => nodeAt(schemaOf('CertificateRequest'), ['spec', ...path]);
@@ -58,15 +59,29 @@ describe('src/kube/crd-types.ts matches crds/', () => {
     expect(spec(['issuerRef', 'group'])?.default).toBe(CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group);
   });
 
-  it('pairs key sizes with algorithms the way the CRD rule does', () => {
-    const [rule] = spec(['privateKey'])?.['x-kubernetes-validations'] ?? [];
-    const compiled = compileRule(rule!.rule);
-    for (const algorithm of PRIVATE_KEY_ALGORITHMS) {
-      for (const size of [...PRIVATE_KEY_SIZES.ECDSA, ...PRIVATE_KEY_SIZES.RSA]) {
-        const allowed = (PRIVATE_KEY_SIZES[algorithm] as readonly number[]).includes(size);
-        expect(compiled.evaluate({ self: { algorithm, size } }), `${algorithm} ${size}`).toBe(allowed);
+  describe('key sizes', () => {
+    let cluster: AdmissionCluster;
+    beforeAll(async () => {
+      cluster = await startAdmissionCluster();
+    });
+    afterAll(async () => {
+      await cluster?.close();
+    });
+
+    it('pairs key sizes with algorithms the way the CRD rule does', () => {
+      for (const algorithm of PRIVATE_KEY_ALGORITHMS) {
+        for (const size of [...PRIVATE_KEY_SIZES.ECDSA, ...PRIVATE_KEY_SIZES.RSA]) {
+          const allowed = (PRIVATE_KEY_SIZES[algorithm] as readonly number[]).includes(size);
+          const request = {
+            apiVersion: GROUP_VERSION,
+            kind: CERTIFICATE_REQUEST_KIND,
+            metadata: { name: 'keys', namespace: 'default' },
+            spec: { ipAddresses: ['10.0.0.1'], secretName: 'keys-tls', privateKey: { algorithm, size } },
+          };
+          expect(cluster.admit(request).errors.length === 0, `${algorithm} ${size}`).toBe(allowed);
+        }
       }
-    }
+    });
   });
 
   it('uses the CRD maximum duration', () => {

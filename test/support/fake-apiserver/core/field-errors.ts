@@ -10,7 +10,8 @@ export interface FieldError {
     | 'FieldValueForbidden'
     | 'FieldValueTypeInvalid'
     | 'FieldValueTooLong'
-    | 'FieldValueDuplicate';
+    | 'FieldValueDuplicate'
+    | 'FieldValueTooMany';
   readonly field: string;
   readonly message: string;
 }
@@ -45,6 +46,10 @@ export function forbiddenField(field: string, detail: string): FieldError {
 
 export function tooLong(field: string, max: number): FieldError {
   return { type: 'FieldValueTooLong', field, message: `Too long: may not be more than ${max} bytes` };
+}
+
+export function tooMany(field: string, actual: number, max: number): FieldError {
+  return { type: 'FieldValueTooMany', field, message: `Too many: ${actual}: must have at most ${max} ${max === 1 ? 'item' : 'items'}` };
 }
 
 export function immutable(field: string, value: JsonValue | undefined): FieldError {

@@ -1,5 +1,6 @@
 import type { FieldError } from './field-errors.js';
 import type { JsonObject, JsonValue } from './json-value.js';
+import type { ReviewContext } from '../resources/review-resources.js';
 
 export const PATCH_TYPES = {
   json: 'application/json-patch+json',
@@ -74,7 +75,7 @@ export interface ResourceType {
   /** The `scale` subresource (autoscaling/v1 Scale), when served. */
   readonly scale?: ScaleSpec;
   /** Create-only review APIs (SelfSubjectAccessReview…): answered, never stored. */
-  readonly review?: (obj: JsonObject) => JsonObject;
+  readonly review?: (obj: JsonObject, context: ReviewContext) => JsonObject;
 }
 
 /** Where the scale subresource finds replicas and the selector (dotted paths, as in a CRD). */

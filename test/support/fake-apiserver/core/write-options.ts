@@ -1,3 +1,6 @@
+import type { JsonObject } from './json-value.js';
+import type { ResourceType } from './resource-type.js';
+
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
 
@@ -8,6 +11,16 @@ export interface WriteOptions {
   readonly fieldValidation: FieldValidation;
   /** Collects `Warning:` header texts (unknown fields under Warn). */
   readonly warnings: string[];
+  /** Admission that needs the caller (OwnerReferencesPermissionEnforcement); absent for system writes. */
+  readonly admit?: (attempt: AdmissionAttempt) => void;
+}
+
+/** A validated create (no `old`) or update, before it is stored. */
+export interface AdmissionAttempt {
+  readonly type: ResourceType;
+  readonly subresource: string;
+  readonly object: JsonObject;
+  readonly old: JsonObject | undefined;
 }
 
 export interface DeleteOptions {

@@ -1,5 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { methodNotAllowed, routeNotFound } from '../core/api-errors.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { RbacAuthorizer } from '../auth/rbac-authorizer.js';
+import type { UserInfo } from '../auth/user-info.js';
+import type { RequestAttributes } from '../auth/request-attributes.js';
 import { readBody } from './http-io.js';
 import type { JsonResponse } from './http-io.js';
 import { formatObject, listObjects } from './list-handler.js';
@@ -17,12 +21,19 @@ import { patchScale, updateScale } from './scale-handlers.js';
 import { scaleView } from '../resources/scale-subresource.js';
 import { serveWatch } from './watch-stream.js';
 import type { WatchContext } from './watch-stream.js';
-import { createObject, deleteCollection, deleteOne, finalizeNamespace, patchOne, updateObject } from './write-handlers.js';
+import { createObject, deleteCollection, deleteOne, finalizeNamespace, patchOne, requestToken, updateObject } from './write-handlers.js';
 
 export interface ResourceContext extends ListContext, WatchContext {
   readonly registry: ResourceRegistry;
   readonly service: ObjectService;
+  readonly authenticator: Authenticator;
+  readonly authorizer: RbacAuthorizer;
+  /** Run kube-apiserver's OwnerReferencesPermissionEnforcement admission on writes. */
+  readonly ownerReferencesPermissionEnforcement: boolean;
 }
+
+/** Who is asking, and where further authorizations made for the request are noted. */
+export type Caller = Pick<ResolvedRequest, 'user' | 'recordAuthorization'>;
 
 /** Where a resource request lands once path, scope and subresource are checked. */
 export interface ResolvedRequest {
@@ -34,6 +45,9 @@ export interface ResolvedRequest {
   readonly query: URLSearchParams;
   readonly format: ResponseFormat;
   readonly userAgent: string | undefined;
+  readonly user: UserInfo;
+  /** Notes a further authorization made on the request's behalf (by admission) in the request log. */
+  readonly recordAuthorization: (attributes: RequestAttributes) => void;
 }
 
 interface WriteInput {
@@ -52,12 +66,14 @@ function subresourceServed(type: ResourceType, subresource: string): boolean {
       return type.scale !== undefined;
     case 'finalize':
       return type.storageKey === 'core/namespaces';
+    case 'token':
+      return type.storageKey === 'core/serviceaccounts';
     default:
       return false;
   }
 }
 
-function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath, query: URLSearchParams): ResolvedRequest {
+function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath, query: URLSearchParams, caller: Caller): ResolvedRequest {
   const type = ctx.registry.lookup(path.group, path.version, path.resource);
   const subresource = path.subresource ?? '';
   if (type === undefined || (path.namespace !== undefined && !type.namespaced) || !subresourceServed(type, subresource)) throw routeNotFound();
@@ -71,12 +87,14 @@ function resolve(ctx: ResourceContext, req: IncomingMessage, path: ResourcePath,
     query,
     format: negotiate(req.headers.accept, query.get('includeObject')),
     userAgent: req.headers['user-agent'],
+    user: caller.user,
+    recordAuthorization: caller.recordAuthorization,
   };
 }
 
 /** Dispatches a resource request; returns undefined when the response was streamed (watch). */
-export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams): Promise<JsonResponse | undefined> {
-  const request = resolve(ctx, req, path, query);
+export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse, path: ResourcePath, query: URLSearchParams, caller: Caller): Promise<JsonResponse | undefined> {
+  const request = resolve(ctx, req, path, query, caller);
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') return read(ctx, res, request, path.watchPrefix);
   if (path.watchPrefix) throw methodNotAllowed();
@@ -96,6 +114,7 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
 }
 
 function post(ctx: ResourceContext, { request, body, contentType }: WriteInput): JsonResponse {
+  if (request.subresource === 'token' && request.name !== undefined) return requestToken(ctx, request, request.name, decodeBody(body, contentType));
   if (request.name !== undefined || request.allNamespaces) throw methodNotAllowed();
   return createObject(ctx, request, decodeBody(body, contentType));
 }

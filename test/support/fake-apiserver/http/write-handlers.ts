@@ -13,6 +13,14 @@ import type { ResolvedRequest, ResourceContext } from './resource-handler.js';
 import { contentTypeFor } from './response-format.js';
 import { apiVersionOf, PATCH_TYPES } from '../core/resource-type.js';
 import type { WriteOptions } from '../core/write-options.js';
+import { ownerReferencesAdmission } from '../auth/owner-references-admission.js';
+
+/** The request's write options, with the admission checks that depend on who is writing. */
+function userWriteOptions(ctx: ResourceContext, request: ResolvedRequest): WriteOptions {
+  const options = writeOptions(request.query, request.userAgent);
+  if (!ctx.ownerReferencesPermissionEnforcement) return options;
+  return { ...options, admit: ownerReferencesAdmission(request.user, ctx.authorizer, ctx.registry, request.recordAuthorization) };
+}
 
 function respond(ctx: ResourceContext, request: ResolvedRequest, status: number, obj: JsonObject, options?: WriteOptions): JsonResponse {
   return {
@@ -24,23 +32,24 @@ function respond(ctx: ResourceContext, request: ResolvedRequest, status: number,
 }
 
 export function createObject(ctx: ResourceContext, request: ResolvedRequest, body: JsonValue): JsonResponse {
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   if (request.type.review !== undefined) {
     if (!isJsonObject(body)) throw badRequest(`${request.type.kind} body is required`);
-    return { status: 201, body: request.type.review({ ...body, apiVersion: apiVersionOf(request.type), kind: request.type.kind }) };
+    const context = { user: request.user, authenticator: ctx.authenticator, authorizer: ctx.authorizer };
+    return { status: 201, body: request.type.review({ ...body, apiVersion: apiVersionOf(request.type), kind: request.type.kind }, context) };
   }
   const result = ctx.service.create(request.type, request.namespace, body, options);
   return respond(ctx, request, 201, result.object, options);
 }
 
 export function updateObject(ctx: ResourceContext, request: ResolvedRequest, name: string, body: JsonValue): JsonResponse {
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   const result = ctx.service.update({ type: request.type, namespace: request.namespace, name, subresource: request.subresource }, body, options);
   return respond(ctx, request, result.created ? 201 : 200, result.object, options);
 }
 
 export function patchOne(ctx: ResourceContext, request: ResolvedRequest, name: string, body: string, contentType: string): JsonResponse {
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   const force = request.query.get('force');
   const isApply = contentType.split(';')[0]?.trim().toLowerCase() === PATCH_TYPES.apply;
   if (force !== null && !isApply) {
@@ -102,8 +111,26 @@ export function finalizeNamespace(ctx: ResourceContext, request: ResolvedRequest
   const next = cloneJson(live);
   const finalizers = getPath(body, ['spec', 'finalizers']);
   ensureObject(next, 'spec')['finalizers'] = Array.isArray(finalizers) ? finalizers : [];
-  const options = writeOptions(request.query, request.userAgent);
+  const options = userWriteOptions(ctx, request);
   const released = deletionTimestampOf(next) !== undefined && finalizersOf(next).length === 0 && !ctx.service.isNamespaceHeld(request.type, next);
   const result = released ? ctx.service.remove(request.type, next, options) : ctx.service.commit(request.type, next, options);
   return respond(ctx, request, 200, result, options);
+}
+
+/** TokenRequest (serviceaccounts/{name}/token): a bearer token that authenticates as the ServiceAccount. */
+export function requestToken(ctx: ResourceContext, request: ResolvedRequest, name: string, body: JsonValue): JsonResponse {
+  ctx.service.get(request.type, request.namespace, name);
+  const seconds = isJsonObject(body) ? Number(getPath(body, ['spec', 'expirationSeconds']) ?? 3600) : 3600;
+  const token = ctx.authenticator.mintServiceAccountToken(request.namespace, name);
+  const expiration = new Date(ctx.now().getTime() + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    status: 201,
+    body: {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, namespace: request.namespace, creationTimestamp: null },
+      spec: { audiences: ['https://kubernetes.default.svc'], expirationSeconds: seconds, boundObjectRef: null },
+      status: { token, expirationTimestamp: expiration },
+    },
+  };
 }

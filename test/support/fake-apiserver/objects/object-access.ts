@@ -9,6 +9,7 @@ import type { ResourceRegistry } from '../core/resource-registry.js';
 import { splitApiVersion } from '../core/resource-type.js';
 import type { ResourceType } from '../core/resource-type.js';
 import { SYSTEM_WRITE } from '../core/write-options.js';
+import type { FieldValidation } from '../core/write-options.js';
 
 export interface ObjectRef {
   readonly apiVersion: string;
@@ -23,7 +24,12 @@ export interface ObjectAccess {
   get(ref: ObjectRef): JsonObject | undefined;
   list(apiVersion: string, kind: string, namespace?: string): JsonObject[];
   /** Full create pipeline (defaulting, validation, namespace checks), as a controller's POST would. */
-  create(obj: JsonObject, fieldManager?: string): JsonObject;
+  create(obj: JsonObject, fieldManager?: string, options?: { readonly fieldValidation?: FieldValidation }): JsonObject;
+  /**
+   * Full update pipeline (PUT) without a resourceVersion precondition: validation sees the live
+   * object as the old one, so transition rules run. `subresource: 'status'` writes status only.
+   */
+  update(obj: JsonObject, options?: { readonly subresource?: 'status'; readonly fieldManager?: string }): JsonObject;
   /** Replaces `status` through the /status subresource pipeline (spec untouched, no RV precondition). */
   setStatus(ref: ObjectRef, status: JsonObject, fieldManager?: string): JsonObject;
   /**
@@ -54,10 +60,23 @@ export function createObjectAccess(store: ObjectStore, service: ObjectService, r
     list(apiVersion, kind, namespace) {
       return service.list(typeOf(apiVersion, kind), namespace).map((o) => cloneJson(o));
     },
-    create(obj, fieldManager = 'fake-apiserver-test') {
+    update(obj, options = {}) {
       const ref = refOf(obj);
       const type = typeOf(ref.apiVersion, ref.kind);
-      return cloneJson(service.create(type, ref.namespace ?? '', obj, { ...SYSTEM_WRITE, fieldManager }).object);
+      const stored = service.getStored(type, ref.namespace ?? '', ref.name);
+      if (stored === undefined) throw notFound(type, ref.name);
+      const live = service.view(type, stored);
+      const desired = cloneJson(obj);
+      const meta = mutableMetadata(desired);
+      meta['resourceVersion'] = metadataOf(live)['resourceVersion'] ?? '';
+      const write = { ...SYSTEM_WRITE, fieldManager: options.fieldManager ?? 'fake-apiserver-test' };
+      return cloneJson(service.applyUpdate({ type, live, desired, subresource: options.subresource ?? '' }, write).object);
+    },
+    create(obj, fieldManager = 'fake-apiserver-test', options = {}) {
+      const ref = refOf(obj);
+      const type = typeOf(ref.apiVersion, ref.kind);
+      const write = { ...SYSTEM_WRITE, fieldManager, fieldValidation: options.fieldValidation ?? SYSTEM_WRITE.fieldValidation, warnings: [] };
+      return cloneJson(service.create(type, ref.namespace ?? '', obj, write).object);
     },
     setStatus(ref, status, fieldManager = 'fake-apiserver-test') {
       const type = typeOf(ref.apiVersion, ref.kind);

@@ -98,6 +98,7 @@ export class ObjectService {
     stripServerOwnedMetadata(obj, flags.presetManagedFields === true);
     dropEmptyMetadataCollections(obj);
     this.validate(type, obj, undefined);
+    options.admit?.({ type, subresource: '', object: obj, old: undefined });
     if (this.getStored(type, namespace, nameOf(obj)) !== undefined) throw alreadyExists(type, nameOf(obj));
     meta['uid'] = randomUUID();
     meta['creationTimestamp'] = formatTime(this.now());
@@ -152,6 +153,7 @@ export class ObjectService {
     dropEmptyMetadataCollections(next);
     if (subresource !== 'status') type.strategy.prepareForUpdate?.(next, live);
     this.validate(type, next, live);
+    options.admit?.({ type, subresource, object: next, old: live });
     this.checkFinalizersOnDeletingObject(type, next, live);
     if (type.tracksGeneration && this.specChanged(type, live, next)) {
       mutableMetadata(next)['generation'] = Number(metadataOf(live)['generation'] ?? 0) + 1;

@@ -63,6 +63,7 @@ const ROOTS = [
   ...['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview'].map((k) => `authorization/v1.${k}`),
   'authentication/v1.SelfSubjectReview',
   'authentication/v1.TokenReview',
+  'authentication/v1.TokenRequest',
   ...['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].map((k) => `apps/v1.${k}`),
   'events/v1.Event',
   'autoscaling/v2.HorizontalPodAutoscaler',

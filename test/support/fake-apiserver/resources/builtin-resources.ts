@@ -11,8 +11,8 @@ import {
 } from './builtin-printers.js';
 import { PATCH_TYPES, STANDARD_VERBS } from '../core/resource-type.js';
 import type { NameRule, ObjectView, ResourceStrategy, ResourceType, ScaleSpec, TableSpec } from '../core/resource-type.js';
-import type { JsonObject } from '../core/json-value.js';
-import { accessReview, rulesReview, selfSubjectReview, tokenReview } from './review-resources.js';
+import { accessReview, rulesReview, selfAccessReview, selfSubjectReview, tokenReview } from './review-resources.js';
+import type { Review } from './review-resources.js';
 import { REPLICAS_SCALE } from './scale-subresource.js';
 import { configMapStrategy } from './strategies/config-map-strategy.js';
 import { crdStrategy } from './strategies/crd-strategy.js';
@@ -44,7 +44,7 @@ interface BuiltinSpec {
   readonly storageKey?: string;
   readonly nameRule?: NameRule;
   readonly scale?: ScaleSpec;
-  readonly review?: (obj: JsonObject) => JsonObject;
+  readonly review?: Review;
   readonly schemaPackage: string;
 }
 
@@ -98,15 +98,15 @@ const EVENT_FIELDS = [
 const REVIEW = { namespaced: false, nameRule: 'pathSegment' } as const;
 
 /** The resources every fresh double serves. One call per server: strategies may hold state. */
-export function builtinResources(token: string): ResourceType[] {
+export function builtinResources(): ResourceType[] {
   return [
     ...extraResources(),
-    builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', ...REVIEW, review: accessReview, schemaPackage: 'io.k8s.api.authorization' }),
+    builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', ...REVIEW, review: selfAccessReview, schemaPackage: 'io.k8s.api.authorization' }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', ...REVIEW, review: rulesReview, schemaPackage: 'io.k8s.api.authorization' }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews', kind: 'SubjectAccessReview', ...REVIEW, review: accessReview, schemaPackage: 'io.k8s.api.authorization' }),
     builtin({ group: 'authorization.k8s.io', version: 'v1', resource: 'localsubjectaccessreviews', kind: 'LocalSubjectAccessReview', namespaced: true, nameRule: 'pathSegment', review: accessReview, schemaPackage: 'io.k8s.api.authorization' }),
     builtin({ group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', ...REVIEW, review: selfSubjectReview, schemaPackage: 'io.k8s.api.authentication' }),
-    builtin({ group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', ...REVIEW, review: tokenReview(token), schemaPackage: 'io.k8s.api.authentication' }),
+    builtin({ group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', kind: 'TokenReview', ...REVIEW, review: tokenReview, schemaPackage: 'io.k8s.api.authentication' }),
     builtin({ group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, shortNames: ['ns'], status: true, returnDeleted: true, table: NAMESPACE_TABLE, strategy: namespaceStrategy, nameRule: 'label', fields: ['status.phase'], schemaPackage: CORE }),
     builtin({ group: '', version: 'v1', resource: 'secrets', kind: 'Secret', table: SECRET_TABLE, strategy: secretStrategy, fields: ['type'], schemaPackage: CORE }),
     builtin({ group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', shortNames: ['cm'], table: CONFIG_MAP_TABLE, strategy: configMapStrategy, schemaPackage: CORE }),

@@ -1,7 +1,8 @@
-import { invalidValue, notSupported, required, tooLong, typeInvalid } from '../core/field-errors.js';
+import { invalidValue, notSupported, required, tooLong, tooMany, typeInvalid } from '../core/field-errors.js';
 import type { FieldError } from '../core/field-errors.js';
 import { cloneJson, deepEqual, isJsonObject } from '../core/json-value.js';
 import type { JsonObject, JsonValue } from '../core/json-value.js';
+import { formatValidator } from './schema-formats.js';
 
 export interface SchemaOutcome {
   readonly errors: FieldError[];
@@ -51,11 +52,12 @@ function visit(value: JsonValue, schema: JsonObject, path: string, walk: Walk): 
 function visitArray(items: JsonValue[], schema: JsonObject, path: string, walk: Walk): JsonValue[] {
   const itemSchema = schemaAt(schema, 'items');
   if (typeof schema['maxItems'] === 'number' && items.length > schema['maxItems']) {
-    walk.errors.push(tooLongItems(path, schema['maxItems']));
+    walk.errors.push(tooMany(path, items.length, schema['maxItems']));
   }
   if (typeof schema['minItems'] === 'number' && items.length < schema['minItems']) {
     walk.errors.push(invalidValue(path, items.length, `${path} in body should have at least ${schema['minItems']} items`));
   }
+  checkListType(items, schema, path, walk);
   if (itemSchema === undefined) return items;
   const out: JsonValue[] = [];
   items.forEach((item, i) => {
@@ -65,8 +67,28 @@ function visitArray(items: JsonValue[], schema: JsonObject, path: string, walk: 
   return out;
 }
 
-function tooLongItems(path: string, max: number): FieldError {
-  return { type: 'FieldValueTooLong', field: path, message: `Too many: must have at most ${max} items` };
+/** x-kubernetes-list-type set and map: no duplicate items, no duplicate keys (structurallisttype). */
+function checkListType(items: JsonValue[], schema: JsonObject, path: string, walk: Walk): void {
+  const listType = schema['x-kubernetes-list-type'];
+  const keys = schema['x-kubernetes-list-map-keys'];
+  if (listType !== 'set' && !(listType === 'map' && Array.isArray(keys))) return;
+  const seen: JsonValue[] = [];
+  items.forEach((item, i) => {
+    const identity: JsonValue = listType === 'set' ? item : keyOf(item, keys as JsonValue[]);
+    if (seen.some((earlier) => deepEqual(earlier, identity))) {
+      walk.errors.push({ type: 'FieldValueDuplicate', field: `${path}[${i}]`, message: `Duplicate value: ${JSON.stringify(identity)}` });
+    } else {
+      seen.push(identity);
+    }
+  });
+}
+
+function keyOf(item: JsonValue, keys: JsonValue[]): JsonValue {
+  const out: JsonObject = {};
+  for (const key of keys) {
+    if (typeof key === 'string' && isJsonObject(item) && item[key] !== undefined) out[key] = item[key];
+  }
+  return out;
 }
 
 function visitObject(obj: JsonObject, schema: JsonObject, path: string, walk: Walk, kept: ReadonlySet<string>): void {
@@ -147,6 +169,10 @@ function checkString(value: string, schema: JsonObject, path: string, walk: Walk
   const min = schema['minLength'];
   if (typeof min === 'number' && value.length < min) {
     walk.errors.push(invalidValue(path, value, `${path} in body should be at least ${min} chars long`));
+  }
+  const format = typeof schema['format'] === 'string' ? formatValidator(schema['format']) : undefined;
+  if (format !== undefined && !format(value)) {
+    walk.errors.push(typeInvalid(path, value, `${path} in body must be of type ${String(schema['format'])}: ${JSON.stringify(value)}`));
   }
   const pattern = schema['pattern'];
   if (typeof pattern === 'string' && !compiled(pattern).test(value)) {

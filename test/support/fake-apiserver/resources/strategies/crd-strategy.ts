@@ -5,6 +5,7 @@ import type { JsonObject, JsonValue } from '../../core/json-value.js';
 import { finalizersOf, nameOf, setFinalizers } from '../../core/object-meta.js';
 import type { ResourceStrategy } from '../../core/resource-type.js';
 import { nameErrors } from '../../objects/metadata-validation.js';
+import { checkSchemaRules } from '../../cel/crd-rule-checks.js';
 
 export const CRD_CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
 
@@ -76,6 +77,8 @@ function validateVersions(crd: JsonObject): FieldError[] {
     if (!isJsonObject(schema)) errors.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
     else if (schema['type'] !== 'object') {
       errors.push(required(`spec.versions[${i}].schema.openAPIV3Schema.type`, 'must not be empty at the root'));
+    } else {
+      errors.push(...checkSchemaRules(schema, `spec.versions[${i}].schema.openAPIV3Schema`).errors);
     }
   });
   return errors;
