@@ -9,6 +9,7 @@ export type CaErrorReason =
   | 'signature_invalid'
   | 'key_unsupported'
   | 'key_weak'
+  | 'key_forbidden'
   | 'identifier_missing'
   | 'identifier_too_many'
   | 'identifier_unsupported'
@@ -41,6 +42,7 @@ export const CA_ERROR_CLASS = {
   signature_invalid: 'malformed',
   key_unsupported: 'policy',
   key_weak: 'policy',
+  key_forbidden: 'policy',
   identifier_missing: 'policy',
   identifier_too_many: 'policy',
   identifier_unsupported: 'policy',
