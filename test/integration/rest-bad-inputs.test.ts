@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeConfig } from '../../src/config/serve-config.js';
 import { startServer, type RunningCaServer } from '../../src/main.js';
@@ -36,12 +37,18 @@ interface Case {
   /** A JSON value (serialized), or raw text/bytes with `raw`. */
   readonly json?: () => unknown;
   readonly raw?: () => string | Buffer;
+  /** Extra request headers (Content-Encoding…). */
+  readonly headers?: Record<string, string>;
+  /** Send without Content-Length (Transfer-Encoding: chunked). */
+  readonly chunked?: boolean;
   readonly status: number;
   readonly message: RegExp;
 }
 
 const good = () => buildCsr().pem;
 const withContent = (content: string) => () => ({ content });
+/** `depth` arrays inside each other, as JSON text. */
+const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 const CASES: readonly Case[] = [
   // Transport and JSON
@@ -56,6 +63,14 @@ const CASES: readonly Case[] = [
   { name: 'latin1 charset', contentType: 'application/json; charset=iso-8859-1', json: withContent('x'), status: 415, message: /utf-8/ },
   { name: 'invalid UTF-8', raw: () => Buffer.from([0x7b, 0x22, 0x63, 0xff, 0x22, 0x3a, 0x31, 0x7d]), status: 400, message: /UTF-8/ },
   { name: 'body over 64 KiB', json: () => ({ content: good(), padding: 'x'.repeat(70_000) }), status: 413, message: /larger than 65536 bytes/ },
+  { name: 'body over 64 KiB sent chunked', chunked: true, json: () => ({ content: good(), padding: 'x'.repeat(70_000) }), status: 413, message: /larger than 65536 bytes/ },
+  { name: 'body of 1 MiB sent chunked', chunked: true, raw: () => `{"padding":"${'x'.repeat(1 << 20)}"}`, status: 413, message: /larger than 65536 bytes/ },
+  { name: 'JSON nested 10,000 deep (20 KB)', raw: () => `{"content":"x","metadata":${nested(10_000)}}`, status: 400, message: /nests JSON deeper than 32 levels/ },
+  { name: 'JSON nested 33 deep, chunked', chunked: true, raw: () => `{"content":${JSON.stringify(good())},"extra":${nested(32)}}`, status: 400, message: /deeper than 32/ },
+  { name: 'gzip-compressed body', headers: { 'Content-Encoding': 'gzip' }, raw: () => gzipSync(JSON.stringify({ content: good() })), status: 415, message: /Content-Encoding "gzip" is not accepted/ },
+  { name: 'gzip bomb (10 MB inflated, 10 KB sent)', headers: { 'Content-Encoding': 'gzip' }, raw: () => gzipSync(`{"content":"${'A'.repeat(10_000_000)}"}`), status: 415, message: /not accepted/ },
+  { name: 'deflate-compressed body', headers: { 'Content-Encoding': 'deflate' }, raw: () => deflateSync(JSON.stringify({ content: good() })), status: 415, message: /"deflate"/ },
+  { name: 'brotli-compressed body, chunked', chunked: true, headers: { 'Content-Encoding': 'br' }, raw: () => brotliCompressSync(JSON.stringify({ content: good() })), status: 415, message: /"br"/ },
   // Fields
   { name: 'missing content', json: () => ({ type: 'webhook' }), status: 400, message: /content is required/ },
   { name: 'content of the wrong type', json: () => ({ content: 12345 }), status: 400, message: /content must be a string/ },
@@ -103,8 +118,9 @@ async function send(testCase: Case): Promise<HttpResult> {
   return httpCall(`${server.url}${testCase.path ?? '/api/v1/csr'}`, {
     method: testCase.method ?? 'POST',
     ...(body !== undefined ? { body } : {}),
-    headers: contentType ? { 'Content-Type': contentType } : {},
+    headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...testCase.headers },
     caPem: rootPem,
+    chunked: testCase.chunked ?? false,
   });
 }
 
