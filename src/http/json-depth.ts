@@ -9,14 +9,10 @@ export const MAX_JSON_DEPTH = 32;
  */
 export function nestsDeeperThan(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
   let depth = 0;
-  let inString = false;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (inString) {
-      if (code === BACKSLASH) index++;
-      else if (code === QUOTE) inString = false;
-    } else if (code === QUOTE) {
-      inString = true;
+    if (code === QUOTE) {
+      index = closingQuote(text, index);
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (++depth > maxDepth) return true;
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
@@ -24,6 +20,18 @@ export function nestsDeeperThan(text: string, maxDepth: number = MAX_JSON_DEPTH)
     }
   }
   return false;
+}
+
+/** The index of the quote that ends the string opened at `opening` (text.length when none does), jumping with indexOf. */
+function closingQuote(text: string, opening: number): number {
+  let at = opening;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
 }
 
 const QUOTE = 0x22;

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { basicConstraintsExtension, buildCsr, cnName, freshKey, gn, testKey } from '../support/csr-factory.js';
 import { httpCall, pollUntilDecided, readRoot, type HttpResult } from '../support/serve-process.js';
+import { smallFactorKey } from '../support/weak-rsa-keys.js';
 
 /**
  * Every bad input gets the SMSGate error envelope {"error":{"message","code"}} with the right status.
@@ -98,6 +99,7 @@ const CASES: readonly Case[] = [
   { name: 'no SAN and a CN that is not an IP', json: () => ({ content: buildCsr({ san: null, subject: cnName('router.lan') }).pem }), status: 400, message: /identifier_missing/ },
   { name: 'CA:TRUE requested', json: () => ({ content: buildCsr({ extensions: [basicConstraintsExtension(true)] }).pem }), status: 400, message: /ca_requested/ },
   { name: 'RSA 1024 key', json: () => ({ content: buildCsr({ key: testKey('rsa1024') }).pem }), status: 400, message: /key_weak.*1024 bits/ },
+  { name: 'RSA 2048 key whose modulus 3 divides (correctly signed)', json: () => ({ content: buildCsr({ key: smallFactorKey(3n) }).pem }), status: 400, message: /^CSR refused \(key_weak\): the RSA modulus has a small factor 3,/ },
   { name: 'signed by another key', json: () => ({ content: buildCsr({ signer: freshKey('p256').privateKey }).pem }), status: 400, message: /signature_invalid/ },
   // Ids and routes
   { name: 'path traversal in the id', method: 'GET', path: '/api/v1/csr/..%2F..%2F..%2Fetc%2Fpasswd', status: 400, message: /invalid request ID/ },
