@@ -1,6 +1,8 @@
 import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs the Reflect metadata polyfill first
 import { createPublicKey, verify } from 'node:crypto';
-import { BasicConstraintsExtension, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from '@peculiar/x509';
+import { Attributes, CertificationRequest } from '@peculiar/asn1-csr';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { BasicConstraintsExtension, PemConverter, Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from '@peculiar/x509';
 import ipaddr from 'ipaddr.js';
 
 /** The intake policy as the oracle understands it, written down again without the core's code. */
@@ -11,6 +13,7 @@ export interface OraclePolicy {
 }
 
 const SUBJECT_ALT_NAME = '2.5.29.17';
+const EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 const BASIC_CONSTRAINTS = '2.5.29.19';
 const CURVES = new Set(['prime256v1', 'secp384r1']);
 const RSA_SIZES = new Set([2048, 3072, 4096]);
@@ -25,17 +28,40 @@ const SMALL_PRIMES = Array.from({ length: 998 }, (_, i) => i + 2)
  * what the core said it validated; it must be exactly the request's addresses.
  */
 export function policyViolation(pem: string, acceptedIps: readonly string[], policy: OraclePolicy): string | undefined {
-  let request: Pkcs10CertificateRequest;
+  let read: ReadRequest;
   try {
-    request = new Pkcs10CertificateRequest(pem);
+    read = readRequest(pem);
   } catch (error) {
     return `@peculiar/x509 cannot read an accepted CSR: ${(error as Error).message}`;
   }
   try {
-    return keyProblem(request) ?? signatureProblem(request) ?? extensionProblem(request) ?? identifierProblem(request, acceptedIps, policy);
+    const { request } = read;
+    return keyProblem(request) ?? signatureProblem(read) ?? extensionProblem(request) ?? identifierProblem(request, acceptedIps, policy);
   } catch (error) {
     return `the oracle cannot judge an accepted CSR: ${(error as Error).message}`;
   }
+}
+
+interface ReadRequest {
+  readonly request: Pkcs10CertificateRequest;
+  /** The signed CertificationRequestInfo and the signature, exactly as sent. */
+  readonly tbs: ArrayBuffer;
+  readonly signature: ArrayBuffer;
+}
+
+/**
+ * The policy uses no attribute but extensionRequest, and the intake skips the others unread, as Go's
+ * parser (and so Boulder) does. @peculiar/x509 refuses a request whose challengePassword is not a
+ * string, so those attributes are dropped before it reads the rest; the signature is still checked
+ * over the request's own bytes.
+ */
+function readRequest(pem: string): ReadRequest {
+  const asn = AsnConvert.parse(PemConverter.decodeFirst(pem), CertificationRequest);
+  const tbs = asn.certificationRequestInfoRaw!;
+  const info = asn.certificationRequestInfo;
+  info.attributes = new Attributes(info.attributes.filter((attribute) => attribute.type === EXTENSION_REQUEST));
+  delete asn.certificationRequestInfoRaw;
+  return { request: new Pkcs10CertificateRequest(AsnConvert.serialize(asn)), tbs, signature: asn.signature };
 }
 
 function keyProblem(request: Pkcs10CertificateRequest): string | undefined {
@@ -49,12 +75,11 @@ function keyProblem(request: Pkcs10CertificateRequest): string | undefined {
   return factor === undefined ? undefined : `an RSA modulus with the factor ${factor}`;
 }
 
-function signatureProblem(request: Pkcs10CertificateRequest): string | undefined {
+function signatureProblem({ request, tbs, signature }: ReadRequest): string | undefined {
   const hash = HASHES[(request.signatureAlgorithm.hash as { name?: string } | undefined)?.name ?? ''];
   if (hash === undefined) return `signature algorithm ${JSON.stringify(request.signatureAlgorithm)}`;
-  const tbs = (request as unknown as { tbs: ArrayBuffer }).tbs;
   const key = createPublicKey({ key: Buffer.from(request.publicKey.rawData), format: 'der', type: 'spki' });
-  return verify(hash, Buffer.from(tbs), key, Buffer.from(request.signature)) ? undefined : 'the signature does not verify';
+  return verify(hash, Buffer.from(tbs), key, Buffer.from(signature)) ? undefined : 'the signature does not verify';
 }
 
 function extensionProblem(request: Pkcs10CertificateRequest): string | undefined {

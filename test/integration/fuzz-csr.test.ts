@@ -1,7 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { policyViolation } from '../../bench/fuzz/csr-oracle.js';
 import { runFuzz, type FuzzOptions } from '../../bench/fuzz/fuzz-run.js';
-import { CaError, type ValidatedCsr } from '../../src/ca/index.js';
+import { CaError, DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet, validateCsr, type ValidatedCsr } from '../../src/ca/index.js';
 import { REPO_ROOT, run } from '../support/cli.js';
 
 /**
@@ -37,6 +39,21 @@ describe('fuzz:csr', () => {
     expect(report.outOfPolicy.length).toBeGreaterThan(150);
     expect(report.outOfPolicy.map((finding) => finding.detail).join('\n')).toMatch(/is not inside 10\.0\.0\.0\/8|x509 cannot read|signature does not verify/);
   }, 120_000);
+
+  it('replays the inputs an earlier oracle flagged: a non-string challengePassword, accepted and within the policy', () => {
+    const directory = join(REPO_ROOT, 'test/fixtures/fuzz/findings');
+    const files = readdirSync(directory).filter((name) => name.endsWith('.csr'));
+    expect(files).toHaveLength(4);
+    for (const file of files) {
+      const text = readFileSync(join(directory, file), 'utf8');
+      const pem = text.slice(text.indexOf('-----BEGIN'));
+      const shape = text.includes('[multi]') ? 'multi' : 'smsgate';
+      const validated = validateCsr(pem, { allowedRanges: Ipv4RangeSet.defaults, shape, maxIdentifiers: 3 });
+      expect(policyViolation(pem, validated.ips, { shape, maxIdentifiers: 3, allowedCidrs: DEFAULT_ALLOWED_CIDRS }), file).toBeUndefined();
+      // The oracle still judges: the same request, claimed for another address, is outside the policy.
+      expect(policyViolation(pem, ['10.0.0.1'], { shape, maxIdentifiers: 3, allowedCidrs: DEFAULT_ALLOWED_CIDRS })).toMatch(/the core validated 10\.0\.0\.1/);
+    }
+  });
 
   it('reports exceptions that are not a CaError, and slow inputs', () => {
     // By input, so that the five reruns of a slow input are slow too.
