@@ -27,7 +27,7 @@ const RULES: Record<string, LayerRule> = {
   config: { mayImport: ['ca'], neverPackages: FRAMEWORKS },
   telemetry: { mayImport: [], neverPackages: FRAMEWORKS },
   kube: { mayImport: [], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
-  // Our own API types (ca.sms-gate.app, and cert-manager's CertificateRequest), beside the CRDs.
+  // Our own API types (smsgate-ca.sms-gate.app, and cert-manager's CertificateRequest), beside the CRDs.
   'custom-resources': { mayImport: ['kube'], neverPackages: ['koa', '@koa/', 'better-sqlite3', ...NETWORK_AND_FILES] },
   keystore: { mayImport: ['ca'], neverPackages: ['koa', '@koa/', '@kubernetes/client-node', 'better-sqlite3'] },
   'keystore/kubernetes': { mayImport: ['ca', 'keystore', 'kube'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },

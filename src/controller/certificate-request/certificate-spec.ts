@@ -134,7 +134,7 @@ function checkIssuerRef(ref: SecretCertificateRequestSpec['issuerRef']): Desired
   if (!ref) return undefined;
   const kind = ref.kind ?? CERTIFICATE_REQUEST_DEFAULTS.issuerRef.kind;
   if (!(ISSUER_KINDS as readonly string[]).includes(kind)) fail(`spec.issuerRef.kind "${kind}" must be IPIssuer or IPClusterIssuer`);
-  if (ref.group !== undefined && ref.group !== CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group) fail(`spec.issuerRef.group "${String(ref.group)}" must be ca.sms-gate.app`);
+  if (ref.group !== undefined && ref.group !== CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group) fail(`spec.issuerRef.group "${String(ref.group)}" must be ${CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group}`);
   if (typeof ref.name !== 'string' || ref.name === '') fail('spec.issuerRef.name is required');
   return { kind, name: ref.name };
 }
