@@ -89,10 +89,28 @@ describe('helm template', () => {
     for (const kind of Object.keys(OPTIONAL_KINDS)) expect(kinds).not.toContain(kind);
   });
 
-  it('puts the image digest before the tag, and the appVersion as default tag', () => {
-    expect(containerOf(helmTemplate()).image).toBe('ghcr.io/smsgate-ca/smsgate-ca:0.1.0');
-    expect(containerOf(helmTemplate({ set: ['image.tag=1.2.3'] })).image).toBe('ghcr.io/smsgate-ca/smsgate-ca:1.2.3');
-    expect(containerOf(helmTemplate({ values: [ALL_FEATURES] })).image).toBe(`ghcr.io/smsgate-ca/smsgate-ca@${ALL_FEATURES.image.digest}`);
+  it('defaults to the locally built image smsgate-ca:<appVersion>, with no registry', () => {
+    expect(containerOf(helmTemplate()).image).toBe('smsgate-ca:0.1.0');
+    expect((containerOf(helmTemplate()) as { imagePullPolicy?: string }).imagePullPolicy).toBe('IfNotPresent');
+    expect(containerOf(helmTemplate({ set: ['image.tag=1.2.3'] })).image).toBe('smsgate-ca:1.2.3');
+  });
+
+  it('puts the registry before the repository, global.imageRegistry before image.registry', () => {
+    expect(containerOf(helmTemplate({ set: ['image.registry=ghcr.io', 'image.repository=owner/smsgate-ca'] })).image).toBe('ghcr.io/owner/smsgate-ca:0.1.0');
+    expect(containerOf(helmTemplate({ set: ['image.registry=registry.example.internal:5000'] })).image).toBe('registry.example.internal:5000/smsgate-ca:0.1.0');
+    expect(containerOf(helmTemplate({ set: ['global.imageRegistry=mirror.example.internal', 'image.registry=ghcr.io'] })).image).toBe('mirror.example.internal/smsgate-ca:0.1.0');
+  });
+
+  it('uses the digest instead of the tag when one is set', () => {
+    expect(containerOf(helmTemplate({ values: [ALL_FEATURES] })).image).toBe(`smsgate-ca@${ALL_FEATURES.image.digest}`);
+    const both = helmTemplate({ values: [{ image: { registry: 'ghcr.io', repository: 'owner/smsgate-ca', tag: '9.9.9', digest: ALL_FEATURES.image.digest } }] });
+    expect(containerOf(both).image).toBe(`ghcr.io/owner/smsgate-ca@${ALL_FEATURES.image.digest}`);
+  });
+
+  it('runs the helm test Pod with the same image', () => {
+    const values = { image: { registry: 'ghcr.io', repository: 'owner/smsgate-ca' } };
+    const testPod = only(helmTemplate({ values: [values] }), 'Pod') as Pod;
+    expect(testPod.spec.containers[0]?.image).toBe('ghcr.io/owner/smsgate-ca:0.1.0');
   });
 
   it('passes the serve flags the operator expects', () => {
