@@ -58,7 +58,7 @@ export const serveCommand: Command = {
       throw error;
     }
     // The server's modules load only for `serve`, so the other commands start quickly.
-    const { serveUntilSignal } = await import('../main.js');
+    const { serveUntilSignal } = await import('../serve/server.js');
     const cwd = io.cwd ?? process.cwd();
     return serveUntilSignal(config, (running) => {
       io.stdout.write(`listening on ${running.url}\n`);
