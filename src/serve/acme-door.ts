@@ -1,5 +1,5 @@
 import { createAcmeServer, type AcmeServer } from '../acme/acme-server.js';
-import { defaultAcmeSettings } from '../acme/acme-settings.js';
+import { acmeSettings } from '../acme/acme-settings.js';
 import { clientAddress } from '../api/client-address.js';
 import type { Clock, Ipv4RangeSet } from '../ca/index.js';
 import type { ServeConfig } from '../config/serve-config.js';
@@ -11,31 +11,11 @@ import type { Logger } from '../telemetry/logger.js';
 /** The ACME door (src/acme), configured from `--acme-*`; it issues through the same issuance service. */
 export function acmeDoor(config: ServeConfig, parts: { store: SqliteStore; audit: AuditLog; issuance: IssuanceService; clock: Clock; logger: Logger; allowedRanges: Ipv4RangeSet }): AcmeServer {
   const { acme } = config;
-  const settings = defaultAcmeSettings(parts.allowedRanges, {
-    maxIdentifiers: acme.maxIdentifiers,
-    externalAccountRequired: acme.eabRequired,
-    ...(acme.termsOfService ? { termsOfService: acme.termsOfService } : {}),
-    ...(acme.website ? { website: acme.website } : {}),
-    newAccountRate: acme.newAccountRate,
-    newOrderRate: acme.newOrderRate,
-    chaosNonceRejectPercent: acme.chaosNonceRejectPercent,
-    reuseValidAuthorizations: acme.reuseValidAuthz,
-  });
   if (acme.validationDelayMs > 0 || acme.chaosNonceRejectPercent > 0) {
     parts.logger.warn({ validationDelayMs: acme.validationDelayMs, nonceRejectPercent: acme.chaosNonceRejectPercent }, 'ACME hardening knobs are on');
   }
   return createAcmeServer({
-    settings: {
-      ...settings,
-      validation: {
-        ...settings.validation,
-        ports: { http01: acme.http01Port, tlsAlpn01: acme.tlsAlpn01Port },
-        timeoutMs: acme.validationTimeoutMs,
-        attempts: acme.validationAttempts,
-        retryDelayMs: acme.validationRetryDelayMs,
-        delayMs: acme.validationDelayMs,
-      },
-    },
+    settings: acmeSettings(acme, parts.allowedRanges),
     store: parts.store.acme(),
     issuer: parts.issuance,
     audit: parts.audit,

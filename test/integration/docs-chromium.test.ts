@@ -23,7 +23,7 @@ let profileDir: string;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   work = await makeTempDir();
-  const config = buildServeConfig({ dataDir: join(work.dir, 'data'), listen: '127.0.0.1:0', logLevel: 'silent' });
+  const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger(), version: '9.8.7' });
   rootPem = await readRoot(config.dataDir);
   profileDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-chromium-'));

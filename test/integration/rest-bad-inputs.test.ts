@@ -18,7 +18,7 @@ let rootPem: string;
 
 beforeAll(async () => {
   work = await makeTempDir();
-  const config = buildServeConfig({ dataDir: join(work.dir, 'data'), listen: '127.0.0.1:0', rateLimit: '0', logLevel: 'silent' });
+  const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'rate-limit': '0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger(), version: 'test' });
   rootPem = await readRoot(config.dataDir);
 });

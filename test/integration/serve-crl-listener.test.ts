@@ -14,7 +14,7 @@ let server: RunningCaServer;
 
 beforeAll(async () => {
   work = await makeTempDir();
-  const config = buildServeConfig({ dataDir: join(work.dir, 'data'), listen: '127.0.0.1:0', crlListen: '127.0.0.1:0', logLevel: 'silent' });
+  const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'crl-listen': '127.0.0.1:0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger() });
 });
 

@@ -36,7 +36,7 @@ const RULES: Record<string, LayerRule> = {
   issuance: { mayImport: ['ca', 'store', 'telemetry'], neverPackages: [...FRAMEWORKS, 'node:http', 'node:https', 'node:net'] },
   http: { mayImport: ['ca', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
   api: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
-  acme: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
+  acme: { mayImport: ['issuance', 'ca', 'store', 'http', 'telemetry', 'config'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
   controller: { mayImport: ['issuance', 'kube', 'custom-resources', 'ca', 'store', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   // The generic machinery (queue, leader election, caches) knows no reconciler and no CA.
   'controller/runtime': { mayImport: ['kube', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
