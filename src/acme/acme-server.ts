@@ -17,7 +17,7 @@ import { ValidationQueue, type ValidationJob } from './validation/validation-que
 import { portMapDialer, type Dialer, type ValidationOutcome } from './validation/validation-types.js';
 import { ChallengeValidator } from './validation/validator.js';
 
-export interface AcmeServerOptions extends Pick<AcmeDependencies, 'issuer' | 'audit' | 'clock' | 'logger'> {
+export interface AcmeServerOptions extends Pick<AcmeDependencies, 'issuer' | 'clock' | 'logger'> {
   readonly settings: AcmeSettings;
   readonly store: AcmeStore;
   readonly requesterOf?: (ctx: Context) => string;
@@ -56,7 +56,6 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
     settings,
     store,
     issuer: options.issuer,
-    audit: options.audit,
     nonces,
     verifier: new RequestVerifier({ nonces, accounts: store, keys: new VerificationKeyCache() }),
     validations,

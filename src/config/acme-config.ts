@@ -1,5 +1,6 @@
 import { formatDuration } from './duration.js';
 import { parseRateLimit, type RateLimitSetting } from './rate-limit-setting.js';
+import { MAX_IPS_PER_CERTIFICATE } from '../ca/index.js';
 import { booleanWord, duration, optionalHttpUrl, wholeNumber } from './setting-parsers.js';
 import { readSettings, switchKnob, valueKnob, type SettingsOf, type ValuesOf } from './settings-table.js';
 
@@ -11,7 +12,7 @@ export const ACME_SETTINGS = {
   eabRequired: switchKnob({ flag: 'acme-eab-required', help: "require External Account Binding for new ACME accounts (keys from 'smsgate-ca eab create')" }),
   http01Port: valueKnob({ flag: 'acme-http01-port', valueName: 'PORT', help: 'port the http-01 validator dials on the identifier IP', default: '80', parse: wholeNumber(1, 65535) }),
   tlsAlpn01Port: valueKnob({ flag: 'acme-tls-alpn01-port', valueName: 'PORT', help: 'port the tls-alpn-01 validator dials on the identifier IP', default: '443', parse: wholeNumber(1, 65535) }),
-  maxIdentifiers: valueKnob({ flag: 'acme-max-identifiers', valueName: 'N', help: 'IP identifiers per ACME order', default: '20', parse: wholeNumber(1, 100) }),
+  maxIdentifiers: valueKnob({ flag: 'acme-max-identifiers', valueName: 'N', help: 'IP identifiers per ACME order', default: '20', parse: wholeNumber(1, MAX_IPS_PER_CERTIFICATE) }),
   termsOfService: valueKnob({ flag: 'acme-terms-of-service', valueName: 'URL', help: 'terms of service URL announced in the directory (clients must agree)', parse: optionalHttpUrl }),
   website: valueKnob({ flag: 'acme-website', valueName: 'URL', help: 'website URL announced in the directory', parse: optionalHttpUrl }),
   newAccountRate: valueKnob({ flag: 'acme-new-account-rate', valueName: 'N/PERIOD', help: 'new ACME accounts per client address; 0 disables', default: '20/1h', parse: rate }),

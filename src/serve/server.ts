@@ -67,7 +67,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const workerSigns = topology.restSigner === 'worker';
   try {
     if (workerSigns) await startWorker(worker, issuance);
-    const acme = config.acme.enabled ? acmeDoor(config, { store, audit: ledger, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
+    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
     await acme?.start();
     await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
     let accepting = true;

@@ -51,7 +51,6 @@ export async function startAcmeHarness(overrides: Partial<AcmeSettings> = {}, op
     settings,
     store: store.acme(),
     issuer: issuance,
-    audit: store,
     clock,
     logger,
     // The responders listen on 127.0.0.1 only; every loopback identifier is routed there.
