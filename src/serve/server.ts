@@ -82,7 +82,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
-    const crlServer = config.crl.listen ? await listenForCrl(config.crl.listen, crl, { logger, metrics }) : undefined;
+    const plain = await openPlainListeners(config, { crl, logger, metrics });
     return {
       url,
       port: server.address.port,
@@ -91,11 +91,11 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       metrics,
       operator: cluster.operator,
       ...servedCa(topology, ca),
-      ...(crlServer ? { crlUrl: `http://${formatHostForUrl(crlServer.address.address)}:${crlServer.address.port}/crl` } : {}),
+      ...plainUrls(plain),
       close: async () => {
         accepting = false;
         acme?.stop();
-        await crlServer?.close();
+        for (const listener of Object.values(plain)) await listener?.close();
         await cluster.stopController();
         await closeQuietly(server, worker, store, logger);
         cluster.close();
@@ -112,12 +112,29 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
 
 /** The ports are checked first, so nothing is written when the server could not listen. */
 async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
-  for (const address of [config.listen, ...(config.crl.listen ? [config.crl.listen] : [])]) await checkAddressFree(address);
+  for (const address of [config.listen, config.crl.listen]) if (address) await checkAddressFree(address);
   const cluster = await openServeCluster(config, topology, clock, logger);
   const ca = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, { keyAlgorithm: config.keyAlgorithm, clock, logger }));
   const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
   logger.info({ allowedCidrs: ca.material.allowedRanges.toStrings(), from }, `certifying ${ca.material.allowedRanges.toString()}`);
   return { cluster, ca };
+}
+
+/** The plain-HTTP listeners beside the REST/ACME port, each serving one thing. */
+type PlainListeners = Readonly<Partial<Record<'crl', RunningServer>>>;
+
+async function openPlainListeners(config: ServeConfig, parts: { crl: CrlPublisher; logger: Logger; metrics: CaMetrics }): Promise<PlainListeners> {
+  const { crl, ...telemetry } = parts;
+  return {
+    ...(config.crl.listen ? { crl: await listenForCrl(config.crl.listen, crl, telemetry) } : {}),
+  };
+}
+
+function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl'> {
+  const base = (server: RunningServer): string => `http://${formatHostForUrl(server.address.address)}:${server.address.port}`;
+  return {
+    ...(plain.crl ? { crlUrl: `${base(plain.crl)}/crl` } : {}),
+  };
 }
 
 function servedCa(topology: Topology, ca: LoadedCa): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
