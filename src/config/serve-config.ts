@@ -4,7 +4,7 @@ import { ConfigError } from './config-error.js';
 import { buildCrlConfig, CRL_SETTINGS, describeCrlConfig, type CrlConfig } from './crl-config.js';
 import { formatDuration } from './duration.js';
 import { buildKubernetesConfig, describeKubernetesConfig, KUBERNETES_SETTINGS, type KubernetesConfig } from './kubernetes-config.js';
-import { parseListenAddress } from './listen-address.js';
+import { parseListenAddress, type ListenAddress } from './listen-address.js';
 import { parseRateLimit } from './rate-limit-setting.js';
 import { duration, fromCore, oneOf, optionalText } from './setting-parsers.js';
 import { readSettings, switchKnob, valueKnob, type SettingsOf, type SettingsTable, type ValuesOf } from './settings-table.js';
@@ -41,6 +41,13 @@ export const SERVE_SETTINGS = {
   /** How long a REST request stays pending before the worker signs it (the SMSGate CA queues too). */
   signDelayMs: valueKnob({ flag: 'sign-delay', valueName: 'DURATION', help: 'keep each REST request pending at least this long before signing', default: '0s', parse: duration() }),
   logLevel: valueKnob({ flag: 'log-level', valueName: 'LEVEL', help: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: oneOf<LogLevel>(LOG_LEVELS) }),
+  /** A plain-HTTP listener serving only GET /metrics; the REST/ACME port then answers 404 there. Undefined: /metrics on the REST/ACME port. */
+  metricsListen: valueKnob({
+    flag: 'metrics-listen',
+    valueName: 'HOST:PORT',
+    help: 'serve GET /metrics over plain HTTP here, and no longer on the REST/ACME port',
+    parse: (text): ListenAddress | undefined => (text ? Object.freeze(parseListenAddress(text)) : undefined),
+  }),
 };
 
 /** Every table `serve` reads, in the order `serve --help` lists their flags. */
@@ -104,6 +111,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     tls: config.tls.mode,
     logLevel: config.logLevel,
     signDelay: formatDuration(config.signDelayMs),
+    metricsListen: config.metricsListen ? `${config.metricsListen.host}:${config.metricsListen.port}` : 'on the REST/ACME port',
     acme: describeAcmeConfig(config.acme),
     kubernetes: describeKubernetesConfig(config.kubernetes),
     crl: describeCrlConfig(config.crl),

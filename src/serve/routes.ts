@@ -30,12 +30,12 @@ export interface PublicRouteParts {
   readonly acme: AcmeServer | undefined;
 }
 
-/** The REST/ACME port: health, metrics, docs, the trust bundle, the CRL, the REST door and the ACME door. */
+/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door and the ACME door. */
 export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: PublicRouteParts): void {
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
   use(app, [
     healthRouter([...parts.checks]),
-    metricsRouter(parts.metrics.registry),
+    ...(config.metricsListen ? [] : [metricsRouter(parts.metrics.registry)]),
     docsRouter(openApiDocument(parts.version)),
     caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
     crlRouter(parts.crl),
@@ -53,6 +53,15 @@ export async function listenForCrl(address: ListenAddress, crl: CrlPublisher, pa
   use(app, [crlRouter(crl)]);
   const server = await listen(app.callback(), address);
   parts.logger.info({ url: `http://${formatHostForUrl(server.address.address)}:${server.address.port}/crl` }, 'serving the CRL over plain HTTP');
+  return server;
+}
+
+/** --metrics-listen: GET /metrics over plain HTTP, and nothing else, for the scraper. */
+export async function listenForMetrics(address: ListenAddress, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
+  const app = createHttpApp(parts);
+  use(app, [metricsRouter(parts.metrics.registry)]);
+  const server = await listen(app.callback(), address);
+  parts.logger.info({ url: `http://${formatHostForUrl(server.address.address)}:${server.address.port}/metrics` }, 'serving metrics over plain HTTP');
   return server;
 }
 

@@ -19,7 +19,7 @@ import type { ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
-import { listenForCrl, registerPublicRoutes } from './routes.js';
+import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
 
@@ -40,6 +40,8 @@ export interface RunningCaServer {
   readonly operator: Operator | undefined;
   /** The plain-HTTP CRL URL, with --crl-listen. */
   readonly crlUrl?: string;
+  /** The plain-HTTP metrics URL, with --metrics-listen. */
+  readonly metricsUrl?: string;
   /** What clients must trust, and where it lies (undefined when the CA is in a Kubernetes Secret). */
   readonly root: { readonly certificatePem: string; readonly file: string | undefined };
   /** The ranges this server certifies: --allowed-cidrs, or what the CA was created for. */
@@ -112,7 +114,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
 
 /** The ports are checked first, so nothing is written when the server could not listen. */
 async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
-  for (const address of [config.listen, config.crl.listen]) if (address) await checkAddressFree(address);
+  for (const address of [config.listen, config.crl.listen, config.metricsListen]) if (address) await checkAddressFree(address);
   const cluster = await openServeCluster(config, topology, clock, logger);
   const ca = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, { keyAlgorithm: config.keyAlgorithm, clock, logger }));
   const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
@@ -121,19 +123,21 @@ async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: 
 }
 
 /** The plain-HTTP listeners beside the REST/ACME port, each serving one thing. */
-type PlainListeners = Readonly<Partial<Record<'crl', RunningServer>>>;
+type PlainListeners = Readonly<Partial<Record<'crl' | 'metrics', RunningServer>>>;
 
 async function openPlainListeners(config: ServeConfig, parts: { crl: CrlPublisher; logger: Logger; metrics: CaMetrics }): Promise<PlainListeners> {
   const { crl, ...telemetry } = parts;
   return {
     ...(config.crl.listen ? { crl: await listenForCrl(config.crl.listen, crl, telemetry) } : {}),
+    ...(config.metricsListen ? { metrics: await listenForMetrics(config.metricsListen, telemetry) } : {}),
   };
 }
 
-function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl'> {
+function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl' | 'metricsUrl'> {
   const base = (server: RunningServer): string => `http://${formatHostForUrl(server.address.address)}:${server.address.port}`;
   return {
     ...(plain.crl ? { crlUrl: `${base(plain.crl)}/crl` } : {}),
+    ...(plain.metrics ? { metricsUrl: `${base(plain.metrics)}/metrics` } : {}),
   };
 }
 
