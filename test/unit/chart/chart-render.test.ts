@@ -179,6 +179,25 @@ describe('helm template', () => {
     expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'crl', port: 80, targetPort: 'crl' }));
   });
 
+  it('metrics.enabled: --metrics-listen, a container port and a Service port named metrics, and the ServiceMonitor scrapes it over HTTP', () => {
+    const defaults = helmTemplate({ values: [{ metrics: { serviceMonitor: { enabled: true } } }] });
+    expect((containerOf(defaults).args ?? []).some((arg) => arg.startsWith('--metrics-listen'))).toBe(false);
+    const defaultMonitor = only(defaults, 'ServiceMonitor') as unknown as { spec: { endpoints: Array<{ port: string; scheme: string; tlsConfig?: object }> } };
+    expect(defaultMonitor.spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', tlsConfig: expect.any(Object) as unknown });
+
+    const enabled = helmTemplate({ values: [{ metrics: { enabled: true, serviceMonitor: { enabled: true } } }] });
+    const container = containerOf(enabled) as unknown as { args: string[]; ports: Array<{ name: string; containerPort: number }> };
+    expect(container.args).toContain('--metrics-listen=0.0.0.0:9090');
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 9090 }));
+    const service = only(enabled, 'Service') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
+    expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 9090, targetPort: 'metrics' }));
+    const monitor = only(enabled, 'ServiceMonitor') as unknown as { spec: { endpoints: Array<{ port: string; path: string; scheme: string; tlsConfig?: object }> } };
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', scheme: 'http' })]);
+    expect(monitor.spec.endpoints[0]?.tlsConfig).toBeUndefined();
+    const policy = only(helmTemplate({ values: [{ metrics: { enabled: true }, networkPolicy: { enabled: true } }] }), 'NetworkPolicy') as unknown as { spec: { ingress: Array<{ ports: Array<{ port: number }> }> } };
+    expect(policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual([8443, 9090]);
+  });
+
   it('serves plain HTTP with --insecure-http and HTTP probes', () => {
     const manifests = helmTemplate({ set: ['config.tls.mode=insecureHttp'] });
     const container = containerOf(manifests);

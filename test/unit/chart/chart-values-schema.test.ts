@@ -92,7 +92,7 @@ describe('values.schema.json', () => {
       ['at the top level', { replicaCont: 2 }, 'replicaCont'],
       ['under crds', { crds: { enable: false } }, 'enable'],
       ['under image', { image: { tags: '1.0.0' } }, 'tags'],
-      ['in camel case where the chart uses lower case', { prometheus: { serviceMonitor: { enabled: true } } }, 'serviceMonitor'],
+      ['in lower case where the chart uses camel case', { metrics: { servicemonitor: { enabled: true } } }, 'servicemonitor'],
       ['under config.tls', { config: { tls: { secret: 'x' } } }, 'secret'],
       ['under config.crl', { config: { crl: { validty: '1h' } } }, 'validty'],
       ['inside a probe', { livenessProbe: { path: '/healthz' } }, 'path'],
@@ -130,6 +130,7 @@ describe('values.schema.json', () => {
       ['a CRL validity without unit', { config: { crl: { validity: '24' } } }, 'validity'],
       ['a CRL listener port out of range', { config: { crl: { port: 70000 } } }, 'port'],
       ['a CRL listener port as text', { config: { crl: { port: '8080' } } }, 'port'],
+      ['a privileged metrics port', { metrics: { port: 80 } }, 'port'],
     ] as const) {
       it(what, () => rejects({ values: [wrong] }, key));
     }
