@@ -22,7 +22,7 @@ const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 180);
 const WORKERS = process.env.BENCH_WORKERS ?? '16';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = join(ROOT, 'bin/smsgate-ca.js');
-const CR_API = 'ca.sms-gate.app/v1alpha1';
+const CR_API = 'smsgate-ca.sms-gate.app/v1alpha1';
 
 interface Row {
   readonly count: number;

@@ -11,7 +11,7 @@ import { createPrivateKey, X509Certificate as NodeX509, type webcrypto } from 'n
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as x509 from '@peculiar/x509';
-import { buildClientCsr, CertificateInspection, createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, validateCsr, type CsrPolicy } from '../src/ca/index.js';
+import { buildClientCsr, CertificateInspection, createCa, CSR_PROFILES, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, validateCsr, type CsrPolicy } from '../src/ca/index.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const IP = '192.168.1.10';
@@ -50,7 +50,7 @@ async function inputs(): Promise<Inputs> {
   });
   const signer = new LeafSigner(material);
   const { csrPem } = buildClientCsr(IP);
-  const validated = validateCsr(csrPem, { allowedRanges: RANGES, shape: 'smsgate' });
+  const validated = validateCsr(csrPem, { allowedRanges: RANGES, profile: CSR_PROFILES.smsgate });
   const leafDer = signer.issue({ subject: validated, ips: validated.ips, type: 'webhook' }).der;
   const pkcs8 = createPrivateKey(ca.intermediate.privateKeyPem).export({ type: 'pkcs8', format: 'der' });
   const key = await globalThis.crypto.subtle.importKey('pkcs8', pkcs8, ECDSA, false, ['sign']);
@@ -83,7 +83,7 @@ async function peculiarLeaf(csr: x509.Pkcs10CertificateRequest, issuer: Inputs['
 
 async function main(): Promise<void> {
   const input = await inputs();
-  const policy: CsrPolicy = { allowedRanges: RANGES, shape: 'smsgate' };
+  const policy: CsrPolicy = { allowedRanges: RANGES, profile: CSR_PROFILES.smsgate };
   const peculiarCsr = new x509.Pkcs10CertificateRequest(input.csrPem);
   if (!(await peculiarCsr.verify())) throw new Error('@peculiar/x509 does not verify the CSR');
   const sample = await peculiarLeaf(peculiarCsr, input.peculiarIssuer, 1);

@@ -12,7 +12,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, validateCsr } from '../src/ca/index.js';
+import { createCa, CSR_PROFILES, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, validateCsr } from '../src/ca/index.js';
 import { buildClientCsr } from '../src/ca/index.js';
 
 const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
@@ -81,7 +81,7 @@ function measureCore(csrs: readonly string[]): { perSecond: number; cpuMsPerCert
   });
   const signer = new LeafSigner(material);
   const once = (pem: string) => {
-    const csr = validateCsr(pem, { allowedRanges: ranges, shape: 'smsgate' });
+    const csr = validateCsr(pem, { allowedRanges: ranges, profile: CSR_PROFILES.smsgate });
     signer.issue({ subject: csr, ips: csr.ips, type: 'webhook' });
   };
   csrs.slice(0, 100).forEach(once);

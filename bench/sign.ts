@@ -15,6 +15,7 @@ import { signatureAlgorithmFor } from '../src/ca/signature-algorithm.js';
 import {
   checkRsaModulus,
   createCa,
+  CSR_PROFILES,
   Ipv4RangeSet,
   LeafSigner,
   loadCaMaterial,
@@ -96,7 +97,7 @@ function measure(keyAlgorithm: KeyAlgorithm, csr: Csr): Row {
     clock: systemClock,
   });
   const signer = new LeafSigner(material);
-  const policy: CsrPolicy = { allowedRanges: RANGES, shape: 'smsgate' };
+  const policy: CsrPolicy = { allowedRanges: RANGES, profile: CSR_PROFILES.smsgate };
   const { hash } = signatureAlgorithmFor(material.signerKeyKind);
   const sample = validateCsr(csr.pem, policy);
   const sampleDer = signer.issue({ subject: sample, ips: sample.ips, type: 'webhook' }).der;

@@ -11,7 +11,7 @@ import { buildClientCsr } from '../src/ca/index.js';
 import { IssuanceService } from '../src/issuance/issuance-service.js';
 import { newRequestId } from '../src/issuance/request-id.js';
 import { initCaDirectory, loadCaDirectory } from '../src/keystore/ca-directory.js';
-import { DATABASE_FILE } from '../src/main.js';
+import { DATABASE_FILE } from '../src/store/sqlite/database-file.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 

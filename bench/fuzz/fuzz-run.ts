@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSinglePem } from '../../src/ca/pem.js';
-import { DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet, isCaError, validateCsr, type CsrPolicy, type ValidatedCsr } from '../../src/ca/index.js';
+import { CSR_PROFILES, DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet, isCaError, severalIpsProfile, validateCsr, type CsrPolicy, type ValidatedCsr } from '../../src/ca/index.js';
 import { mutateBytes, type SeedCsr } from './byte-mutations.js';
 import { policyViolation, type OraclePolicy } from './csr-oracle.js';
 import { loadFuzzKeys } from './fuzz-keys.js';
@@ -43,8 +43,9 @@ export interface FuzzOptions {
 
 export const SLOW_MS = 50;
 const POLICIES: ReadonlyArray<{ readonly intake: CsrPolicy; readonly oracle: OraclePolicy }> = [
-  { intake: { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' }, oracle: { shape: 'smsgate', maxIdentifiers: 1, allowedCidrs: DEFAULT_ALLOWED_CIDRS } },
-  { intake: { allowedRanges: Ipv4RangeSet.defaults, shape: 'multi', maxIdentifiers: 3 }, oracle: { shape: 'multi', maxIdentifiers: 3, allowedCidrs: DEFAULT_ALLOWED_CIDRS } },
+  { intake: { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate }, oracle: { shape: 'smsgate', maxIdentifiers: 1, allowedCidrs: DEFAULT_ALLOWED_CIDRS } },
+  // The ACME/Kubernetes rule, with a small maximum so that "too many" is reached often.
+  { intake: { allowedRanges: Ipv4RangeSet.defaults, profile: severalIpsProfile('several', 3) }, oracle: { shape: 'multi', maxIdentifiers: 3, allowedCidrs: DEFAULT_ALLOWED_CIDRS } },
 ];
 
 /** Half structure-aware (re-signed) mutants, half byte-level mutants of real requests; each through the intake under one policy. */

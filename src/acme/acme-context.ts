@@ -2,7 +2,6 @@ import type { Context } from 'koa';
 import type { Clock } from '../shared/clock.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
 import type { AcmeStore } from '../store/acme-store.js';
-import type { AuditLog } from '../store/interfaces.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AcmeSettings } from './acme-settings.js';
 import type { KeyReference, RequestVerifier, VerifiedRequest } from './jws/request-verifier.js';
@@ -17,8 +16,6 @@ export interface AcmeDependencies {
   readonly store: AcmeStore;
   /** The one issuance service (docs/ARCHITECTURE.md §1): policy, signing, ledger, audit — revocations too. */
   readonly issuer: Pick<IssuanceService, 'issue' | 'recordRevocation'>;
-  /** For refusals the ACME door decides before reaching the issuance service (CSR ≠ order). */
-  readonly audit: Pick<AuditLog, 'append'>;
   readonly nonces: NonceService;
   readonly verifier: RequestVerifier;
   readonly validations: ValidationQueue;

@@ -17,7 +17,7 @@ import { ValidationQueue, type ValidationJob } from './validation/validation-que
 import { portMapDialer, type Dialer, type ValidationOutcome } from './validation/validation-types.js';
 import { ChallengeValidator } from './validation/validator.js';
 
-export interface AcmeServerOptions extends Pick<AcmeDependencies, 'issuer' | 'audit' | 'clock' | 'logger'> {
+export interface AcmeServerOptions extends Pick<AcmeDependencies, 'issuer' | 'clock' | 'logger'> {
   readonly settings: AcmeSettings;
   readonly store: AcmeStore;
   readonly requesterOf?: (ctx: Context) => string;
@@ -39,24 +39,23 @@ export function createAcmeServer(options: AcmeServerOptions): AcmeServer {
   const nonces = new CounterNonceService({ rejectPercent: settings.chaosNonceRejectPercent });
   const validator = new ChallengeValidator({
     allowedRanges: settings.allowedRanges,
-    dial: options.dial ?? portMapDialer(settings.validation.ports),
-    limits: { timeoutMs: settings.validation.timeoutMs },
+    dial: options.dial ?? portMapDialer({ http01: settings.http01Port, tlsAlpn01: settings.tlsAlpn01Port }),
+    limits: { timeoutMs: settings.validationTimeoutMs },
   });
   const validations = new ValidationQueue({
     validate: (request) => validator.validate(request),
     settle: (job, outcome) => settleValidation({ store, clock, settings, logger }, job, outcome),
-    concurrency: settings.validation.concurrency,
-    maxQueued: settings.validation.maxQueued,
-    attempts: settings.validation.attempts,
-    retryDelayMs: settings.validation.retryDelayMs,
-    startDelayMs: settings.validation.delayMs,
+    concurrency: settings.validationConcurrency,
+    maxQueued: settings.validationMaxQueued,
+    attempts: settings.validationAttempts,
+    retryDelayMs: settings.validationRetryDelayMs,
+    startDelayMs: settings.validationDelayMs,
     onError: (error, job) => logger.error({ err: error, challenge: job.challengeId }, 'ACME validation failed unexpectedly'),
   });
   const deps: AcmeDependencies = {
     settings,
     store,
     issuer: options.issuer,
-    audit: options.audit,
     nonces,
     verifier: new RequestVerifier({ nonces, accounts: store, keys: new VerificationKeyCache() }),
     validations,

@@ -31,8 +31,8 @@ export interface ParsedCsr {
 const DER: DerContext = { reason: 'der_invalid', what: 'CSR' };
 
 /**
- * Structure only, no policy: length, PEM, strict DER, PKCS#10 shape. For callers that need the
- * IPs or CN of a request (ACME); issuing goes through `validateCsr`.
+ * Structure only, no policy: length, PEM, strict DER, PKCS#10 shape. Issuing goes through
+ * `validateCsr`, which starts here.
  */
 export function parseCsr(pem: string): ParsedCsr {
   checkInputLength(pem);

@@ -9,12 +9,13 @@ export type CaErrorReason =
   | 'signature_invalid'
   | 'key_unsupported'
   | 'key_weak'
-  | 'key_forbidden'
+  | 'key_reused'
   | 'identifier_missing'
   | 'identifier_too_many'
   | 'identifier_unsupported'
   | 'identifier_not_allowed'
   | 'identifier_malformed'
+  | 'identifier_mismatch'
   | 'common_name_mismatch'
   | 'subject_unsupported'
   | 'ca_requested'
@@ -42,12 +43,13 @@ export const CA_ERROR_CLASS = {
   signature_invalid: 'malformed',
   key_unsupported: 'policy',
   key_weak: 'policy',
-  key_forbidden: 'policy',
+  key_reused: 'policy',
   identifier_missing: 'policy',
   identifier_too_many: 'policy',
   identifier_unsupported: 'policy',
   identifier_not_allowed: 'policy',
   identifier_malformed: 'policy',
+  identifier_mismatch: 'policy',
   common_name_mismatch: 'policy',
   subject_unsupported: 'policy',
   ca_requested: 'policy',

@@ -9,13 +9,14 @@ import { formatIpv4, ipv4FromOctets, parseIpv4 } from './ipv4.js';
 import { describeOid } from './oids.js';
 import type { Ipv4 } from './types.js';
 
-export const DEFAULT_MAX_IDENTIFIERS = 100;
+/** The most IPs one certificate carries, through any door. */
+export const MAX_IPS_PER_CERTIFICATE = 100;
 
 /**
  * The requested IPs, each in canonical dotted-quad text, inside `allowed`, none twice, 1..max of
  * them. Returns them in the order given.
  */
-export function checkIpIdentifiers(ips: readonly string[], allowed: Ipv4RangeSet, max = DEFAULT_MAX_IDENTIFIERS): Ipv4[] {
+export function checkIpIdentifiers(ips: readonly string[], allowed: Ipv4RangeSet, max = MAX_IPS_PER_CERTIFICATE): Ipv4[] {
   if (ips.length === 0) {
     throw new CaError('identifier_missing', 'no IPv4 address is requested; put the IP in the subjectAltName as an iPAddress');
   }

@@ -12,6 +12,8 @@ export * from './ip-ranges.js';
 
 // Intake: CSR parsing and policy
 export * from './csr-policy.js';
+export * from './csr-profiles.js';
+export { ipsExactly, keyOtherThan, type CsrCheck, type CsrUnderReview } from './csr-checks.js';
 export { parseCsr, parseCsrDer, checkInputLength, type ParsedCsr } from './csr.js';
 export { describeIgnoredExtensions } from './csr-extensions.js';
 export * from './key-policy.js';

@@ -1,17 +1,7 @@
+import type { FlagSpec } from '../config/settings-table.js';
+
 /** The shape every `smsgate-ca` subcommand shares, so help and env-var fallbacks are uniform. */
-export interface FlagSpec {
-  readonly name: string; // long name without dashes, kebab-case
-  readonly short?: string;
-  readonly type: 'string' | 'boolean';
-  readonly description: string;
-  readonly default?: string;
-  /**
-   * Environment variables read when the flag is absent, the first one set wins; default
-   * SMSGATE_CA_<NAME>. `false` disables.
-   */
-  readonly env?: string | readonly string[] | false;
-  readonly valueName?: string;
-}
+export type { FlagSpec };
 
 export interface CommandIo {
   readonly stdout: NodeJS.WritableStream;

@@ -1,22 +1,14 @@
-import { DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet } from '../ca/index.js';
+import { Ipv4RangeSet } from '../ca/index.js';
+import { SERVE_SETTINGS } from '../config/serve-config.js';
+import { flagOf } from '../config/settings-table.js';
 import type { FlagSpec, FlagValues } from './command.js';
 import { UsageError } from './command.js';
 import { optionalString } from './flags.js';
 
-export const DATA_DIR_FLAG: FlagSpec = {
-  name: 'data-dir',
-  type: 'string',
-  valueName: 'DIR',
-  description: 'directory holding the CA (DIR/ca/) and the store',
-  default: './data',
-};
+/** `serve`'s knob, for the commands that work on a data directory without serving it. */
+export const DATA_DIR_FLAG: FlagSpec = { ...flagOf(SERVE_SETTINGS.dataDir), description: 'directory holding the CA (DIR/ca/) and the store' };
 
-export const ALLOWED_CIDRS_FLAG: FlagSpec = {
-  name: 'allowed-cidrs',
-  type: 'string',
-  valueName: 'LIST',
-  description: `comma list of IPv4 CIDRs certificates may carry (also the intermediate name constraints); default: what the CA was created for (init: ${DEFAULT_ALLOWED_CIDRS.join(',')})`,
-};
+export const ALLOWED_CIDRS_FLAG: FlagSpec = flagOf(SERVE_SETTINGS.allowedRanges);
 
 /** The given ranges, or the default private ones (what `init` creates a CA for). */
 export function allowedRangesFrom(flags: FlagValues): Ipv4RangeSet {

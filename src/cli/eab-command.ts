@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { DATABASE_FILE } from '../main.js';
+import { DATABASE_FILE } from '../store/sqlite/database-file.js';
 import type { EabKeyRecord } from '../store/acme-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { UsageError, type Command, type CommandIo } from './command.js';

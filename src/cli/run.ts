@@ -4,7 +4,7 @@ import { COMMANDS } from './commands.js';
 import { loadDotEnv } from './dotenv.js';
 import { formatHelp, parseFlags } from './flags.js';
 import { parseGlobalOptions, type GlobalOptions } from './global-options.js';
-import { packageVersion } from './package-version.js';
+import { packageVersion } from '../serve/package-version.js';
 
 const PROGRAM_HELP = (commands: readonly Command[]): string =>
   [

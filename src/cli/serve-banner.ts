@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { relative } from 'node:path';
 import { formatIpv4, type Ipv4RangeSet } from '../ca/index.js';
-import type { RunningCaServer } from '../main.js';
+import type { RunningCaServer } from '../serve/server.js';
 
 export interface BannerInput {
   readonly running: Pick<RunningCaServer, 'url' | 'root' | 'allowedRanges'>;

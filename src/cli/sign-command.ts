@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { CERTIFICATE_TYPES, describeIgnoredExtensions, LeafSigner, validateCsr } from '../ca/index.js';
+import { CERTIFICATE_TYPES, CSR_PROFILES, describeIgnoredExtensions, LeafSigner, validateCsr } from '../ca/index.js';
 import { systemClock } from '../shared/clock.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
@@ -23,7 +23,7 @@ export const signCommand: Command = {
     const allowedRanges = givenAllowedRanges(flags);
     const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
-    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, shape: 'smsgate' });
+    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, profile: CSR_PROFILES.smsgate });
     if (csr.ignoredExtensions.length > 0) io.stderr.write(`note: ${describeIgnoredExtensions(csr.ignoredExtensions)}\n`);
     const issued = new LeafSigner(material, { clock: systemClock }).issue({ subject: csr, ips: csr.ips, type });
     const out = optionalString(flags, 'out');

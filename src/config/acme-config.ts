@@ -1,83 +1,43 @@
-import { ConfigError } from './config-error.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration } from './duration.js';
 import { parseRateLimit, type RateLimitSetting } from './rate-limit-setting.js';
+import { MAX_IPS_PER_CERTIFICATE } from '../ca/index.js';
+import { booleanWord, duration, optionalHttpUrl, wholeNumber } from './setting-parsers.js';
+import { readSettings, switchKnob, valueKnob, type SettingsOf, type ValuesOf } from './settings-table.js';
 
-/** The ACME door's settings (`--acme-*`), validated once. */
-export interface AcmeConfig {
-  readonly enabled: boolean;
-  readonly eabRequired: boolean;
-  readonly http01Port: number;
-  readonly tlsAlpn01Port: number;
-  readonly maxIdentifiers: number;
-  readonly termsOfService: string | undefined;
-  readonly website: string | undefined;
-  readonly newAccountRate: RateLimitSetting | undefined;
-  readonly newOrderRate: RateLimitSetting | undefined;
-  readonly validationTimeoutMs: number;
-  readonly validationAttempts: number;
-  readonly validationRetryDelayMs: number;
+const rate = (text: string | undefined): RateLimitSetting | undefined => parseRateLimit(text ?? '0');
+
+/** The ACME door's knobs (`--acme-*`), each declared once. */
+export const ACME_SETTINGS = {
+  enabled: switchKnob({ flag: 'acme-disabled', help: 'do not serve the ACME door under /acme/', parse: (off) => !off }),
+  eabRequired: switchKnob({ flag: 'acme-eab-required', help: "require External Account Binding for new ACME accounts (keys from 'smsgate-ca eab create')" }),
+  http01Port: valueKnob({ flag: 'acme-http01-port', valueName: 'PORT', help: 'port the http-01 validator dials on the identifier IP', default: '80', parse: wholeNumber(1, 65535) }),
+  tlsAlpn01Port: valueKnob({ flag: 'acme-tls-alpn01-port', valueName: 'PORT', help: 'port the tls-alpn-01 validator dials on the identifier IP', default: '443', parse: wholeNumber(1, 65535) }),
+  maxIdentifiers: valueKnob({ flag: 'acme-max-identifiers', valueName: 'N', help: 'IP identifiers per ACME order', default: '20', parse: wholeNumber(1, MAX_IPS_PER_CERTIFICATE) }),
+  termsOfService: valueKnob({ flag: 'acme-terms-of-service', valueName: 'URL', help: 'terms of service URL announced in the directory (clients must agree)', parse: optionalHttpUrl }),
+  website: valueKnob({ flag: 'acme-website', valueName: 'URL', help: 'website URL announced in the directory', parse: optionalHttpUrl }),
+  newAccountRate: valueKnob({ flag: 'acme-new-account-rate', valueName: 'N/PERIOD', help: 'new ACME accounts per client address; 0 disables', default: '20/1h', parse: rate }),
+  newOrderRate: valueKnob({ flag: 'acme-new-order-rate', valueName: 'N/PERIOD', help: 'new ACME orders per account; 0 disables', default: '300/1h', parse: rate }),
+  validationTimeoutMs: valueKnob({ flag: 'acme-validation-timeout', valueName: 'DURATION', help: 'deadline of one validation attempt', default: '10s', parse: duration({ minMs: 100, maxMs: 120_000 }) }),
+  validationAttempts: valueKnob({ flag: 'acme-validation-attempts', valueName: 'N', help: 'validation attempts before a challenge is invalid', default: '3', parse: wholeNumber(1, 10) }),
+  validationRetryDelayMs: valueKnob({ flag: 'acme-validation-retry-delay', valueName: 'DURATION', help: 'pause before a further attempt (doubling with each attempt)', default: '2s', parse: duration() }),
   /** New orders reuse the account's valid authorizations (RFC 8555 §7.4). */
-  readonly reuseValidAuthz: boolean;
+  reuseValidAuthz: valueKnob({
+    flag: 'acme-reuse-valid-authz',
+    valueName: 'BOOL',
+    help: "new orders reuse the account's valid authorizations for their IPs (RFC 8555 §7.4); false validates every order",
+    default: 'true',
+    parse: booleanWord,
+  }),
   /** Hardening knobs for client authors, off by default. */
-  readonly validationDelayMs: number;
-  readonly chaosNonceRejectPercent: number;
-}
+  validationDelayMs: valueKnob({ flag: 'acme-validation-delay', valueName: 'DURATION', help: 'hardening knob: wait before validating (tests client polling)', default: '0s', parse: duration() }),
+  chaosNonceRejectPercent: valueKnob({ flag: 'acme-chaos-nonce-reject-percent', valueName: 'PCT', help: 'hardening knob: refuse this share of good nonces (tests badNonce retries)', default: '0', parse: wholeNumber(0, 100) }),
+};
 
-/** The textual settings as flags/env deliver them. */
-export interface AcmeConfigSettings {
-  readonly disabled?: boolean | undefined;
-  readonly eabRequired?: boolean | undefined;
-  readonly http01Port?: string | undefined;
-  readonly tlsAlpn01Port?: string | undefined;
-  readonly maxIdentifiers?: string | undefined;
-  readonly termsOfService?: string | undefined;
-  readonly website?: string | undefined;
-  readonly newAccountRate?: string | undefined;
-  readonly newOrderRate?: string | undefined;
-  readonly validationTimeout?: string | undefined;
-  readonly validationAttempts?: string | undefined;
-  readonly validationRetryDelay?: string | undefined;
-  readonly reuseValidAuthz?: string | undefined;
-  readonly validationDelay?: string | undefined;
-  readonly chaosNonceRejectPercent?: string | undefined;
-}
+/** The ACME door's settings, validated once. */
+export type AcmeConfig = SettingsOf<typeof ACME_SETTINGS>;
 
-export const ACME_CONFIG_DEFAULTS = {
-  http01Port: '80',
-  tlsAlpn01Port: '443',
-  maxIdentifiers: '20',
-  newAccountRate: '20/1h',
-  newOrderRate: '300/1h',
-  validationTimeout: '10s',
-  validationAttempts: '3',
-  validationRetryDelay: '2s',
-  reuseValidAuthz: 'true',
-  validationDelay: '0s',
-  chaosNonceRejectPercent: '0',
-} as const;
-
-export function buildAcmeConfig(settings: AcmeConfigSettings = {}): AcmeConfig {
-  const value = <K extends keyof typeof ACME_CONFIG_DEFAULTS>(key: K): string => {
-    const given = settings[key];
-    return typeof given === 'string' && given !== '' ? given : ACME_CONFIG_DEFAULTS[key];
-  };
-  return Object.freeze({
-    enabled: settings.disabled !== true,
-    eabRequired: settings.eabRequired === true,
-    http01Port: integer(value('http01Port'), 'acme-http01-port', 1, 65535),
-    tlsAlpn01Port: integer(value('tlsAlpn01Port'), 'acme-tls-alpn01-port', 1, 65535),
-    maxIdentifiers: integer(value('maxIdentifiers'), 'acme-max-identifiers', 1, 100),
-    termsOfService: url(settings.termsOfService, 'acme-terms-of-service'),
-    website: url(settings.website, 'acme-website'),
-    newAccountRate: parseRateLimit(value('newAccountRate')),
-    newOrderRate: parseRateLimit(value('newOrderRate')),
-    validationTimeoutMs: bounded(parseDuration(value('validationTimeout'), 'acme-validation-timeout'), 'acme-validation-timeout', 100, 120_000),
-    validationAttempts: integer(value('validationAttempts'), 'acme-validation-attempts', 1, 10),
-    validationRetryDelayMs: parseDuration(value('validationRetryDelay'), 'acme-validation-retry-delay'),
-    reuseValidAuthz: boolean(value('reuseValidAuthz'), 'acme-reuse-valid-authz'),
-    validationDelayMs: parseDuration(value('validationDelay'), 'acme-validation-delay'),
-    chaosNonceRejectPercent: integer(value('chaosNonceRejectPercent'), 'acme-chaos-nonce-reject-percent', 0, 100),
-  });
+export function buildAcmeConfig(values: ValuesOf<typeof ACME_SETTINGS> = {}): AcmeConfig {
+  return readSettings(ACME_SETTINGS, values);
 }
 
 /** What is logged at start; the hardening knobs are named when they are on. */
@@ -97,26 +57,4 @@ export function describeAcmeConfig(config: AcmeConfig): Record<string, unknown> 
     ...(config.validationDelayMs > 0 ? { chaosValidationDelay: formatDuration(config.validationDelayMs) } : {}),
     ...(config.chaosNonceRejectPercent > 0 ? { chaosNonceRejectPercent: config.chaosNonceRejectPercent } : {}),
   };
-}
-
-function integer(text: string, setting: string, min: number, max: number): number {
-  if (!/^\d{1,6}$/.test(text.trim())) throw new ConfigError(`${setting} must be a whole number from ${min} to ${max}; got "${text}"`);
-  return bounded(Number(text), setting, min, max);
-}
-
-function boolean(text: string, setting: string): boolean {
-  if (/^(true|yes|on|1)$/i.test(text.trim())) return true;
-  if (/^(false|no|off|0)$/i.test(text.trim())) return false;
-  throw new ConfigError(`${setting} must be true or false; got "${text}"`);
-}
-
-function bounded(value: number, setting: string, min: number, max: number): number {
-  if (value < min || value > max) throw new ConfigError(`${setting} must be from ${min} to ${max}; got ${value}`);
-  return value;
-}
-
-function url(text: string | undefined, setting: string): string | undefined {
-  if (text === undefined || text === '') return undefined;
-  if (!/^https?:\/\/\S+$/.test(text)) throw new ConfigError(`${setting} must be an http(s) URL; got "${text}"`);
-  return text;
 }

@@ -1,40 +1,51 @@
 import { ConfigError } from './config-error.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
-
-/** CRL publication (`--crl-*`). */
-export interface CrlConfig {
-  /** The CRL Distribution Point written into every new leaf; undefined: none (the profile is unchanged). */
-  readonly url: string | undefined;
-  /** nextUpdate − thisUpdate of each CRL signed. */
-  readonly validityMs: number;
-  /** A second, plain-HTTP listener serving only the CRL (what a CRL Distribution Point URL reaches). */
-  readonly listen: ListenAddress | undefined;
-}
-
-export interface CrlConfigSettings {
-  readonly crlUrl?: string | undefined;
-  readonly crlValidity?: string | undefined;
-  readonly crlListen?: string | undefined;
-}
-
-export const CRL_CONFIG_DEFAULTS = { crlValidity: '24h' } as const;
+import { readSettings, valueKnob, type SettingsOf, type ValuesOf } from './settings-table.js';
 
 const MIN_VALIDITY_MS = 60_000;
 /** Ten days: the CA/Browser Forum's ceiling for a subscriber CRL's nextUpdate. */
 const MAX_VALIDITY_MS = 240 * 3_600_000;
 
-export function buildCrlConfig(settings: CrlConfigSettings = {}): CrlConfig {
-  const validityText = settings.crlValidity || CRL_CONFIG_DEFAULTS.crlValidity;
-  const validityMs = parseDuration(validityText, 'crl-validity');
+/** CRL publication's knobs (`--crl-*`), each declared once. */
+export const CRL_SETTINGS = {
+  /** The CRL Distribution Point written into every new leaf; undefined: none (the profile is unchanged). */
+  url: valueKnob({
+    flag: 'crl-url',
+    valueName: 'URL',
+    help: 'http:// URL where relying parties fetch GET /crl; every new leaf then names it as its CRL Distribution Point',
+    parse: (text) => (text ? parseCrlUrl(text) : undefined),
+  }),
+  /** A second, plain-HTTP listener serving only the CRL (what a CRL Distribution Point URL reaches). */
+  listen: valueKnob({
+    flag: 'crl-listen',
+    valueName: 'HOST:PORT',
+    help: 'also serve GET /crl and /crl.pem over plain HTTP here, for the --crl-url relying parties fetch',
+    parse: (text): ListenAddress | undefined => (text ? Object.freeze(parseListenAddress(text)) : undefined),
+  }),
+  /** nextUpdate − thisUpdate of each CRL signed. */
+  validityMs: valueKnob({
+    flag: 'crl-validity',
+    valueName: 'DURATION',
+    help: "time from a CRL's thisUpdate to its nextUpdate (it is re-signed after half of it, and on each revocation)",
+    default: '24h',
+    parse: parseValidity,
+  }),
+};
+
+/** CRL publication (`--crl-*`). */
+export type CrlConfig = SettingsOf<typeof CRL_SETTINGS>;
+
+export function buildCrlConfig(values: ValuesOf<typeof CRL_SETTINGS> = {}): CrlConfig {
+  return readSettings(CRL_SETTINGS, values);
+}
+
+function parseValidity(text = '', flag: string): number {
+  const validityMs = parseDuration(text, flag);
   if (validityMs < MIN_VALIDITY_MS || validityMs > MAX_VALIDITY_MS) {
-    throw new ConfigError(`crl-validity must be between 1m and 240h; got "${validityText}"`);
+    throw new ConfigError(`${flag} must be between 1m and 240h; got "${text}"`);
   }
-  return Object.freeze({
-    url: settings.crlUrl ? parseCrlUrl(settings.crlUrl) : undefined,
-    validityMs,
-    listen: settings.crlListen ? parseListenAddress(settings.crlListen) : undefined,
-  });
+  return validityMs;
 }
 
 /**

@@ -1,23 +1,54 @@
+import { hostname } from 'node:os';
 import { ConfigError } from './config-error.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { duration, optionalText } from './setting-parsers.js';
+import { readSettings, switchKnob, valueKnob, type SettingsOf, type ValuesOf } from './settings-table.js';
+
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A Kubernetes object or namespace name, or undefined when not given. */
+function kubeName(text: string | undefined, flag: string): string | undefined {
+  if (!text) return undefined;
+  if (text.length > 253 || !DNS_NAME.test(text)) throw new ConfigError(`${flag} "${text}" is not a valid Kubernetes name`);
+  return text;
+}
+
+/** Cluster mode's knobs, each declared once; the Helm chart passes these. */
+export const KUBERNETES_SETTINGS = {
+  /** Undefined: the in-cluster service account. */
+  kubeconfigPath: valueKnob({ flag: 'kubeconfig', valueName: 'FILE', help: 'talk to the Kubernetes API with this kubeconfig and run the controller (in a pod: the service account)', parse: optionalText }),
+  controller: switchKnob({ flag: 'controller', help: 'run the controller: CertificateRequests, IPIssuers, IPClusterIssuers (in-cluster config unless --kubeconfig)' }),
+  /** Undefined here: decided with the other knobs (kubernetes in cluster mode). */
+  store: valueKnob({ flag: 'store', valueName: 'TYPE', help: 'where REST requests and the ledger live: sqlite or kubernetes (CertificateRequest objects); default kubernetes in cluster mode', parse: parseStore }),
+  certManager: switchKnob({ flag: 'cert-manager', help: 'act as a cert-manager external issuer (cert-manager.io/v1 CertificateRequests for our issuers)' }),
+  /** The CA lives in this Secret (created on first start when absent); undefined: the data directory. */
+  caSecret: valueKnob({ flag: 'ca-secret', valueName: 'NAME', help: 'keep the CA in this Secret of --namespace (created on first start when absent)', parse: kubeName }),
+  /** The operator's namespace (records, CA Secret, Lease defaults); undefined: the kubeconfig context's, else `default`. */
+  namespace: valueKnob({ flag: 'namespace', valueName: 'NS', help: "the operator's namespace: request records, CA Secret, Lease", env: 'POD_NAMESPACE', parse: kubeName }),
+  /** This pod (Lease holder identity, Events). */
+  podName: valueKnob({ flag: 'pod-name', valueName: 'NAME', help: 'this replica, for the Lease and Events (default: the host name)', env: 'POD_NAME', parse: (text) => text || hostname() }),
+  clusterResourceNamespace: valueKnob({ flag: 'cluster-resource-namespace', valueName: 'NS', help: 'namespace of the CA Secrets IPClusterIssuers name (default --namespace)', parse: kubeName }),
+  leaderElect: switchKnob({ flag: 'leader-elect', help: 'only the holder of a coordination.k8s.io Lease runs the controller' }),
+  leaderElectionNamespace: valueKnob({ flag: 'leader-election-namespace', valueName: 'NS', help: 'namespace of the Lease (default --namespace)', parse: kubeName }),
+  leaderElectionId: valueKnob({ flag: 'leader-election-id', valueName: 'NAME', help: 'name of the Lease', default: 'smsgate-ca-leader', parse: (text, flag) => kubeName(text, flag)! }),
+  leaseDurationMs: valueKnob({ flag: 'leader-election-lease-duration', valueName: 'DURATION', help: 'how long a Lease holds without renewal', default: '15s', parse: duration() }),
+  renewDeadlineMs: valueKnob({ flag: 'leader-election-renew-deadline', valueName: 'DURATION', help: 'how long the leader tries to renew before stepping down', default: '10s', parse: duration() }),
+  retryPeriodMs: valueKnob({ flag: 'leader-election-retry-period', valueName: 'DURATION', help: 'pause between leader election attempts', default: '2s', parse: duration() }),
+  trustConfigMap: valueKnob({ flag: 'trust-configmap', valueName: 'NS/NAME', help: 'publish the root certificate (key ca.crt) in this ConfigMap', parse: parseTrustConfigMap }),
+  controllerWorkers: valueKnob({ flag: 'controller-workers', valueName: 'N', help: 'CertificateRequests reconciled at once', default: '16', parse: parseWorkers }),
+  resyncPeriodMs: valueKnob({ flag: 'controller-resync-period', valueName: 'DURATION', help: 'reconcile every object again this often', default: '10m', parse: parseResyncPeriod }),
+};
+
+type KubernetesKnobs = SettingsOf<typeof KUBERNETES_SETTINGS>;
+type LeaderElectionKnob = 'leaderElect' | 'leaderElectionNamespace' | 'leaderElectionId' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs';
 
 /** Cluster mode: the Kubernetes API, the controller, the Kubernetes store, the CA in a Secret. */
-export interface KubernetesConfig {
-  /** Anything below needs the API server. */
+export type KubernetesConfig = Omit<KubernetesKnobs, 'store' | 'controller' | LeaderElectionKnob> & {
+  /** Anything of cluster mode is on: it needs the API server. */
   readonly enabled: boolean;
-  /** Undefined: the in-cluster service account. */
-  readonly kubeconfigPath: string | undefined;
-  /** The operator's namespace (records, CA Secret, Lease defaults); undefined: the kubeconfig context's, else `default`. */
-  readonly namespace: string | undefined;
-  /** This pod (Lease holder identity, Events). */
-  readonly podName: string;
   /** Where REST requests and the issuance ledger live. */
   readonly store: 'sqlite' | 'kubernetes';
   readonly controller: boolean;
-  readonly certManager: boolean;
-  /** The CA lives in this Secret (created on first start when absent); undefined: the data directory. */
-  readonly caSecret: string | undefined;
-  readonly clusterResourceNamespace: string | undefined;
   readonly leaderElection: {
     readonly enabled: boolean;
     readonly namespace: string | undefined;
@@ -26,116 +57,55 @@ export interface KubernetesConfig {
     readonly renewDeadlineMs: number;
     readonly retryPeriodMs: number;
   };
-  readonly trustConfigMap: { readonly namespace: string; readonly name: string } | undefined;
-  readonly controllerWorkers: number;
-  readonly resyncPeriodMs: number;
-}
-
-export interface KubernetesConfigSettings {
-  readonly kubeconfig?: string | undefined;
-  readonly namespace?: string | undefined;
-  readonly podName?: string | undefined;
-  readonly store?: string | undefined;
-  readonly controller?: boolean | undefined;
-  readonly certManager?: boolean | undefined;
-  readonly caSecret?: string | undefined;
-  readonly clusterResourceNamespace?: string | undefined;
-  readonly leaderElect?: boolean | undefined;
-  readonly leaderElectionNamespace?: string | undefined;
-  readonly leaderElectionId?: string | undefined;
-  readonly leaderElectionLeaseDuration?: string | undefined;
-  readonly leaderElectionRenewDeadline?: string | undefined;
-  readonly leaderElectionRetryPeriod?: string | undefined;
-  readonly trustConfigMap?: string | undefined;
-  readonly controllerWorkers?: string | undefined;
-  readonly resyncPeriod?: string | undefined;
-}
-
-export const KUBERNETES_DEFAULTS = {
-  leaderElectionId: 'smsgate-ca-leader',
-  leaderElectionLeaseDuration: '15s',
-  leaderElectionRenewDeadline: '10s',
-  leaderElectionRetryPeriod: '2s',
-  controllerWorkers: '16',
-  resyncPeriod: '10m',
-} as const;
-
-const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+};
 
 /**
  * `--kubeconfig FILE` (or `--controller`, `--store kubernetes`, `--ca-secret` in a pod) turns
  * cluster mode on; `--kubeconfig` alone also runs the controller and the Kubernetes store.
  */
-export function buildKubernetesConfig(settings: KubernetesConfigSettings = {}, hostname = 'smsgate-ca'): KubernetesConfig {
-  const kubeconfigPath = settings.kubeconfig || undefined;
-  const controller = settings.controller === true || kubeconfigPath !== undefined;
-  const enabled = isEnabled(settings, controller);
-  checkNeedsController(settings, controller);
-  checkNames(settings);
-  const text = <K extends keyof typeof KUBERNETES_DEFAULTS>(key: K): string => settings[key] || KUBERNETES_DEFAULTS[key];
+export function buildKubernetesConfig(values: ValuesOf<typeof KUBERNETES_SETTINGS> = {}): KubernetesConfig {
+  const knobs = readSettings(KUBERNETES_SETTINGS, values);
+  const controller = knobs.controller || knobs.kubeconfigPath !== undefined;
+  const enabled = controller || knobs.store === 'kubernetes' || knobs.caSecret !== undefined || knobs.leaderElect || knobs.certManager;
+  checkNeedsController(knobs, controller);
+  const { leaderElect, leaderElectionNamespace, leaderElectionId, leaseDurationMs, renewDeadlineMs, retryPeriodMs, ...plain } = knobs;
+  if (!(retryPeriodMs > 0 && retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    throw new ConfigError('leader election needs 0 < retry-period < renew-deadline < lease-duration');
+  }
   return Object.freeze({
+    ...plain,
     enabled,
-    kubeconfigPath,
-    namespace: settings.namespace || undefined,
-    podName: settings.podName ?? hostname,
-    store: parseStore(settings.store, enabled),
+    store: knobs.store ?? (enabled ? 'kubernetes' : 'sqlite'),
     controller,
-    certManager: settings.certManager === true,
-    caSecret: settings.caSecret || undefined,
-    clusterResourceNamespace: settings.clusterResourceNamespace || undefined,
-    leaderElection: leaderElectionFrom(settings, text),
-    trustConfigMap: parseTrustConfigMap(settings.trustConfigMap),
-    controllerWorkers: parseWorkers(text('controllerWorkers')),
-    resyncPeriodMs: parseResyncPeriod(text('resyncPeriod')),
+    leaderElection: Object.freeze({ enabled: leaderElect, namespace: leaderElectionNamespace, id: leaderElectionId, leaseDurationMs, renewDeadlineMs, retryPeriodMs }),
   });
 }
 
-function isEnabled(settings: KubernetesConfigSettings, controller: boolean): boolean {
-  return controller || settings.store === 'kubernetes' || Boolean(settings.caSecret) || settings.leaderElect === true || settings.certManager === true;
-}
-
-function parseStore(text: string | undefined, enabled: boolean): 'sqlite' | 'kubernetes' {
-  if (!text) return enabled ? 'kubernetes' : 'sqlite';
+function parseStore(text: string | undefined): 'sqlite' | 'kubernetes' | undefined {
+  if (!text) return undefined;
   if (text !== 'sqlite' && text !== 'kubernetes') throw new ConfigError(`store must be sqlite or kubernetes; got "${text}"`);
   return text;
 }
 
-function checkNeedsController(settings: KubernetesConfigSettings, controller: boolean): void {
-  for (const [flag, on] of [['cert-manager', settings.certManager], ['leader-elect', settings.leaderElect], ['trust-configmap', Boolean(settings.trustConfigMap)]] as const) {
+function checkNeedsController(knobs: KubernetesKnobs, controller: boolean): void {
+  for (const [flag, on] of [['cert-manager', knobs.certManager], ['leader-elect', knobs.leaderElect], ['trust-configmap', knobs.trustConfigMap !== undefined]] as const) {
     if (on && !controller) throw new ConfigError(`${flag} needs the controller (--controller or --kubeconfig)`);
   }
 }
 
-function checkNames(settings: KubernetesConfigSettings): void {
-  const named = [['namespace', settings.namespace], ['ca-secret', settings.caSecret], ['cluster-resource-namespace', settings.clusterResourceNamespace], ['leader-election-namespace', settings.leaderElectionNamespace], ['leader-election-id', settings.leaderElectionId]] as const;
-  for (const [flag, value] of named) {
-    if (value && (value.length > 253 || !DNS_NAME.test(value))) throw new ConfigError(`${flag} "${value}" is not a valid Kubernetes name`);
-  }
-}
-
-function leaderElectionFrom(settings: KubernetesConfigSettings, text: (key: keyof typeof KUBERNETES_DEFAULTS) => string): KubernetesConfig['leaderElection'] {
-  const leaseDurationMs = parseDuration(text('leaderElectionLeaseDuration'), 'leader-election-lease-duration');
-  const renewDeadlineMs = parseDuration(text('leaderElectionRenewDeadline'), 'leader-election-renew-deadline');
-  const retryPeriodMs = parseDuration(text('leaderElectionRetryPeriod'), 'leader-election-retry-period');
-  if (!(retryPeriodMs > 0 && retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
-    throw new ConfigError('leader election needs 0 < retry-period < renew-deadline < lease-duration');
-  }
-  return Object.freeze({ enabled: settings.leaderElect === true, namespace: settings.leaderElectionNamespace || undefined, id: text('leaderElectionId'), leaseDurationMs, renewDeadlineMs, retryPeriodMs });
-}
-
-function parseWorkers(text: string): number {
+function parseWorkers(text = ''): number {
   const workers = Number(text);
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new ConfigError(`controller-workers must be an integer from 1 to 256; got "${text}"`);
   return workers;
 }
 
-function parseResyncPeriod(text: string): number {
-  const ms = parseDuration(text, 'controller-resync-period');
-  if (ms < 1000) throw new ConfigError('controller-resync-period must be at least 1s');
+function parseResyncPeriod(text = '', flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms < 1000) throw new ConfigError(`${flag} must be at least 1s`);
   return ms;
 }
 
-function parseTrustConfigMap(text: string | undefined): KubernetesConfig['trustConfigMap'] {
+function parseTrustConfigMap(text: string | undefined): { readonly namespace: string; readonly name: string } | undefined {
   if (!text) return undefined;
   const [namespace, name, extra] = text.split('/');
   if (!namespace || !name || extra !== undefined || !DNS_NAME.test(namespace) || !DNS_NAME.test(name)) {

@@ -1,20 +1,13 @@
-import {
-  formatCidr,
-  isCaError,
-  isKeyAlgorithm,
-  Ipv4RangeSet,
-  KEY_ALGORITHMS,
-  parseCidr,
-  type Ipv4Cidr,
-  type KeyAlgorithm,
-} from '../ca/index.js';
-import { buildAcmeConfig, describeAcmeConfig, type AcmeConfig, type AcmeConfigSettings } from './acme-config.js';
+import { DEFAULT_ALLOWED_CIDRS, formatCidr, Ipv4RangeSet, KEY_ALGORITHMS, parseCidr, type Ipv4Cidr, type KeyAlgorithm } from '../ca/index.js';
+import { ACME_SETTINGS, buildAcmeConfig, describeAcmeConfig, type AcmeConfig } from './acme-config.js';
 import { ConfigError } from './config-error.js';
-import { buildCrlConfig, describeCrlConfig, type CrlConfig } from './crl-config.js';
-import { buildKubernetesConfig, describeKubernetesConfig, type KubernetesConfig, type KubernetesConfigSettings } from './kubernetes-config.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { buildCrlConfig, CRL_SETTINGS, describeCrlConfig, type CrlConfig } from './crl-config.js';
+import { formatDuration } from './duration.js';
+import { buildKubernetesConfig, describeKubernetesConfig, KUBERNETES_SETTINGS, type KubernetesConfig } from './kubernetes-config.js';
 import { parseListenAddress, type ListenAddress } from './listen-address.js';
-import { parseRateLimit, type RateLimitSetting } from './rate-limit-setting.js';
+import { parseRateLimit } from './rate-limit-setting.js';
+import { duration, fromCore, oneOf, optionalText } from './setting-parsers.js';
+import { readSettings, switchKnob, valueKnob, type SettingsOf, type SettingsTable, type ValuesOf } from './settings-table.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -26,89 +19,65 @@ export type TlsSetting =
   /** Plain HTTP, for a TLS-terminating proxy in front. */
   | { readonly mode: 'insecure-http' };
 
-/** Everything `smsgate-ca serve` runs with, validated once and frozen. */
-export interface ServeConfig {
-  readonly dataDir: string;
-  readonly listen: ListenAddress;
-  /** --allowed-cidrs; undefined: the ranges the CA was created for (a new CA: the three private ranges). */
-  readonly allowedRanges: Ipv4RangeSet | undefined;
+/** The REST door's and the server's own knobs (`--listen`, `--rate-limit`…), each declared once. */
+export const SERVE_SETTINGS = {
+  dataDir: valueKnob({ flag: 'data-dir', valueName: 'DIR', help: 'directory holding the CA (DIR/ca/) and the store; a CA is created there on first start', default: './data', parse: (text = './data') => text }),
+  listen: valueKnob({ flag: 'listen', valueName: 'HOST:PORT', help: 'address to listen on (port 0 picks a free port)', default: '0.0.0.0:8443', parse: (text = '') => Object.freeze(parseListenAddress(text)) }),
+  /** Undefined: the ranges the CA was created for (a new CA: the three private ranges). */
+  allowedRanges: valueKnob({
+    flag: 'allowed-cidrs',
+    valueName: 'LIST',
+    help: `comma list of IPv4 CIDRs certificates may carry (also the intermediate name constraints); default: what the CA was created for (init: ${DEFAULT_ALLOWED_CIDRS.join(',')})`,
+    parse: (text, flag) => (text ? fromCore((given) => Ipv4RangeSet.parse(given))(text, flag) : undefined),
+  }),
   /** Key type of the CA created on first start. */
-  readonly keyAlgorithm: KeyAlgorithm;
+  keyAlgorithm: valueKnob({ flag: 'key-algorithm', valueName: 'ALG', help: `key type of a CA created on first start: ${KEY_ALGORITHMS.join(', ')}`, default: 'ecdsa-p256', parse: oneOf<KeyAlgorithm>(KEY_ALGORITHMS) }),
   /** Limit on POST /api/v1/csr per client address; undefined when disabled. */
-  readonly rateLimit: RateLimitSetting | undefined;
-  readonly trustedProxies: readonly Ipv4Cidr[];
-  readonly tls: TlsSetting;
-  readonly logLevel: LogLevel;
+  rateLimit: valueKnob({ flag: 'rate-limit', valueName: 'N/PERIOD', help: 'CSR submissions per client address, e.g. 1/1m; 0 disables', default: '1/1m', parse: (text = '0') => parseRateLimit(text) }),
+  trustedProxies: valueKnob({ flag: 'trusted-proxies', valueName: 'CIDRS', help: 'proxies whose X-Forwarded-For names the client (comma list)', parse: (text = '') => Object.freeze(parseTrustedProxies(text)) }),
+  tlsCertificateFile: valueKnob({ flag: 'tls-cert', valueName: 'FILE', help: 'serve this certificate chain (PEM) instead of one generated from the CA root', parse: optionalText }),
+  tlsKeyFile: valueKnob({ flag: 'tls-key', valueName: 'FILE', help: 'private key of --tls-cert (mode 0600)', parse: optionalText }),
+  insecureHttp: switchKnob({ flag: 'insecure-http', help: 'serve plain HTTP, for use behind a TLS-terminating proxy' }),
   /** How long a REST request stays pending before the worker signs it (the SMSGate CA queues too). */
-  readonly signDelayMs: number;
+  signDelayMs: valueKnob({ flag: 'sign-delay', valueName: 'DURATION', help: 'keep each REST request pending at least this long before signing', default: '0s', parse: duration() }),
+  logLevel: valueKnob({ flag: 'log-level', valueName: 'LEVEL', help: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: oneOf<LogLevel>(LOG_LEVELS) }),
+  /** A plain-HTTP listener serving only GET /metrics; the REST/ACME port then answers 404 there. Undefined: /metrics on the REST/ACME port. */
+  metricsListen: valueKnob({
+    flag: 'metrics-listen',
+    valueName: 'HOST:PORT',
+    help: 'serve GET /metrics over plain HTTP here, and no longer on the REST/ACME port',
+    parse: (text): ListenAddress | undefined => (text ? Object.freeze(parseListenAddress(text)) : undefined),
+  }),
+};
+
+/** Every table `serve` reads, in the order `serve --help` lists their flags. */
+export const SERVE_TABLES: readonly SettingsTable[] = [SERVE_SETTINGS, CRL_SETTINGS, ACME_SETTINGS, KUBERNETES_SETTINGS];
+
+type ServeKnobs = SettingsOf<typeof SERVE_SETTINGS>;
+
+/** Everything `smsgate-ca serve` runs with, validated once and frozen. */
+export type ServeConfig = Omit<ServeKnobs, 'tlsCertificateFile' | 'tlsKeyFile' | 'insecureHttp'> & {
+  readonly tls: TlsSetting;
   /** The ACME door (`--acme-*`). */
   readonly acme: AcmeConfig;
   /** Cluster mode: controller, Kubernetes store, CA Secret. */
   readonly kubernetes: KubernetesConfig;
-  /** CRL publication (`--crl-url`, `--crl-validity`). */
+  /** CRL publication (`--crl-*`). */
   readonly crl: CrlConfig;
-}
+};
 
-/** The textual settings, as flags/env/defaults deliver them (later layers already applied). */
-export interface ServeSettings {
-  readonly dataDir?: string | undefined;
-  readonly listen?: string | undefined;
-  readonly allowedCidrs?: string | undefined;
-  readonly keyAlgorithm?: string | undefined;
-  readonly rateLimit?: string | undefined;
-  readonly trustedProxies?: string | undefined;
-  readonly tlsCert?: string | undefined;
-  readonly tlsKey?: string | undefined;
-  readonly insecureHttp?: boolean | undefined;
-  readonly logLevel?: string | undefined;
-  readonly signDelay?: string | undefined;
-  readonly acme?: AcmeConfigSettings | undefined;
-  readonly kubernetes?: KubernetesConfigSettings | undefined;
-  readonly crlUrl?: string | undefined;
-  readonly crlValidity?: string | undefined;
-  readonly crlListen?: string | undefined;
-}
+/** What `serve` reads: values by flag name, as flags, the environment, the config file and defaults deliver them. */
+export type ServeValues = ValuesOf<typeof SERVE_SETTINGS> & ValuesOf<typeof CRL_SETTINGS> & ValuesOf<typeof ACME_SETTINGS> & ValuesOf<typeof KUBERNETES_SETTINGS>;
 
-export const SERVE_DEFAULTS = {
-  dataDir: './data',
-  listen: '0.0.0.0:8443',
-  keyAlgorithm: 'ecdsa-p256',
-  rateLimit: '1/1m',
-  trustedProxies: '',
-  logLevel: 'info',
-  signDelay: '0s',
-} as const;
-
-export function buildServeConfig(settings: ServeSettings): ServeConfig {
-  const value = <K extends keyof typeof SERVE_DEFAULTS>(key: K): string => {
-    const given = settings[key];
-    return typeof given === 'string' && given !== '' ? given : SERVE_DEFAULTS[key];
-  };
+export function buildServeConfig(values: ServeValues = {}): ServeConfig {
+  const { tlsCertificateFile, tlsKeyFile, insecureHttp, ...plain } = readSettings(SERVE_SETTINGS, values);
   return Object.freeze({
-    dataDir: value('dataDir'),
-    listen: Object.freeze(parseListenAddress(value('listen'))),
-    allowedRanges: settings.allowedCidrs ? rethrowCa(() => Ipv4RangeSet.parse(settings.allowedCidrs!), 'allowed-cidrs') : undefined,
-    keyAlgorithm: parseKeyAlgorithm(value('keyAlgorithm')),
-    rateLimit: parseRateLimit(value('rateLimit')),
-    trustedProxies: Object.freeze(parseTrustedProxies(value('trustedProxies'))),
-    tls: Object.freeze(parseTls(settings)),
-    logLevel: parseLogLevel(value('logLevel')),
-    signDelayMs: parseDuration(value('signDelay'), 'sign-delay'),
-    acme: buildAcmeConfig(settings.acme),
-    kubernetes: buildKubernetesConfig(settings.kubernetes),
-    crl: buildCrlConfig({ crlUrl: settings.crlUrl, crlValidity: settings.crlValidity, crlListen: settings.crlListen }),
+    ...plain,
+    tls: Object.freeze(tlsOf(tlsCertificateFile, tlsKeyFile, insecureHttp)),
+    acme: buildAcmeConfig(values),
+    kubernetes: buildKubernetesConfig(values),
+    crl: buildCrlConfig(values),
   });
-}
-
-function parseKeyAlgorithm(text: string): KeyAlgorithm {
-  if (!isKeyAlgorithm(text)) throw new ConfigError(`key-algorithm must be one of ${KEY_ALGORITHMS.join(', ')}; got "${text}"`);
-  return text;
-}
-
-function parseLogLevel(text: string): LogLevel {
-  const level = LOG_LEVELS.find((candidate) => candidate === text);
-  if (!level) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(', ')}; got "${text}"`);
-  return level;
 }
 
 /** Any IPv4 CIDR (a proxy may sit on a public address); a bare address means /32. */
@@ -117,28 +86,17 @@ export function parseTrustedProxies(text: string): Ipv4Cidr[] {
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean)
-    .map((item) => rethrowCa(() => parseCidr(item.includes('/') ? item : `${item}/32`), 'trusted-proxies'));
+    .map((item) => fromCore(parseCidr)(item.includes('/') ? item : `${item}/32`, 'trusted-proxies'));
 }
 
-function parseTls(settings: ServeSettings): TlsSetting {
-  const certificateFile = settings.tlsCert || undefined;
-  const keyFile = settings.tlsKey || undefined;
-  if (settings.insecureHttp && (certificateFile || keyFile)) {
+function tlsOf(certificateFile: string | undefined, keyFile: string | undefined, insecureHttp: boolean): TlsSetting {
+  if (insecureHttp && (certificateFile || keyFile)) {
     throw new ConfigError('insecure-http cannot be combined with tls-cert/tls-key');
   }
-  if (settings.insecureHttp) return { mode: 'insecure-http' };
+  if (insecureHttp) return { mode: 'insecure-http' };
   if (certificateFile && keyFile) return { mode: 'files', certificateFile, keyFile };
   if (certificateFile || keyFile) throw new ConfigError('tls-cert and tls-key must be given together');
   return { mode: 'generated' };
-}
-
-function rethrowCa<T>(parse: () => T, setting: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (isCaError(error)) throw new ConfigError(`${setting}: ${error.message}`);
-    throw error;
-  }
 }
 
 /** The config as it is safe to log (no secrets live in it today; file paths are kept). */
@@ -153,6 +111,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     tls: config.tls.mode,
     logLevel: config.logLevel,
     signDelay: formatDuration(config.signDelayMs),
+    metricsListen: config.metricsListen ? `${config.metricsListen.host}:${config.metricsListen.port}` : 'on the REST/ACME port',
     acme: describeAcmeConfig(config.acme),
     kubernetes: describeKubernetesConfig(config.kubernetes),
     crl: describeCrlConfig(config.crl),

@@ -10,6 +10,7 @@ import { SECRETS, apiVersionOf, type ResourceType } from '../kube/resource-types
 import { CERT_MANAGER_CERTIFICATE_REQUESTS, CERTIFICATE_REQUESTS, IP_CLUSTER_ISSUERS, IP_ISSUERS } from '../custom-resources/resource-types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isOurCertManagerRequest } from './cert-manager/cert-manager-plan.js';
+import { CertManagerPresence, DEFAULT_CERT_MANAGER_RECHECK_MS } from './cert-manager/cert-manager-presence.js';
 import { CertManagerReconciler } from './cert-manager/cert-manager-reconciler.js';
 import { CertificateRequestReconciler } from './certificate-request/certificate-request-reconciler.js';
 import { FreshCache } from './runtime/fresh-cache.js';
@@ -27,6 +28,8 @@ interface CertManagerPart {
   readonly cache: FreshCache<CertManagerCertificateRequest>;
   readonly queue: WorkQueue;
   readonly reconciler: CertManagerReconciler;
+  /** Starts the informer only once cert-manager's CRD is served. */
+  readonly presence: CertManagerPresence;
 }
 
 /**
@@ -78,11 +81,12 @@ export class ControllerSet {
     runQueue(this.crQueue, (key) => this.crReconciler.reconcile(key), this.logger, this.counters, 'certificaterequests');
     const cm = this.certManager;
     if (cm) runQueue(cm.queue, (key) => cm.reconciler.reconcile(key), this.logger, this.counters, 'cert-manager');
-    await Promise.all([this.requests.start(), ...(cm ? [cm.informer.start()] : [])]);
+    await Promise.all([this.requests.start(), ...(cm ? [cm.presence.start(() => this.startCertManagerInformer(cm))] : [])]);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.certManager?.presence.stop();
     await Promise.all(this.informers().map((informer) => informer.stop()));
     await Promise.all(this.queues().map((queue) => queue.shutdown()));
     this.crReconciler.forget();
@@ -143,7 +147,12 @@ export class ControllerSet {
     const cache = new FreshCache(informer);
     const requests = new ResourceClient<CertManagerCertificateRequest>(this.options.api, CERT_MANAGER_CERTIFICATE_REQUESTS);
     const reconciler = new CertManagerReconciler({ requests, cache, resolver, events: this.events, clock: this.options.clock, logger: this.logger });
-    return { informer, cache, queue: new WorkQueue({ concurrency: 4, ...backoff }), reconciler };
+    const presence = new CertManagerPresence({ api: this.options.api, recheckMs: this.options.certManagerRecheckMs ?? DEFAULT_CERT_MANAGER_RECHECK_MS, logger: this.logger });
+    return { informer, cache, queue: new WorkQueue({ concurrency: 4, ...backoff }), reconciler, presence };
+  }
+
+  private async startCertManagerInformer(cm: CertManagerPart): Promise<void> {
+    if (!this.stopped) await cm.informer.start();
   }
 
   private reconcileIssuer(key: string) {

@@ -16,8 +16,10 @@ export interface OperatorOptions {
   readonly configuredRanges: Ipv4RangeSet;
   /** Namespace of the Secrets IPClusterIssuers name. */
   readonly clusterResourceNamespace: string;
-  /** Reconcile cert-manager.io/v1 CertificateRequests (needs cert-manager's CRD). */
+  /** Reconcile cert-manager.io/v1 CertificateRequests, once cert-manager's CRD is served. */
   readonly certManager: boolean;
+  /** While cert-manager's CRD is missing, discovery is asked again this often. Default 60 s. */
+  readonly certManagerRecheckMs?: number;
   /** REST requests recorded as CertificateRequests (Kubernetes store): decided by the leader. */
   readonly restRecords?: RestRecordProcessing;
   /** Absent: this process always reconciles (a single replica). */

@@ -1,13 +1,13 @@
 import type { Condition, ObjectMeta } from '../kube/core-types.js';
 
 /**
- * Types for the custom resources of group `ca.sms-gate.app`, written by hand to match the CRDs in
+ * Types for the custom resources of group `smsgate-ca.sms-gate.app`, written by hand to match the CRDs in
  * `crds/` (a unit test keeps the constants and the CRD enums in step). Optional fields are the ones
  * the API server may leave out; fields with a CRD default are still optional here because objects
  * built in code before they reach the API server do not carry them yet.
  */
 
-export const API_GROUP = 'ca.sms-gate.app';
+export const API_GROUP = 'smsgate-ca.sms-gate.app';
 export const API_VERSION = 'v1alpha1';
 export const GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
 

@@ -1,10 +1,12 @@
 import {
-  checkIpIdentifiers,
-  checkSubjectKey,
+  CSR_PROFILES,
   describeIgnoredExtensions,
+  ipsExactly,
   isCaError,
+  reviewKeyAndIps,
   validateCsr,
   type Clock,
+  type CsrProfile,
   type IgnoredExtension,
   type IssuedCertificate,
   type Ipv4,
@@ -40,6 +42,9 @@ export type RevokedListener = (serialNumber: string) => void;
 
 const DENIED_INTERNALLY = 'the CA could not sign this request; see the server log';
 
+/** The CSR profile each door takes requests with (src/ca defines them). */
+const PROFILE_OF_DOOR = { rest: CSR_PROFILES.smsgate, acme: CSR_PROFILES.acme, kubernetes: CSR_PROFILES.kubernetes } as const satisfies Record<Door, CsrProfile>;
+
 /**
  * The one issuance service (docs/ARCHITECTURE.md §1): every door calls it, it applies the policy, signs,
  * records the certificate and an audit entry, and counts. REST submits and polls; ACME and the
@@ -62,8 +67,8 @@ export class IssuanceService {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const { store, clock } = this.options;
     const at = clock.now();
-    const csr = await this.refusingAudited('rest', request.requester, () =>
-      validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, shape: 'smsgate' }),
+    const csr = await this.refusingAudited({ door: 'rest', requester: request.requester }, () =>
+      validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest }),
     );
     const id = this.newId();
     const result = await store.createPending(
@@ -120,8 +125,9 @@ export class IssuanceService {
   async issue(request: IssueRequest): Promise<IssuedCertificate> {
     const started = this.options.clock.now();
     let ignoredExtensions: readonly IgnoredExtension[] = [];
-    const issued = await this.refusingAudited(request.door, request.requester, () => {
-      const { subject, ips, ignored } = this.checkIssueRequest(request);
+    const ips = 'pem' in request.csr ? request.csr.identifiers : request.csr.ips;
+    const issued = await this.refusingAudited({ door: request.door, requester: request.requester, reference: request.reference, ips }, () => {
+      const { subject, ips, ignored } = this.intake(request);
       ignoredExtensions = ignored;
       return this.options.signer.issue({
         subject,
@@ -182,17 +188,16 @@ export class IssuanceService {
     return true;
   }
 
-  private checkIssueRequest(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[]; ignored: readonly IgnoredExtension[] } {
-    const { allowedRanges } = this.options;
-    if ('pem' in request.csr) {
-      const csr = validateCsr(request.csr.pem, { allowedRanges, shape: 'multi', ...(request.maxIdentifiers ? { maxIdentifiers: request.maxIdentifiers } : {}) });
-      return { subject: csr, ips: csr.ips, ignored: csr.ignoredExtensions };
+  /** The one intake of every door: its profile's checks, once, with this issuer's ranges. */
+  private intake(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[]; ignored: readonly IgnoredExtension[] } {
+    const policy = { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR[request.door] };
+    if (!('pem' in request.csr)) {
+      const { ips, ...subject } = reviewKeyAndIps(request.csr, policy);
+      return { subject, ips, ignored: [] };
     }
-    return {
-      subject: checkSubjectKey(request.csr.spki),
-      ips: checkIpIdentifiers(request.csr.ips, allowedRanges, request.maxIdentifiers),
-      ignored: request.csr.ignoredExtensions ?? [],
-    };
+    const { identifiers, checks = [] } = request.csr;
+    const csr = validateCsr(request.csr.pem, { ...policy, checks: [...(identifiers ? [ipsExactly(identifiers, 'order')] : []), ...checks] });
+    return { subject: csr, ips: csr.ips, ignored: csr.ignoredExtensions };
   }
 
   /** A CSR's ignored malformed extensions: logged at debug, and the audit entry's detail. */
@@ -207,8 +212,7 @@ export class IssuanceService {
     const at = this.options.clock.now();
     try {
       // Checked again: the allowed ranges may have changed since the request was stored.
-      const subject = checkSubjectKey(record.subjectSpki);
-      const ips = checkIpIdentifiers(record.ips, this.options.allowedRanges, 1);
+      const { ips, ...subject } = reviewKeyAndIps({ spki: record.subjectSpki, ips: record.ips }, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest });
       const issued = this.options.signer.issue({ subject, ips, type: record.type });
       return { kind: 'approved', requestId: record.id, at, certificate: certificateRecord(issued, 'rest', record.requester, at, record.id) };
     } catch (error) {
@@ -227,14 +231,24 @@ export class IssuanceService {
     }
   }
 
-  private async refusingAudited<T>(door: Door, requester: string, decide: () => T): Promise<T> {
+  /** A refusal is counted, logged and audited here, once, whichever door asked. */
+  private async refusingAudited<T>(asked: { door: Door; requester: string; reference?: string | undefined; ips?: readonly Ipv4[] | undefined }, decide: () => T): Promise<T> {
     try {
       return decide();
     } catch (error) {
       if (!isCaError(error)) throw error;
+      const { door, requester, reference, ips } = asked;
       this.count(door, 'refused');
       this.options.logger.info({ door, requester, reason: error.reason, value: error.value }, 'certificate request refused');
-      await this.options.store.append({ at: this.options.clock.now(), event: 'refused', door, requester, detail: `${error.reason}: ${error.message}` });
+      await this.options.store.append({
+        at: this.options.clock.now(),
+        event: 'refused',
+        door,
+        requester,
+        ...(reference ? { requestId: reference } : {}),
+        ...(ips ? { ips } : {}),
+        detail: `${error.reason}: ${error.message}`,
+      });
       throw error;
     }
   }
@@ -253,8 +267,7 @@ export class IssuanceService {
 }
 
 function csrPemOf(csr: IssueRequest['csr']): { csrPem?: string } {
-  const pem = 'pem' in csr ? csr.pem : csr.csrPem;
-  return pem ? { csrPem: pem } : {};
+  return 'pem' in csr ? { csrPem: csr.pem } : {};
 }
 
 function certificateRecord(issued: IssuedCertificate, door: Door, requester: string, at: Date, reference?: string): IssuedCertificateRecord {

@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https';
 import type { KubeConnection } from './kube-connection.js';
 import type { KubeApi, KubeRequest, QueryValue, WatchEvent } from './kube-api.js';
 import { KubeApiError } from './kube-errors.js';
+import { TokenBucket, type TokenBucketOptions } from './token-bucket.js';
 import { WatchLineDecoder } from './watch-lines.js';
 
 export interface KubeHttpClientOptions {
@@ -10,6 +11,11 @@ export interface KubeHttpClientOptions {
   readonly userAgent?: string;
   /** Deadline of a non-watch request. Default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * Client-side rate limit on every request, watches included (client-go's QPS/Burst); absent: none.
+   * cert-manager runs with DEFAULT_KUBE_API_QPS/DEFAULT_KUBE_API_BURST (20/50).
+   */
+  readonly rateLimit?: TokenBucketOptions;
 }
 
 interface OutgoingRequest {
@@ -26,6 +32,8 @@ interface OutgoingRequest {
 export class KubeHttpClient implements KubeApi {
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  /** The client-side rate limiter, when one is configured. */
+  readonly limiter: TokenBucket | undefined;
 
   constructor(
     private readonly connection: KubeConnection,
@@ -33,6 +41,7 @@ export class KubeHttpClient implements KubeApi {
   ) {
     this.userAgent = options.userAgent ?? 'smsgate-ca';
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.limiter = options.rateLimit ? new TokenBucket(options.rateLimit) : undefined;
   }
 
   async request<T>(request: KubeRequest): Promise<T> {
@@ -76,6 +85,7 @@ export class KubeHttpClient implements KubeApi {
   }
 
   private async send({ method, path, query, headers, body, signal }: OutgoingRequest): Promise<IncomingMessage> {
+    await this.limiter?.take(signal);
     const url = new URL(path, this.connection.server);
     for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
     const auth = await this.connection.headers();

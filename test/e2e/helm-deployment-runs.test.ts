@@ -30,8 +30,8 @@ const CA_ROLE = `Role/${RELEASE_NAMESPACE}/smsgate-ca-ca`;
  * chart then grants something nobody can justify.
  */
 const KEPT_ANYWAY: Readonly<Record<string, string>> = {
-  [`${CONTROLLER}: get ca.sms-gate.app/ipissuers (all namespaces)`]: 'issuers are read through list+watch informers; get adds no access list does not give',
-  [`${CONTROLLER}: get ca.sms-gate.app/ipclusterissuers (all namespaces)`]: 'as for ipissuers',
+  [`${CONTROLLER}: get smsgate-ca.sms-gate.app/ipissuers (all namespaces)`]: 'issuers are read through list+watch informers; get adds no access list does not give',
+  [`${CONTROLLER}: get smsgate-ca.sms-gate.app/ipclusterissuers (all namespaces)`]: 'as for ipissuers',
   [`${CONTROLLER}: get cert-manager.io/certificaterequests (all namespaces)`]: 'as for ipissuers',
   [`${CONTROLLER}: patch core/events (all namespaces)`]: 'a repeat of the same Event within ten minutes bumps the first one\'s count (not provoked here)',
   [`Role/${RELEASE_NAMESPACE}/smsgate-ca-trust: patch core/configmaps [smsgate-ca-root-ca] (namespace ${RELEASE_NAMESPACE})`]: 'replaces another root in an existing trust ConfigMap (not provoked here)',
@@ -99,8 +99,8 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
   });
 
   it('issues a CertificateRequest into a Secret, and re-issues it after tampering', async () => {
-    await apply('nas', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'nas', namespace: 'default' }, spec: { ipAddresses: ['10.42.0.7'], secretName: 'nas-tls' } });
-    await waitReady('certificaterequest/nas', 'default');
+    await apply('nas', { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'nas', namespace: 'default' }, spec: { ipAddresses: ['10.42.0.7'], secretName: 'nas-tls' } });
+    await waitReady('certificaterequests.smsgate-ca.sms-gate.app/nas', 'default');
     const tls = await getJson<Secret>('secret', 'nas-tls', '-n', 'default');
     expect(tls.type).toBe('kubernetes.io/tls');
     expect(decode(tls, 'ca.crt')).toBe(decode(caSecret, 'ca.crt'));
@@ -114,20 +114,20 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
     expect(new X509Certificate(decode(repaired, 'tls.crt')).checkPrivateKey(createPrivateKey(decode(repaired, 'tls.key')))).toBe(true);
 
     // New labels in the secretTemplate reach the Secret without a new certificate.
-    await kubectl('patch', 'certificaterequest', 'nas', '-n', 'default', '--type=merge', '-p', JSON.stringify({ spec: { secretTemplate: { labels: { team: 'storage' } } } }));
+    await kubectl('patch', 'certificaterequests.smsgate-ca.sms-gate.app', 'nas', '-n', 'default', '--type=merge', '-p', JSON.stringify({ spec: { secretTemplate: { labels: { team: 'storage' } } } }));
     await kubectl('wait', '--for=jsonpath={.metadata.labels.team}=storage', 'secret/nas-tls', '-n', 'default', '--timeout=60s');
     expect(serial(await getJson<Secret>('secret', 'nas-tls', '-n', 'default'))).toBe(serial(repaired));
   });
 
   it('makes an IPIssuer with its own CA Secret and an IPClusterIssuer Ready, and signs through the IPIssuer', async () => {
     await apply('apps-ca', { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'apps-ca', namespace: APPS }, data: caSecret.data });
-    await apply('apps-issuer', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'apps-issuer', namespace: APPS }, spec: { ca: { secretName: 'apps-ca' }, allowedCIDRs: ['10.42.0.0/16'] } });
-    await apply('lab', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'lab' }, spec: { allowedCIDRs: ['192.168.0.0/16'] } });
+    await apply('apps-issuer', { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'apps-issuer', namespace: APPS }, spec: { ca: { secretName: 'apps-ca' }, allowedCIDRs: ['10.42.0.0/16'] } });
+    await apply('lab', { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'lab' }, spec: { allowedCIDRs: ['192.168.0.0/16'] } });
     await waitReady('ipissuer/apps-issuer', APPS);
     await waitReady('ipclusterissuer/lab');
 
-    await apply('db', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'db', namespace: APPS }, spec: { ipAddresses: ['10.42.1.5'], secretName: 'db-tls', issuerRef: { name: 'apps-issuer', kind: 'IPIssuer' } } });
-    await waitReady('certificaterequest/db', APPS);
+    await apply('db', { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'db', namespace: APPS }, spec: { ipAddresses: ['10.42.1.5'], secretName: 'db-tls', issuerRef: { name: 'apps-issuer', kind: 'IPIssuer' } } });
+    await waitReady('certificaterequests.smsgate-ca.sms-gate.app/db', APPS);
     const db = await getJson<Secret>('secret', 'db-tls', '-n', APPS);
     expect(new X509Certificate(decode(db, 'tls.crt')).subjectAltName).toBe('IP Address:10.42.1.5');
   });
@@ -138,7 +138,7 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
       apiVersion: 'cert-manager.io/v1',
       kind: 'CertificateRequest',
       metadata: { name: 'web', namespace: APPS },
-      spec: { request: Buffer.from(csr).toString('base64'), issuerRef: { name: 'lab', kind: 'IPClusterIssuer', group: 'ca.sms-gate.app' }, usages: ['digital signature', 'key encipherment', 'server auth'] },
+      spec: { request: Buffer.from(csr).toString('base64'), issuerRef: { name: 'lab', kind: 'IPClusterIssuer', group: 'smsgate-ca.sms-gate.app' }, usages: ['digital signature', 'key encipherment', 'server auth'] },
     });
     // What cert-manager's approver does (with the approve permission the chart binds to it).
     const approved = { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'Certificate request has been approved by cert-manager.io', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] } };
@@ -156,7 +156,7 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
     const id = posted.json<{ request_id: string }>().request_id;
     const decided = await pollUntilDecided(operator!.url, id, rootPem);
     expect(decided.json<{ status: string }>().status).toBe('approved');
-    const records = await getJson<{ items: unknown[] }>('certificaterequests.ca.sms-gate.app', '-n', RELEASE_NAMESPACE, '-l', 'ca.sms-gate.app/source=rest');
+    const records = await getJson<{ items: unknown[] }>('certificaterequests.smsgate-ca.sms-gate.app', '-n', RELEASE_NAMESPACE, '-l', 'ca.sms-gate.app/source=rest');
     expect(records.items).toHaveLength(1);
     const crl = await httpCall(`${operator!.url}/crl`, { caPem: rootPem });
     expect(crl.status).toBe(200);
@@ -181,8 +181,8 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
     expect(needed).toEqual(
       expect.arrayContaining([
         `${CONTROLLER}: create core/secrets (all namespaces)`,
-        `${CONTROLLER}: patch ca.sms-gate.app/certificaterequests/status (all namespaces)`,
-        `${CONTROLLER}: update ca.sms-gate.app/certificaterequests/finalizers (all namespaces)`,
+        `${CONTROLLER}: patch smsgate-ca.sms-gate.app/certificaterequests/status (all namespaces)`,
+        `${CONTROLLER}: update smsgate-ca.sms-gate.app/certificaterequests/finalizers (all namespaces)`,
       ]),
     );
     const unjustified = [...report.unused, ...report.overlapping.map(({ permission }) => permission)].map(describePermission).filter((permission) => !(permission in KEPT_ANYWAY));

@@ -70,7 +70,7 @@ async function refusals(api: FakeApiServer, username: string, count: number): Pr
 describe('the Helm e2e fails without a verb the operator needs', () => {
   const mutations = [
     { group: '', resource: 'secrets', verb: 'create', refused: '403 POST /api/v1/namespaces/default/secrets' },
-    { group: 'ca.sms-gate.app', resource: 'certificaterequests/status', verb: 'patch', refused: '403 PATCH /apis/ca.sms-gate.app/v1alpha1/namespaces/default/certificaterequests/nas/status' },
+    { group: 'smsgate-ca.sms-gate.app', resource: 'certificaterequests/status', verb: 'patch', refused: '403 PATCH /apis/smsgate-ca.sms-gate.app/v1alpha1/namespaces/default/certificaterequests/nas/status' },
   ];
   for (const { group, resource, verb, refused } of mutations) {
     it(`without ${verb} on ${group === '' ? 'core' : group}/${resource}: the ServiceAccount gets 403 and the CertificateRequest is not Ready`, async () => {
@@ -81,12 +81,12 @@ describe('the Helm e2e fails without a verb the operator needs', () => {
       operator = await startChartOperator(cluster, dataDir);
 
       const manifest = join(dataDir, 'nas.yaml');
-      await writeFile(manifest, 'apiVersion: ca.sms-gate.app/v1alpha1\nkind: CertificateRequest\nmetadata: {name: nas, namespace: default}\nspec: {ipAddresses: [10.42.0.7], secretName: nas-tls}\n');
+      await writeFile(manifest, 'apiVersion: smsgate-ca.sms-gate.app/v1alpha1\nkind: CertificateRequest\nmetadata: {name: nas, namespace: default}\nspec: {ipAddresses: [10.42.0.7], secretName: nas-tls}\n');
       await kubectlOk(cluster, ['apply', '-f', manifest]);
 
       const seen = await refusals(cluster, operator.user.username, RETRIES_SEEN);
       expect(seen).toContain(refused);
-      const request = await kubectlJson<{ status?: { conditions?: Condition[] } }>(cluster, ['get', 'certificaterequest', 'nas', '-n', 'default']);
+      const request = await kubectlJson<{ status?: { conditions?: Condition[] } }>(cluster, ['get', 'certificaterequests.smsgate-ca.sms-gate.app', 'nas', '-n', 'default']);
       expect(request.status?.conditions?.find((condition) => condition.type === 'Ready')?.status).not.toBe('True');
       expect(operator.output()).toContain('forbidden');
       console.log(`without ${verb} on ${resource}:\n  ${seen.join('\n  ')}\n  Ready: ${JSON.stringify(request.status?.conditions ?? 'no status')}`);

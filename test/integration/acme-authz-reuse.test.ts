@@ -98,7 +98,7 @@ describe('with reuse off (--acme-reuse-valid-authz false)', () => {
   let harness: AcmeHarness;
 
   beforeAll(async () => {
-    harness = await startAcmeHarness({ reuseValidAuthorizations: false });
+    harness = await startAcmeHarness({ reuseValidAuthz: false });
   });
 
   afterAll(() => harness.close());

@@ -34,8 +34,8 @@ beforeAll(async () => {
   operator = h.operator({ api });
   await operator.start();
   await operator.synced();
-  await h.apply(JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'ip-issuer', namespace: 'default' }, spec: {} }));
-  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.ca.sms-gate.app/ip-issuer');
+  await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'ip-issuer', namespace: 'default' }, spec: {} }));
+  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.smsgate-ca.sms-gate.app/ip-issuer');
 });
 
 afterAll(async () => {
@@ -51,7 +51,7 @@ function certManagerCsr(ips: readonly string[]): string {
   return buildCsr({ key: freshKey('p256'), subject: seq(), ips, extensions: [keyUsageExtension(), serverAuthExtension(), basicConstraintsExtension(false)] }).pem;
 }
 
-async function createRequest(name: string, ips: readonly string[], issuerRef: Record<string, string> = { name: 'ip-issuer', kind: 'IPIssuer', group: 'ca.sms-gate.app' }): Promise<void> {
+async function createRequest(name: string, ips: readonly string[], issuerRef: Record<string, string> = { name: 'ip-issuer', kind: 'IPIssuer', group: 'smsgate-ca.sms-gate.app' }): Promise<void> {
   await cmClient().create({
     metadata: { name, namespace: 'default' },
     spec: { request: Buffer.from(certManagerCsr(ips)).toString('base64'), issuerRef, usages: ['digital signature', 'key encipherment', 'server auth'], duration: '2160h0m0s' },
@@ -162,8 +162,8 @@ describe('cert-manager external issuer', () => {
   });
 
   it('signs through an IPClusterIssuer too', async () => {
-    await h.apply(JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'cluster-ip' }, spec: { allowedCIDRs: ['10.1.0.0/16'] } }));
-    await createRequest('clustered', ['10.1.9.9'], { name: 'cluster-ip', kind: 'IPClusterIssuer', group: 'ca.sms-gate.app' });
+    await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'cluster-ip' }, spec: { allowedCIDRs: ['10.1.0.0/16'] } }));
+    await createRequest('clustered', ['10.1.9.9'], { name: 'cluster-ip', kind: 'IPClusterIssuer', group: 'smsgate-ca.sms-gate.app' });
     await setCondition('clustered', 'Approved', 'cert-manager.io');
     const cr = await withReady('clustered');
     expect(condition(cr, 'Ready')?.reason).toBe('Issued');

@@ -43,7 +43,7 @@ function readyCondition(obj: JsonObject): { status?: string; reason?: string; me
 }
 
 async function waitReady(name: string): Promise<void> {
-  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', `certificaterequests.ca.sms-gate.app/${name}`);
+  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', `certificaterequests.smsgate-ca.sms-gate.app/${name}`);
 }
 
 async function secretWith(name: string, predicate: (secret: JsonObject) => boolean): Promise<JsonObject> {
@@ -71,7 +71,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
     expect(leaf.checkPrivateKey(createPrivateKey(data(secret, 'tls.key')))).toBe(true);
     expect(leaf.subjectAltName).toBe('IP Address:10.42.0.7');
     expect(((secret['metadata'] as JsonObject)['labels'] as Record<string, string>)['app']).toBe('web');
-    const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'web');
+    const cr = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'web');
     expect(status(cr)['serialNumber']).toBe(leaf.serialNumber.toLowerCase());
     expect(annotation(secret, 'ca.sms-gate.app/serial-number')).toBe(leaf.serialNumber.toLowerCase());
     expect(status(cr)['revision']).toBe(1);
@@ -91,7 +91,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
     const verified = await verifyServerChain(h.home, data(after, 'tls.crt'), data(after, 'ca.crt'), '10.42.0.7');
     expect(verified.code, verified.stderr).toBe(0);
     const cr = await eventually(async () => {
-      const current = await h.getJson('certificaterequests.ca.sms-gate.app', 'web');
+      const current = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'web');
       return status(current)['revision'] === 2 ? current : undefined;
     }, 'status revision 2');
     expect(status(cr)['serialNumber']).toBe(annotation(after, 'ca.sms-gate.app/serial-number'));
@@ -108,7 +108,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   });
 
   it('re-issues when the spec changes', async () => {
-    await h.kubectlOk('patch', 'certificaterequests.ca.sms-gate.app', 'web', '--type=merge', '-p', JSON.stringify({ spec: { ipAddresses: ['10.42.0.7', '192.168.7.1'] } }));
+    await h.kubectlOk('patch', 'certificaterequests.smsgate-ca.sms-gate.app', 'web', '--type=merge', '-p', JSON.stringify({ spec: { ipAddresses: ['10.42.0.7', '192.168.7.1'] } }));
     const after = await secretWith('web-tls', (secret) => annotation(secret, 'ca.sms-gate.app/ip-addresses') === '10.42.0.7,192.168.7.1');
     expect(new X509Certificate(data(after, 'tls.crt')).subjectAltName).toBe('IP Address:10.42.0.7, IP Address:192.168.7.1');
     for (const ip of ['10.42.0.7', '192.168.7.1']) {
@@ -120,8 +120,8 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
 
   it('refuses a public IP with PolicyViolation naming it, and never writes a Secret', async () => {
     await h.apply(manifest(certificateRequest('public', withIps('8.8.8.8'))));
-    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/public');
-    const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'public');
+    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.smsgate-ca.sms-gate.app/public');
+    const cr = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'public');
     expect(readyCondition(cr)).toMatchObject({ status: 'False', reason: 'PolicyViolation' });
     expect(readyCondition(cr)?.message).toContain('8.8.8.8');
     expect(status(cr)['lastFailureTime']).toEqual(expect.any(String));
@@ -136,8 +136,8 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
     // behind it, as an object stored before the rule existed would be.
     const tooLong = certificateRequest('too-long', withIps('10.1.2.3'), withDuration('9000h'));
     h.fake.objects.put({ ...tooLong, metadata: { ...tooLong.metadata, generation: 1 } } as unknown as JsonObject);
-    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/too-long');
-    const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'too-long');
+    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.smsgate-ca.sms-gate.app/too-long');
+    const cr = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'too-long');
     expect(readyCondition(cr)).toMatchObject({ reason: 'InvalidSpec' });
     expect(readyCondition(cr)?.message).toContain('9000h');
     expect((await h.kubectl('get', 'secret', 'too-long-tls')).code).not.toBe(0);
@@ -147,7 +147,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
     await h.kubectlOk('create', 'secret', 'generic', 'taken', '--from-literal=password=hunter2');
     await h.apply(manifest(certificateRequest('squatter', withIps('10.9.9.9'), withSecretName('taken'))));
     const cr = await eventually(async () => {
-      const current = await h.getJson('certificaterequests.ca.sms-gate.app', 'squatter');
+      const current = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'squatter');
       return readyCondition(current)?.reason === 'SecretConflict' ? current : undefined;
     }, 'SecretConflict');
     expect(readyCondition(cr)?.message).toContain('taken');
@@ -165,7 +165,7 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
     const csr = await csrFor(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), '172.20.0.5');
     await h.apply(manifest(certificateRequest('from-csr', withCsr(csr))));
     await waitReady('from-csr');
-    const cr = await h.getJson('certificaterequests.ca.sms-gate.app', 'from-csr');
+    const cr = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'from-csr');
     const chain = String(status(cr)['certificate']);
     const verified = await verifyServerChain(h.home, chain, h.material.rootPem, '172.20.0.5');
     expect(verified.code, verified.stderr).toBe(0);
@@ -174,34 +174,34 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
   });
 
   it('signs through an IPIssuer, which narrows the ranges and reports Ready', async () => {
-    await h.apply(JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'lab', namespace: 'default' }, spec: { allowedCIDRs: ['10.20.0.0/16'] } }));
-    await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.ca.sms-gate.app/lab');
+    await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'lab', namespace: 'default' }, spec: { allowedCIDRs: ['10.20.0.0/16'] } }));
+    await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.smsgate-ca.sms-gate.app/lab');
     await h.apply(manifest(certificateRequest('lab-ok', withIps('10.20.1.1'), withIssuer('lab'))));
     await h.apply(manifest(certificateRequest('lab-outside', withIps('10.30.1.1'), withIssuer('lab'))));
     await waitReady('lab-ok');
-    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.ca.sms-gate.app/lab-outside');
-    const outside = await h.getJson('certificaterequests.ca.sms-gate.app', 'lab-outside');
+    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'certificaterequests.smsgate-ca.sms-gate.app/lab-outside');
+    const outside = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'lab-outside');
     expect(readyCondition(outside)).toMatchObject({ reason: 'PolicyViolation' });
     expect(readyCondition(outside)?.message).toContain('10.30.1.1');
-    await h.apply(JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'too-wide' }, spec: { allowedCIDRs: ['100.64.0.0/10'] } }));
-    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'ipclusterissuers.ca.sms-gate.app/too-wide');
-    const wide = await h.getJson('ipclusterissuers.ca.sms-gate.app', 'too-wide');
+    await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'too-wide' }, spec: { allowedCIDRs: ['100.64.0.0/10'] } }));
+    await h.kubectlOk('wait', '--for=condition=Ready=False', '--timeout=30s', 'ipclusterissuers.smsgate-ca.sms-gate.app/too-wide');
+    const wide = await h.getJson('ipclusterissuers.smsgate-ca.sms-gate.app', 'too-wide');
     expect(readyCondition(wide)).toMatchObject({ reason: 'Invalid' });
   });
 
   it('waits for a named issuer that does not exist yet', async () => {
     await h.apply(manifest(certificateRequest('later', withIps('192.168.50.1'), withIssuer('late', 'IPClusterIssuer'))));
     const pending = await eventually(async () => {
-      const current = await h.getJson('certificaterequests.ca.sms-gate.app', 'later');
+      const current = await h.getJson('certificaterequests.smsgate-ca.sms-gate.app', 'later');
       return readyCondition(current)?.reason === 'Pending' ? current : undefined;
     }, 'Pending');
     expect(readyCondition(pending)?.message).toContain('late');
-    await h.apply(JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'late' }, spec: {} }));
+    await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name: 'late' }, spec: {} }));
     await waitReady('later');
   });
 
   it('lets garbage collection remove the Secret with its CertificateRequest', async () => {
-    await h.kubectlOk('delete', 'certificaterequests.ca.sms-gate.app', 'web');
+    await h.kubectlOk('delete', 'certificaterequests.smsgate-ca.sms-gate.app', 'web');
     await eventually(async () => ((await h.kubectl('get', 'secret', 'web-tls')).code !== 0 ? true : undefined), 'Secret collected');
   });
 });

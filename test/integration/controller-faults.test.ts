@@ -20,7 +20,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const CR = { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest' } as const;
+const CR = { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest' } as const;
 
 function requests(harness: ControllerHarness): ResourceClient<CertificateRequest> {
   return new ResourceClient<CertificateRequest>(harness.api, CERTIFICATE_REQUESTS);
@@ -69,7 +69,7 @@ describe('controller under faults', () => {
     expect(h.fake.dropWatches({ abrupt: true })).toBeGreaterThan(0);
     const second = await createRequests(h, 'after', 3, 2);
     expectOneCertificateEach(h, [...first, ...second], await allReady(h, [...first, ...second]));
-    const stats = operator.informerStats()['certificaterequests.ca.sms-gate.app']!;
+    const stats = operator.informerStats()['certificaterequests.smsgate-ca.sms-gate.app']!;
     expect(stats.watches).toBeGreaterThan(1);
   });
 

@@ -58,7 +58,7 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'smsgate-ca-serve-kube-'));
   env = isolatedToolEnv(fake.kubeconfigPath, home);
   await kubectl('apply', '-f', CRD_DIR);
-  await kubectl('wait', '--for=condition=Established', '--timeout=30s', 'crd/certificaterequests.ca.sms-gate.app');
+  await kubectl('wait', '--for=condition=Established', '--timeout=30s', 'crd/certificaterequests.smsgate-ca.sms-gate.app');
 });
 
 afterAll(async () => {
@@ -78,9 +78,9 @@ describe('smsgate-ca serve --kubeconfig', () => {
     expect(data(caSecret, 'tls.crt')).toContain('BEGIN CERTIFICATE');
     expect(data(caSecret, 'tls.key')).toContain('PRIVATE KEY');
     const manifest = join(home, 'cr.yaml');
-    await writeFile(manifest, JSON.stringify({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'api', namespace: 'default' }, spec: { ipAddresses: ['10.42.0.7'], secretName: 'api-tls' } }));
+    await writeFile(manifest, JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'api', namespace: 'default' }, spec: { ipAddresses: ['10.42.0.7'], secretName: 'api-tls' } }));
     await kubectl('apply', '-f', manifest);
-    await kubectl('wait', '--for=condition=Ready', '--timeout=60s', 'certificaterequests.ca.sms-gate.app/api');
+    await kubectl('wait', '--for=condition=Ready', '--timeout=60s', 'certificaterequests.smsgate-ca.sms-gate.app/api');
     const secret = await getJson('secret', 'api-tls');
     expect(data(secret, 'ca.crt')).toBe(rootPem);
     const verified = await verifyServerChain(home, data(secret, 'tls.crt'), rootPem, '10.42.0.7');
@@ -99,19 +99,19 @@ describe('smsgate-ca serve --kubeconfig', () => {
     const certificate = decided.json<{ certificate: string }>().certificate;
     const verified = await verifyServerChain(home, certificate, rootPem, '192.168.1.2');
     expect(verified.code, verified.stderr).toBe(0);
-    const records = JSON.parse(await kubectl('get', 'certificaterequests.ca.sms-gate.app', '-A', '-l', 'ca.sms-gate.app/source=rest', '-o', 'json')) as { items: JsonObject[] };
+    const records = JSON.parse(await kubectl('get', 'certificaterequests.smsgate-ca.sms-gate.app', '-A', '-l', 'ca.sms-gate.app/source=rest', '-o', 'json')) as { items: JsonObject[] };
     expect(records.items).toHaveLength(1);
     const record = records.items[0]!;
     expect(((record['metadata'] as JsonObject)['annotations'] as Record<string, string>)['ca.sms-gate.app/request-id']).toBe(id);
     expect((record['status'] as JsonObject)['certificate'] as string).toBe(certificate);
-    const table = await kubectl('get', 'certificaterequests.ca.sms-gate.app', '-A');
+    const table = await kubectl('get', 'certificaterequests.smsgate-ca.sms-gate.app', '-A');
     expect(table).toContain(`req-`);
   });
 
   it('survives SIGKILL mid-issuance: the next process finishes the work, one Secret and revision 1 each, same CA', async () => {
     const count = 300;
     const items = Array.from({ length: count }, (_, i) => ({
-      apiVersion: 'ca.sms-gate.app/v1alpha1',
+      apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
       kind: 'CertificateRequest',
       metadata: { name: `bulk-${i}`, namespace: 'default' },
       spec: { ipAddresses: [`10.77.${Math.floor(i / 200)}.${(i % 200) + 1}`], secretName: `bulk-${i}-tls` },
@@ -119,13 +119,13 @@ describe('smsgate-ca serve --kubeconfig', () => {
     const manifest = join(home, 'bulk.yaml');
     await writeFile(manifest, items.map((item) => JSON.stringify(item)).join('\n---\n'));
     await kubectl('apply', '-f', manifest);
-    const readyCount = () => fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String(cr['metadata'] && ((cr['metadata'] as JsonObject)['name'] as string)).startsWith('bulk-') && isReady(cr)).length;
+    const readyCount = () => fake.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String(cr['metadata'] && ((cr['metadata'] as JsonObject)['name'] as string)).startsWith('bulk-') && isReady(cr)).length;
     await eventually(async () => (readyCount() > 0 ? true : undefined), 'the first bulk certificates', 60_000);
     expect(await server.stop('SIGKILL')).toBeNull();
     const halfway = readyCount();
     server = await serve(join(home, 'data-2'));
     await eventually(async () => (readyCount() === count ? true : undefined), `all ${count} Ready after the restart`, 60_000);
-    const requests = fake.objects.list('ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String((cr['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));
+    const requests = fake.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'CertificateRequest', 'default').filter((cr) => String((cr['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));
     for (const cr of requests) expect((cr['status'] as JsonObject)['revision']).toBe(1);
     const secrets = fake.objects.list('v1', 'Secret', 'default').filter((secret) => String((secret['metadata'] as JsonObject)['name'] as string).startsWith('bulk-'));
     expect(secrets).toHaveLength(count);

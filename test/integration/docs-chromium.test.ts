@@ -6,7 +6,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../src/api/openapi-document.js';
 import { buildServeConfig } from '../../src/config/serve-config.js';
-import { startServer, type RunningCaServer } from '../../src/main.js';
+import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { httpCall, readRoot } from '../support/serve-process.js';
@@ -23,7 +23,7 @@ let profileDir: string;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   work = await makeTempDir();
-  const config = buildServeConfig({ dataDir: join(work.dir, 'data'), listen: '127.0.0.1:0', logLevel: 'silent' });
+  const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger(), version: '9.8.7' });
   rootPem = await readRoot(config.dataDir);
   profileDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-chromium-'));

@@ -24,9 +24,9 @@ interface RuleCase {
 }
 
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
-const request = (name: string, spec: object): Step => ({ apply: { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name, namespace: 'default' }, spec } });
+const request = (name: string, spec: object): Step => ({ apply: { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name, namespace: 'default' }, spec } });
 const withIps = (extra: object = {}): object => ({ ipAddresses: ['10.42.0.7'], secretName: 'web-tls', ...extra });
-const issuer = (name: string, allowedCIDRs: string[]): Step => ({ apply: { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name }, spec: { allowedCIDRs } } });
+const issuer = (name: string, allowedCIDRs: string[]): Step => ({ apply: { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name }, spec: { allowedCIDRs } } });
 const status = (name: string, patch: object): Step => ({ statusPatch: { name, patch: { status: patch } } });
 const revoked = { serialNumber: '02ab', revokedAt: '2026-06-01T10:00:00Z', revocationReason: 1 };
 
@@ -117,7 +117,7 @@ async function run(step: Step): Promise<CommandResult> {
     return kubectlAsync(['apply', '-f', file], cluster.kubeconfigPath);
   }
   const { name, patch } = step.statusPatch;
-  return kubectlAsync(['patch', 'certificaterequest', name, '-n', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify(patch)], cluster.kubeconfigPath);
+  return kubectlAsync(['patch', 'certificaterequests.smsgate-ca.sms-gate.app', name, '-n', 'default', '--subresource=status', '--type=merge', '-p', JSON.stringify(patch)], cluster.kubeconfigPath);
 }
 
 describe('every CEL rule in crds/, through kubectl apply', () => {

@@ -148,7 +148,7 @@ describe('RBAC in the API-server double', () => {
 
   it('refuses a ServiceAccount token what its Roles do not grant, with kube-apiserver\'s 403', async () => {
     const kubeconfig = await cluster.kubeconfigFor(cluster.serviceAccountToken(NAMESPACE, 'smsgate-ca'), 'sa');
-    const allowed = await kubectlAsync(['get', 'certificaterequests.ca.sms-gate.app', '-A'], kubeconfig);
+    const allowed = await kubectlAsync(['get', 'certificaterequests.smsgate-ca.sms-gate.app', '-A'], kubeconfig);
     expect(allowed.status, allowed.stderr).toBe(0);
     const denied = await kubectlAsync(['delete', 'secret', 'smsgate-ca-ca', '-n', NAMESPACE], kubeconfig);
     expect(denied.status).not.toBe(0);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { policyViolation } from '../../bench/fuzz/csr-oracle.js';
 import { runFuzz, type FuzzOptions } from '../../bench/fuzz/fuzz-run.js';
-import { CaError, DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet, validateCsr, type ValidatedCsr } from '../../src/ca/index.js';
+import { CaError, CSR_PROFILES, DEFAULT_ALLOWED_CIDRS, Ipv4RangeSet, severalIpsProfile, validateCsr, type ValidatedCsr } from '../../src/ca/index.js';
 import { REPO_ROOT, run } from '../support/cli.js';
 
 /**
@@ -48,7 +48,8 @@ describe('fuzz:csr', () => {
       const text = readFileSync(join(directory, file), 'utf8');
       const pem = text.slice(text.indexOf('-----BEGIN'));
       const shape = text.includes('[multi]') ? 'multi' : 'smsgate';
-      const validated = validateCsr(pem, { allowedRanges: Ipv4RangeSet.defaults, shape, maxIdentifiers: 3 });
+      const profile = shape === 'multi' ? severalIpsProfile('several', 3) : CSR_PROFILES.smsgate;
+      const validated = validateCsr(pem, { allowedRanges: Ipv4RangeSet.defaults, profile });
       expect(policyViolation(pem, validated.ips, { shape, maxIdentifiers: 3, allowedCidrs: DEFAULT_ALLOWED_CIDRS }), file).toBeUndefined();
       // The oracle still judges: the same request, claimed for another address, is outside the policy.
       expect(policyViolation(pem, ['10.0.0.1'], { shape, maxIdentifiers: 3, allowedCidrs: DEFAULT_ALLOWED_CIDRS })).toMatch(/the core validated 10\.0\.0\.1/);

@@ -8,7 +8,7 @@ import { CHART_DIR, CRDS_DIR, helmAsync, kubectlAsync, type CommandResult } from
 
 const NAMESPACE = 'smsgate-ca';
 const RELEASE = 'smsgate-ca';
-const CRD_NAMES = ['certificaterequests.ca.sms-gate.app', 'ipclusterissuers.ca.sms-gate.app', 'ipissuers.ca.sms-gate.app'];
+const CRD_NAMES = ['certificaterequests.smsgate-ca.sms-gate.app', 'ipclusterissuers.smsgate-ca.sms-gate.app', 'ipissuers.smsgate-ca.sms-gate.app'];
 
 // What the default install creates, as kubectl names it.
 const CLUSTER_OBJECTS = [
@@ -96,7 +96,7 @@ describe('helm install / uninstall against the API-server double', () => {
       expect.objectContaining({
         resources: ['signers'],
         verbs: ['approve'],
-        resourceNames: ['ipissuers.ca.sms-gate.app/*', 'ipclusterissuers.ca.sms-gate.app/*'],
+        resourceNames: ['ipissuers.smsgate-ca.sms-gate.app/*', 'ipclusterissuers.smsgate-ca.sms-gate.app/*'],
       }),
     ]);
   });
@@ -106,7 +106,7 @@ describe('helm install / uninstall against the API-server double', () => {
     writeFileSync(
       manifest,
       [
-        'apiVersion: ca.sms-gate.app/v1alpha1',
+        'apiVersion: smsgate-ca.sms-gate.app/v1alpha1',
         'kind: CertificateRequest',
         'metadata: {name: nas, namespace: default}',
         'spec: {type: private_server, ipAddresses: [192.168.1.10], secretName: nas-tls}',
@@ -123,7 +123,7 @@ describe('helm install / uninstall against the API-server double', () => {
     expect(await existing(cluster, CLUSTER_OBJECTS)).toEqual([]);
     expect(await existing(cluster, NAMESPACED_OBJECTS, NAMESPACE)).toEqual([]);
     expect(await existing(cluster, crdRefs)).toEqual(crdRefs);
-    expect(await existing(cluster, ['certificaterequests.ca.sms-gate.app/nas'], 'default')).toHaveLength(1);
+    expect(await existing(cluster, ['certificaterequests.smsgate-ca.sms-gate.app/nas'], 'default')).toHaveLength(1);
   });
 });
 

@@ -75,7 +75,7 @@ function revoke(on: KubernetesStore, serialNumber: string, at: string, reason: n
 
 function recordObject(serialNumber: string): JsonObject {
   const name = `acme-${serialNumber}`;
-  const object = fake.objects.get({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name });
+  const object = fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name });
   if (!object) throw new Error(`no record ${name}`);
   return object;
 }

@@ -63,7 +63,7 @@ describe('KubernetesStore', () => {
     expect(found).toMatchObject({ id: ID_1, status: 'pending', ips: ['192.168.1.2'], metadata: { device: 'phone-1' }, requester: '10.0.0.9', csrSha256: SHA_1 });
     expect(found?.createdAt.toISOString()).toBe(at.toISOString());
     expect([...found!.subjectSpki]).toEqual([1, 2, 3]);
-    const cr = fake.objects.get({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name: 'req-aaaaaaaaaaaaaaaaaaaaaaaaaa' })!;
+    const cr = fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name: 'req-aaaaaaaaaaaaaaaaaaaaaaaaaa' })!;
     expect((cr['metadata'] as JsonObject)['labels']).toMatchObject({ 'ca.sms-gate.app/source': 'rest' });
     expect((cr['spec'] as JsonObject)['request']).toBe(CSR);
   });
@@ -77,7 +77,7 @@ describe('KubernetesStore', () => {
     );
     expect(await store.findCertificate(serial)).toMatchObject({ door: 'acme', requestId: 'order-9', ips: ['10.3.3.3'] });
     const env = isolatedToolEnv(fake.kubeconfigPath, home);
-    const listed = await runTool(kubeTools().kubectl, ['get', 'certificaterequests.ca.sms-gate.app', '-A', '-l', 'ca.sms-gate.app/source=acme'], env);
+    const listed = await runTool(kubeTools().kubectl, ['get', 'certificaterequests.smsgate-ca.sms-gate.app', '-A', '-l', 'ca.sms-gate.app/source=acme'], env);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`acme-${serial}\\s+True`));
   });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeConfig } from '../../src/config/serve-config.js';
-import { startServer, type RunningCaServer } from '../../src/main.js';
+import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { basicConstraintsExtension, buildCsr, cnName, freshKey, gn, testKey } from '../support/csr-factory.js';
@@ -20,7 +20,7 @@ let rootPem: string;
 
 beforeAll(async () => {
   work = await makeTempDir();
-  const config = buildServeConfig({ dataDir: join(work.dir, 'data'), listen: '127.0.0.1:0', rateLimit: '0', logLevel: 'silent' });
+  const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'rate-limit': '0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger(), version: 'test' });
   rootPem = await readRoot(config.dataDir);
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeConfig } from '../../src/config/serve-config.js';
-import { startServer, type RunningCaServer } from '../../src/main.js';
+import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { buildCsr, freshKey } from '../support/csr-factory.js';
@@ -25,7 +25,7 @@ describe('submit and poll', () => {
 
   beforeAll(async () => {
     dataDir = join(work.dir, 'flow');
-    server = await startServer(buildServeConfig({ dataDir, listen: '127.0.0.1:0', rateLimit: '0', logLevel: 'silent' }), { logger: silentLogger(), version: 'test' });
+    server = await startServer(buildServeConfig({ 'data-dir': dataDir, listen: '127.0.0.1:0', 'rate-limit': '0', 'log-level': 'silent' }), { logger: silentLogger(), version: 'test' });
     rootPem = await readRoot(dataDir);
   });
 
@@ -63,7 +63,7 @@ describe('submit and poll', () => {
 describe('resubmission while pending', () => {
   it('returns the existing request for the same CSR and type', async () => {
     const dataDir = join(work.dir, 'resubmit');
-    const server = await startServer(buildServeConfig({ dataDir, listen: '127.0.0.1:0', rateLimit: '0', signDelay: '1h', logLevel: 'silent' }), {
+    const server = await startServer(buildServeConfig({ 'data-dir': dataDir, listen: '127.0.0.1:0', 'rate-limit': '0', 'sign-delay': '1h', 'log-level': 'silent' }), {
       logger: silentLogger(),
       version: 'test',
     });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeConfig } from '../../src/config/serve-config.js';
-import { startServer, type RunningCaServer } from '../../src/main.js';
+import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { buildCsr } from '../support/csr-factory.js';
@@ -62,7 +62,7 @@ describe('rate limit per client address behind trusted proxies (in-process)', ()
   let rootPem: string;
 
   beforeAll(async () => {
-    const config = buildServeConfig({ dataDir: join(work.dir, 'proxied'), listen: '127.0.0.1:0', rateLimit: '1/1h', trustedProxies: '127.0.0.1', logLevel: 'silent' });
+    const config = buildServeConfig({ 'data-dir': join(work.dir, 'proxied'), listen: '127.0.0.1:0', 'rate-limit': '1/1h', 'trusted-proxies': '127.0.0.1', 'log-level': 'silent' });
     server = await startServer(config, { logger: silentLogger(), version: 'test' });
     rootPem = await readRoot(config.dataDir);
   });
@@ -88,7 +88,7 @@ describe('rate limit per client address behind trusted proxies (in-process)', ()
 
 describe('without trusted proxies X-Forwarded-For is ignored (in-process)', () => {
   it('every request from 127.0.0.1 shares one budget', async () => {
-    const config = buildServeConfig({ dataDir: join(work.dir, 'direct'), listen: '127.0.0.1:0', rateLimit: '1/1h', logLevel: 'silent' });
+    const config = buildServeConfig({ 'data-dir': join(work.dir, 'direct'), listen: '127.0.0.1:0', 'rate-limit': '1/1h', 'log-level': 'silent' });
     const server = await startServer(config, { logger: silentLogger(), version: 'test' });
     try {
       const rootPem = await readRoot(config.dataDir);

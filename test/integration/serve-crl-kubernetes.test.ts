@@ -49,7 +49,7 @@ beforeAll(async () => {
   fake = await startFakeApiServer();
   home = await mkdtemp(join(tmpdir(), 'smsgate-ca-crl-kube-'));
   const env = isolatedToolEnv(fake.kubeconfigPath, home);
-  for (const args of [['apply', '-f', CRD_DIR], ['wait', '--for=condition=Established', '--timeout=30s', 'crd/certificaterequests.ca.sms-gate.app']]) {
+  for (const args of [['apply', '-f', CRD_DIR], ['wait', '--for=condition=Established', '--timeout=30s', 'crd/certificaterequests.smsgate-ca.sms-gate.app']]) {
     const result = await runTool(kubeTools().kubectl, args, env);
     if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
   }
@@ -103,7 +103,7 @@ describe('CRL in cluster mode (serve --kubeconfig, Kubernetes store)', () => {
     expect(before).toContain('No Revoked Certificates.');
     await client.revokeCertificate(revoked.chain, { reason: 1 });
 
-    const record = fake.objects.get({ apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name: `acme-${revoked.serial}` })!;
+    const record = fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name: `acme-${revoked.serial}` })!;
     expect(record['status']).toMatchObject({ serialNumber: revoked.serial, revokedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:]+Z$/), revocationReason: 1 });
     expect((record['metadata'] as JsonObject)['labels']).toMatchObject({ 'ca.sms-gate.app/revoked': 'true' });
 

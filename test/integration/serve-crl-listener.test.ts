@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeConfig } from '../../src/config/serve-config.js';
-import { startServer, type RunningCaServer } from '../../src/main.js';
+import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { openssl } from '../support/openssl.js';
@@ -14,7 +14,7 @@ let server: RunningCaServer;
 
 beforeAll(async () => {
   work = await makeTempDir();
-  const config = buildServeConfig({ dataDir: join(work.dir, 'data'), listen: '127.0.0.1:0', crlListen: '127.0.0.1:0', logLevel: 'silent' });
+  const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'crl-listen': '127.0.0.1:0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger() });
 });
 

@@ -1,9 +1,10 @@
 import { createAcmeServer, type AcmeServer } from '../../src/acme/acme-server.js';
-import { defaultAcmeSettings, type AcmeSettings } from '../../src/acme/acme-settings.js';
+import { acmeSettings, type AcmeSettings } from '../../src/acme/acme-settings.js';
 import { Ipv4RangeSet, LeafSigner, systemClock, type Clock } from '../../src/ca/index.js';
 import { createHttpApp } from '../../src/http/create-app.js';
 import { listen, type RunningServer } from '../../src/http/listen.js';
 import { IssuanceService } from '../../src/issuance/issuance-service.js';
+import { buildAcmeConfig } from '../../src/config/acme-config.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../../src/telemetry/metrics.js';
@@ -39,17 +40,17 @@ export async function startAcmeHarness(overrides: Partial<AcmeSettings> = {}, op
   const http01 = await startHttp01Responder();
   const tlsAlpn = await startTlsAlpnResponder();
   const dialed: Array<{ ip: string; port: number }> = [];
-  const settings = defaultAcmeSettings(material.allowedRanges, {
+  const settings = acmeSettings(buildAcmeConfig(), material.allowedRanges, {
     newAccountRate: undefined,
     newOrderRate: undefined,
+    validationAttempts: 1,
+    validationTimeoutMs: 3000,
     ...overrides,
-    validation: { ...defaultAcmeSettings(ranges).validation, attempts: 1, timeoutMs: 3000, ...overrides.validation },
   });
   const acme = createAcmeServer({
     settings,
     store: store.acme(),
     issuer: issuance,
-    audit: store,
     clock,
     logger,
     // The responders listen on 127.0.0.1 only; every loopback identifier is routed there.

@@ -5,7 +5,7 @@ import { GROUP_VERSION } from '../../src/custom-resources/crd-types.js';
 export type RequestOption = (cr: CertificateRequest) => CertificateRequest;
 
 /**
- * A ca.sms-gate.app CertificateRequest for tests: `certificateRequest('web', withIps('10.0.0.5'))`
+ * A smsgate-ca.sms-gate.app CertificateRequest for tests: `certificateRequest('web', withIps('10.0.0.5'))`
  * is `web` in `default`, asking for 10.0.0.5 in the Secret `web-tls`. Options apply in order.
  */
 export function certificateRequest(name: string, ...options: RequestOption[]): CertificateRequest {

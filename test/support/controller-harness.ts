@@ -109,7 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Contro
   };
   if (options.crdsViaKubectl) {
     await kubectlOk('apply', '-f', CRD_DIR);
-    await kubectlOk('wait', '--for=condition=Established', '--timeout=30s', 'crd/certificaterequests.ca.sms-gate.app', 'crd/ipissuers.ca.sms-gate.app', 'crd/ipclusterissuers.ca.sms-gate.app');
+    await kubectlOk('wait', '--for=condition=Established', '--timeout=30s', 'crd/certificaterequests.smsgate-ca.sms-gate.app', 'crd/ipissuers.smsgate-ca.sms-gate.app', 'crd/ipclusterissuers.smsgate-ca.sms-gate.app');
   } else {
     await installCrds(fake, await crdFiles());
   }

@@ -45,12 +45,25 @@ app.kubernetes.io/part-of: smsgate-ca
 {{- end }}
 {{- end }}
 
-{{- define "smsgate-ca.image" -}}
-{{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
-{{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- /* The registry: global.imageRegistry before image.registry; empty for none. */}}
+{{- define "smsgate-ca.imageRegistry" -}}
+{{- dig "imageRegistry" "" (default dict .Values.global) | default .Values.image.registry }}
 {{- end }}
+
+{{- /* registry/repository, then @digest when set (it wins over the tag), else :tag (default appVersion). */}}
+{{- define "smsgate-ca.image" -}}
+{{- $registry := include "smsgate-ca.imageRegistry" . }}
+{{- $name := ternary (printf "%s/%s" $registry .Values.image.repository) .Values.image.repository (ne $registry "") }}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" $name .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" $name (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{- /* "true" while the image is the chart's unpublished default: a local build, no registry, no digest. */}}
+{{- define "smsgate-ca.unpublishedImage" -}}
+{{- if and (eq .Values.image.repository "smsgate-ca") (eq (include "smsgate-ca.imageRegistry" .) "") (not .Values.image.digest) }}true{{ end }}
 {{- end }}
 
 {{- define "smsgate-ca.caSecretName" -}}

@@ -49,7 +49,7 @@ function chargeNewAccount(deps: AcmeDependencies, exchange: AcmeExchange): void 
 
 async function bindingOf(deps: AcmeDependencies, binding: unknown, request: VerifiedRequest & { by: 'jwk' }, links: AcmeLinks): Promise<string | undefined> {
   if (binding === undefined) {
-    if (deps.settings.externalAccountRequired) throw new AcmeProblem('externalAccountRequired', 'this server requires an externalAccountBinding; ask the CA operator for an EAB key (smsgate-ca eab create)');
+    if (deps.settings.eabRequired) throw new AcmeProblem('externalAccountRequired', 'this server requires an externalAccountBinding; ask the CA operator for an EAB key (smsgate-ca eab create)');
     return undefined;
   }
   return verifyExternalAccountBinding(binding, request.jwk, links.newAccount, deps.store);

@@ -38,7 +38,7 @@ export const postChallenge: AcmeHandler = async (deps, exchange) => {
  * poll). Past `responseWaitMs` the client gets `processing` and polls as usual.
  */
 async function settledWithin(deps: AcmeDependencies, challengeId: string, settled: Promise<unknown>): Promise<AcmeChallengeRecord | undefined> {
-  const waitMs = deps.settings.validation.responseWaitMs;
+  const waitMs = deps.settings.validationResponseWaitMs;
   if (waitMs <= 0) return undefined;
   let timer: NodeJS.Timeout | undefined;
   const finished = await Promise.race([settled.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);

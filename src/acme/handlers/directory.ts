@@ -13,7 +13,7 @@ export const getDirectory: AcmeHandler = async ({ settings }, { links }) => {
     meta: {
       ...(settings.termsOfService ? { termsOfService: settings.termsOfService } : {}),
       ...(settings.website ? { website: settings.website } : {}),
-      externalAccountRequired: settings.externalAccountRequired,
+      externalAccountRequired: settings.eabRequired,
     },
   };
   return { status: 200, body };

@@ -41,7 +41,7 @@ function chargeNewOrder(deps: AcmeDependencies, accountId: string): void {
 }
 
 async function reusableAuthorizations(deps: AcmeDependencies, accountId: string, ips: readonly Ipv4[], now: Date): Promise<ReadonlyMap<Ipv4, AcmeAuthorizationRecord>> {
-  if (!deps.settings.reuseValidAuthorizations) return new Map();
+  if (!deps.settings.reuseValidAuthz) return new Map();
   const found = await deps.store.findValidAuthorizations(accountId, ips, now);
   return new Map(found.filter((authorization) => authorizationStatus(authorization, now) === 'valid').map((authorization) => [authorization.ip, authorization]));
 }

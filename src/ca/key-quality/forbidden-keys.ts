@@ -27,11 +27,11 @@ export class ForbiddenKeys {
     return new ForbiddenKeys(new Map([...this.labels, ...ForbiddenKeys.of(keys).labels]));
   }
 
-  /** Throws CaError('key_forbidden') naming the key when `jwk` (a subject key's public JWK) is in the set. */
+  /** Throws CaError('key_reused') naming the key when `jwk` (a subject key's public JWK) is in the set. */
   check(jwk: JsonWebKey): void {
     const label = this.labels.get(publicKeyThumbprint(jwk));
     if (label !== undefined) {
-      throw new CaError('key_forbidden', `the requested public key is ${label}; a certificate needs a key of its own: generate a new key`, label);
+      throw new CaError('key_reused', `the requested public key is ${label}; a certificate needs a key of its own: generate a new key`, label);
     }
   }
 

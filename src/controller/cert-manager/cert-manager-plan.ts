@@ -7,7 +7,7 @@ export type CertManagerPlan =
   | { readonly kind: 'deny'; readonly message: string }
   | { readonly kind: 'sign' };
 
-/** Ours when issuerRef.group is ca.sms-gate.app and the kind is one of our issuers. */
+/** Ours when issuerRef.group is smsgate-ca.sms-gate.app and the kind is one of our issuers. */
 export function isOurCertManagerRequest(cr: CertManagerCertificateRequest): boolean {
   const ref = cr.spec?.issuerRef;
   return ref?.group === API_GROUP && (ISSUER_KINDS as readonly string[]).includes(ref.kind ?? '');

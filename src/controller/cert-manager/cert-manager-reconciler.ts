@@ -82,7 +82,6 @@ export class CertManagerReconciler {
           requester: `cert-manager:${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}${cr.spec.username ? ` (${cr.spec.username})` : ''}`,
           type: 'webhook',
           csr: { pem: Buffer.from(cr.spec.request, 'base64').toString('utf8') },
-          maxIdentifiers: 100,
           ...(notAfter ? { notAfter } : {}),
           reference: `${CERT_MANAGER_GROUP}/${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}`,
         });

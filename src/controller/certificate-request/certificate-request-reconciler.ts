@@ -4,7 +4,7 @@ import type { CertificateRequestContext } from './certificate-request-context.js
 import { CsrCertificateFlow, type RestRecordProcessing } from './csr-certificate-flow.js';
 import { SecretCertificateFlow } from './secret-certificate-flow.js';
 
-/** Reconciles `ca.sms-gate.app` CertificateRequests: the Secret flow or the CSR flow, by spec. */
+/** Reconciles `smsgate-ca.sms-gate.app` CertificateRequests: the Secret flow or the CSR flow, by spec. */
 export class CertificateRequestReconciler {
   readonly secretFlow: SecretCertificateFlow;
   readonly csrFlow: CsrCertificateFlow;

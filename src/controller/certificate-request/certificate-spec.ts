@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isCanonicalIpv4, LEAF_MAX_VALIDITY_MS, type CertificateType, type Ipv4, type KeyAlgorithm } from '../../ca/index.js';
 import {
+  API_GROUP,
   CERTIFICATE_REQUEST_DEFAULTS,
   CERTIFICATE_TYPES,
   ISSUER_KINDS,
@@ -134,7 +135,7 @@ function checkIssuerRef(ref: SecretCertificateRequestSpec['issuerRef']): Desired
   if (!ref) return undefined;
   const kind = ref.kind ?? CERTIFICATE_REQUEST_DEFAULTS.issuerRef.kind;
   if (!(ISSUER_KINDS as readonly string[]).includes(kind)) fail(`spec.issuerRef.kind "${kind}" must be IPIssuer or IPClusterIssuer`);
-  if (ref.group !== undefined && ref.group !== CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group) fail(`spec.issuerRef.group "${String(ref.group)}" must be ca.sms-gate.app`);
+  if (ref.group !== undefined && ref.group !== CERTIFICATE_REQUEST_DEFAULTS.issuerRef.group) fail(`spec.issuerRef.group "${String(ref.group)}" must be ${API_GROUP}`);
   if (typeof ref.name !== 'string' || ref.name === '') fail('spec.issuerRef.name is required');
   return { kind, name: ref.name };
 }

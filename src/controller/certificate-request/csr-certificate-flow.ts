@@ -65,7 +65,7 @@ export class CsrCertificateFlow {
 
   private sign(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }, ca: SigningCa): Promise<IssuedCertificate> {
     const reference = objectKey(cr.metadata.namespace, cr.metadata.name ?? '');
-    return ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, maxIdentifiers: 100, reference });
+    return ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, reference });
   }
 
   private async decideRestRecord(cr: CertificateRequest): Promise<ReconcileOutcome> {

@@ -114,7 +114,6 @@ export class SecretCertificateFlow {
       requester: `kubernetes:${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}`,
       type: desired.type,
       csr: { spki: key.spki, ips: desired.ips },
-      maxIdentifiers: 100,
       ...(notAfter ? { notAfter } : {}),
       reference: objectKey(cr.metadata.namespace, cr.metadata.name ?? ''),
     });

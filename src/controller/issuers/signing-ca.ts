@@ -6,7 +6,7 @@ export interface CertificateIssuer {
   issue(request: IssueRequest): Promise<IssuedCertificate>;
 }
 
-/** Builds an issuance service for a CA and the ranges an issuer allows (main.ts supplies it). */
+/** Builds an issuance service for a CA and the ranges an issuer allows (serve/ supplies it). */
 export type IssuerFactory = (material: CaMaterial, allowedRanges: Ipv4RangeSet) => CertificateIssuer;
 
 /** A resolved signer: the issuer to call and the CA material its certificates chain to. */

@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { CaError, createCa, loadCaMaterial, type Clock, type Ipv4RangeSet, type KeyAlgorithm } from '../../ca/index.js';
+import { CaError, createCa, Ipv4RangeSet, loadCaMaterial, type Clock, type KeyAlgorithm } from '../../ca/index.js';
 import { encodeSecretData, secretValue, TLS_SECRET_TYPE, type Secret } from '../../kube/core-types.js';
 import type { KubeApi } from '../../kube/kube-api.js';
 import { isAlreadyExists } from '../../kube/kube-errors.js';
@@ -14,7 +14,10 @@ export interface CaSecretOptions {
   /** Create a root + intermediate into the Secret when it does not exist. Default true. */
   readonly createIfMissing?: boolean;
   readonly keyAlgorithm: KeyAlgorithm;
-  readonly allowedRanges: Ipv4RangeSet;
+  /** What the loaded CA is narrowed to; undefined: what the CA was created for (its name constraints). */
+  readonly allowedRanges?: Ipv4RangeSet | undefined;
+  /** The name constraints of a CA created here; default `allowedRanges`, else the three private ranges. */
+  readonly newCaRanges?: Ipv4RangeSet;
   readonly clock: Clock;
 }
 
@@ -47,7 +50,8 @@ export async function openCaSecret(options: CaSecretOptions): Promise<LoadedCa &
 }
 
 function newCaSecret(options: CaSecretOptions): Secret {
-  const ca = createCa({ keyAlgorithm: options.keyAlgorithm, allowedRanges: options.allowedRanges, clock: options.clock });
+  const allowedRanges = options.newCaRanges ?? options.allowedRanges ?? Ipv4RangeSet.defaults;
+  const ca = createCa({ keyAlgorithm: options.keyAlgorithm, allowedRanges, clock: options.clock });
   return {
     metadata: { name: options.secretName, namespace: options.namespace, labels: { 'app.kubernetes.io/managed-by': 'smsgate-ca', 'app.kubernetes.io/component': 'ca' } },
     type: TLS_SECRET_TYPE,
@@ -66,7 +70,13 @@ export function loadFromSecret(secret: Secret, options: Pick<CaSecretOptions, 'a
   const privateKeyPem = secretValue(secret, 'tls.key');
   if (!certificatePem || !privateKeyPem) throw new CaError('ca_material_invalid', `CA Secret ${name} needs tls.crt and tls.key`, name);
   const rootPem = secretValue(secret, 'ca.crt');
-  const material = loadCaMaterial({ certificatePem, privateKeyPem, ...(rootPem ? { chainPem: rootPem } : {}), allowedRanges: options.allowedRanges, clock: options.clock });
+  const material = loadCaMaterial({
+    certificatePem,
+    privateKeyPem,
+    ...(rootPem ? { chainPem: rootPem } : {}),
+    ...(options.allowedRanges ? { allowedRanges: options.allowedRanges } : {}),
+    clock: options.clock,
+  });
   const rootKeyPem = secretValue(secret, ROOT_KEY_ENTRY);
   return { material, rootCertificatePem: material.rootPem, ...(rootKeyPem ? { rootKey: createPrivateKey(rootKeyPem) } : {}) };
 }

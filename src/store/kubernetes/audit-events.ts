@@ -54,7 +54,7 @@ export class AuditEvents {
         annotations: { [ANNOTATIONS.audit]: JSON.stringify(entry) },
       },
       involvedObject: record
-        ? { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: record, namespace: this.namespace }
+        ? { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: record, namespace: this.namespace }
         : { apiVersion: 'v1', kind: 'Pod', name: this.podName, namespace: this.namespace },
       reason: REASONS[entry.event],
       message: describe(entry),

@@ -38,7 +38,7 @@ export interface KubernetesStoreOptions {
  * The issuance store in a cluster (docs/ARCHITECTURE.md §1): every REST request is a CertificateRequest with
  * spec.request (label ca.sms-gate.app/source=rest) decided through its status; ACME issuances are
  * recorded the same way (source=acme); the controller's own requests are their own record. So
- * `kubectl get certificaterequests.ca.sms-gate.app -A` is the audit trail of every door; audit
+ * `kubectl get certificaterequests.smsgate-ca.sms-gate.app -A` is the audit trail of every door; audit
  * entries are also written as Events. A revocation is recorded on the certificate's record
  * (status.revokedAt, label ca.sms-gate.app/revoked=true; see RecordRevocations).
  */

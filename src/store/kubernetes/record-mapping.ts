@@ -18,7 +18,7 @@ export function kubeTime(date: Date): string {
 /** A REST request as a CertificateRequest with spec.request; pending while it has no Ready condition. */
 export function restRecordObject(request: NewCsrRequest, namespace: string): CertificateRequest {
   return {
-    apiVersion: 'ca.sms-gate.app/v1alpha1',
+    apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
     kind: 'CertificateRequest',
     metadata: {
       name: recordNameOf(request.id),
@@ -41,7 +41,7 @@ export function restRecordObject(request: NewCsrRequest, namespace: string): Cer
 /** An ACME (or other synchronous) issuance as a complete record: spec.request plus, once written, its status. */
 export function issuedRecordObject(certificate: IssuedCertificateRecord & { csrPem: string }, namespace: string, name: string): CertificateRequest {
   return {
-    apiVersion: 'ca.sms-gate.app/v1alpha1',
+    apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
     kind: 'CertificateRequest',
     metadata: {
       name,

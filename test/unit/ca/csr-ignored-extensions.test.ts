@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { CSR_PROFILES } from '../../../src/ca/csr-profiles.js';
 import { describeIgnoredExtensions, Ipv4RangeSet, validateCsr, type CsrPolicy } from '../../../src/ca/index.js';
 import { buildCsr, concat, derBitString, derNull, derOctets, derOid, extension, OIDS, readCsrFixture, seq } from '../../support/csr-factory.js';
 
-const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' };
-const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'multi' };
+const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate };
+const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.acme };
 const PRIVATE_OID = '1.3.6.1.4.1.99999.7';
 
 describe('requested extensions the profile never uses are checked as envelopes only', () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CSR_PROFILES, severalIpsProfile } from '../../../src/ca/csr-profiles.js';
 import { describe, expect, it } from 'vitest';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificationRequest } from '@peculiar/asn1-csr';
@@ -26,8 +27,8 @@ import {
   testKey,
 } from '../../support/csr-factory.js';
 
-const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' };
-const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'multi' };
+const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate };
+const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.acme };
 
 /** The SubjectPublicKeyInfo as an independent parser (@peculiar/asn1-csr) sees it. */
 function spkiOf(pem: string): Uint8Array {
@@ -69,7 +70,7 @@ describe('validateCsr accepts real requests', () => {
 
   it('refuses a SAN-less request outside the smsgate shape, with a hint how to add the SAN', () => {
     const pem = readCsrFixture('docs-openssl30-no-san.csr');
-    const multi = { ...smsgate, shape: 'multi' as const };
+    const multi = { ...smsgate, profile: CSR_PROFILES.acme };
     expect(() => validateCsr(pem, multi)).toThrowError(/-reqexts v3_req/);
     expect(reasonOf(() => validateCsr(pem, multi))).toBe('identifier_missing');
   });
@@ -126,7 +127,7 @@ describe('validateCsr accepts real requests', () => {
     const { pem } = buildCsr({ ips: ['127.0.0.1'] });
     expect(reasonOf(() => validateCsr(pem, smsgate))).toBe('identifier_not_allowed');
     const withLoopback = Ipv4RangeSet.parse('127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
-    expect(validateCsr(pem, { allowedRanges: withLoopback, shape: 'smsgate' }).ips).toEqual(['127.0.0.1']);
+    expect(validateCsr(pem, { allowedRanges: withLoopback, profile: CSR_PROFILES.smsgate }).ips).toEqual(['127.0.0.1']);
   });
 
   it('returns its own copy of the exact SubjectPublicKeyInfo bytes', () => {
@@ -150,13 +151,13 @@ describe("validateCsr in the 'multi' shape (ACME, Kubernetes)", () => {
     expect(validateCsr(buildCsr({ ips, subject: cnName('192.168.7.7') }).pem, multi).ips).toEqual(ips);
   });
 
-  it('honours maxIdentifiers, and defaults to 100', () => {
+  it("honours the profile's maximum: 100 for ACME and Kubernetes", () => {
     const ips = Array.from({ length: 100 }, (_, i) => `10.9.${i}.1`);
     expect(validateCsr(buildCsr({ ips, subject: seq() }).pem, multi).ips).toHaveLength(100);
     const tooMany = buildCsr({ ips: [...ips, '10.10.0.1'], subject: seq() }).pem;
     expect(reasonOf(() => validateCsr(tooMany, multi))).toBe('identifier_too_many');
     const three = buildCsr({ ips: ips.slice(0, 3), subject: seq() }).pem;
-    expect(reasonOf(() => validateCsr(three, { ...multi, maxIdentifiers: 2 }))).toBe('identifier_too_many');
+    expect(reasonOf(() => validateCsr(three, { ...multi, profile: severalIpsProfile('two', 2) }))).toBe('identifier_too_many');
   });
 });
 

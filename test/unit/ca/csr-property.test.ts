@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CSR_PROFILES, severalIpsProfile } from '../../../src/ca/csr-profiles.js';
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -25,8 +26,8 @@ import {
   toPem,
 } from '../../support/csr-factory.js';
 
-const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' };
-const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'multi', maxIdentifiers: 4 };
+const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate };
+const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: severalIpsProfile('multi', 4) };
 
 /** The oracle: ipaddr.js's own RFC 1918 table, independent of src/ca. */
 const isPrivate = (ip: string): boolean => ipaddr.IPv4.parse(ip).range() === 'private';
@@ -120,7 +121,7 @@ const requestSpec = fc.record({
     { weight: 2, arbitrary: fc.array(fc.oneof(privateIpv4, fc.constant('localhost')), { maxLength: 2 }) },
   ),
   ca: fc.oneof({ weight: 8, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  shape: fc.constantFrom<CsrPolicy['shape']>('smsgate', 'multi'),
+  shape: fc.constantFrom('smsgate' as const, 'multi' as const),
 });
 type RequestSpec = typeof requestSpec extends fc.Arbitrary<infer T> ? T : never;
 
@@ -154,7 +155,7 @@ function expectedIdentifiers(spec: RequestSpec): string[] {
 function problemsOf(spec: RequestSpec): Set<string> {
   const problems = new Set<string>();
   const policy = spec.shape === 'smsgate' ? smsgate : multi;
-  const max = spec.shape === 'smsgate' ? 1 : multi.maxIdentifiers!;
+  const max = policy.profile.maxIps;
   const names = commonNamesOf(spec);
   const entries = spec.san ?? [];
   const ips = expectedIdentifiers(spec);
@@ -261,7 +262,7 @@ function expectWithinPolicy(result: Outcome, policy: CsrPolicy): void {
   if (!('accepted' in result)) return;
   const { ips, key } = result.accepted;
   expect(ips.length).toBeGreaterThanOrEqual(1);
-  expect(ips.length).toBeLessThanOrEqual(policy.shape === 'smsgate' ? 1 : policy.maxIdentifiers!);
+  expect(ips.length).toBeLessThanOrEqual(policy.profile.maxIps);
   expect(ips.every((ip) => policy.allowedRanges.contains(parseIpv4(ip)))).toBe(true);
   expect(['rsa', 'ec']).toContain(key.kind);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CSR_PROFILES } from '../../../src/ca/csr-profiles.js';
 import { MAX_CSR_PEM_LENGTH, validateCsr } from '../../../src/ca/csr-policy.js';
 import type { CsrPolicy } from '../../../src/ca/csr-policy.js';
 import { CaError } from '../../../src/ca/errors.js';
@@ -31,8 +32,8 @@ import {
   toPem,
 } from '../../support/csr-factory.js';
 
-const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' };
-const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'multi' };
+const smsgate: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate };
+const multi: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.acme };
 
 interface Refusal {
   readonly name: string;
@@ -81,7 +82,7 @@ const refusals: Refusal[] = [
     pem: () => onlyIp('10.0.0.1'),
     reason: 'identifier_not_allowed',
     mentions: '10.0.0.1 is in private (RFC 1918) 10.0.0.0/8, not in the allowed ranges 192.168.0.0/16',
-    policy: { allowedRanges: Ipv4RangeSet.parse('192.168.0.0/16'), shape: 'smsgate' },
+    policy: { allowedRanges: Ipv4RangeSet.parse('192.168.0.0/16'), profile: CSR_PROFILES.smsgate },
   },
   { name: 'IPv6 ::1', pem: () => csr({ san: [gn.ip('::1')] }), reason: 'identifier_unsupported', mentions: 'IPv6 address ::1' },
   { name: 'IPv6 2001:db8::7', pem: () => csr({ san: [gn.ip('2001:db8::7')] }), reason: 'identifier_unsupported', mentions: '2001:db8::7' },

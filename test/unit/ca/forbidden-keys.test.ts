@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CaError,
   createCa,
+  CSR_PROFILES,
   ForbiddenKeys,
   inspectSubjectKey,
   Ipv4RangeSet,
@@ -15,7 +16,7 @@ import {
 } from '../../../src/ca/index.js';
 import { buildCsr, freshKey, type TestKey } from '../../support/csr-factory.js';
 
-const POLICY = { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' } as const;
+const POLICY = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate };
 
 function refusal(check: () => void): CaError {
   try {
@@ -51,7 +52,7 @@ describe.each([
     ['intermediate', ca.intermediate.privateKeyPem, 'the intermediate CA key'],
   ])('refuses a correctly signed CSR carrying the %s key, naming it', (_which, privateKeyPem, label) => {
     const error = refusal(() => forbidden.check(requestedJwk(privateKeyPem, kind)));
-    expect({ reason: error.reason, value: error.value, class: error.errorClass }).toEqual({ reason: 'key_forbidden', value: label, class: 'policy' });
+    expect({ reason: error.reason, value: error.value, class: error.errorClass }).toEqual({ reason: 'key_reused', value: label, class: 'policy' });
     expect(error.message).toContain(`is ${label}`);
   });
 
@@ -71,7 +72,7 @@ describe('the ACME account key', () => {
     const forRequest = caKeys.with([{ label: 'the ACME account key', key: padded }]);
     const csrKey: TestKey = { kind: 'rsa2048', privateKey: account.privateKey, spki: Uint8Array.from(account.publicKey.export({ type: 'spki', format: 'der' })) };
     const jwk = inspectSubjectKey(validateCsr(buildCsr({ key: csrKey }).pem, POLICY).spki).jwk;
-    expect(refusal(() => forRequest.check(jwk))).toMatchObject({ reason: 'key_forbidden', value: 'the ACME account key' });
+    expect(refusal(() => forRequest.check(jwk))).toMatchObject({ reason: 'key_reused', value: 'the ACME account key' });
     expect({ before: caKeys.size, after: forRequest.size }).toEqual({ before: 0, after: 1 });
     expect(() => caKeys.check(jwk)).not.toThrow();
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CaError } from '../../../src/ca/errors.js';
 import { checkIpIdentifiers, formatIpv6, ipsFromSubjectAltNames } from '../../../src/ca/identifier-policy.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
-import { checkSubjectCommonName } from '../../../src/ca/subject-policy.js';
+import { checkCommonNameAmongTheIps, checkCommonNameIsTheIp } from '../../../src/ca/subject-policy.js';
 import { ipBytes } from '../../support/csr-factory.js';
 
 const allowed = Ipv4RangeSet.defaults;
@@ -111,21 +111,21 @@ describe('formatIpv6', () => {
   });
 });
 
-describe('checkSubjectCommonName', () => {
-  it("'smsgate' wants exactly CN = the IP", () => {
-    expect(() => checkSubjectCommonName(['10.0.0.1'], ['10.0.0.1'], 'smsgate')).not.toThrow();
-    expect(refusal(() => checkSubjectCommonName([], ['10.0.0.1'], 'smsgate')).reason).toBe('common_name_mismatch');
-    expect(refusal(() => checkSubjectCommonName(['10.0.0.1 '], ['10.0.0.1'], 'smsgate')).reason).toBe('common_name_mismatch');
+describe('the CN checks of the profiles', () => {
+  it('the SMSGate profile wants exactly CN = the IP', () => {
+    expect(() => checkCommonNameIsTheIp(['10.0.0.1'], ['10.0.0.1'])).not.toThrow();
+    expect(refusal(() => checkCommonNameIsTheIp([], ['10.0.0.1'])).reason).toBe('common_name_mismatch');
+    expect(refusal(() => checkCommonNameIsTheIp(['10.0.0.1 '], ['10.0.0.1'])).reason).toBe('common_name_mismatch');
   });
 
-  it("'multi' accepts no CN or a CN among the IPs", () => {
-    expect(() => checkSubjectCommonName([], ['10.0.0.1', '10.0.0.2'], 'multi')).not.toThrow();
-    expect(() => checkSubjectCommonName(['10.0.0.2'], ['10.0.0.1', '10.0.0.2'], 'multi')).not.toThrow();
-    expect(refusal(() => checkSubjectCommonName(['example.com'], ['10.0.0.1'], 'multi')).message).toContain('"example.com" is not one of the requested IPs (10.0.0.1)');
+  it('the several-IPs profiles accept no CN or a CN among the IPs', () => {
+    expect(() => checkCommonNameAmongTheIps([], ['10.0.0.1', '10.0.0.2'])).not.toThrow();
+    expect(() => checkCommonNameAmongTheIps(['10.0.0.2'], ['10.0.0.1', '10.0.0.2'])).not.toThrow();
+    expect(refusal(() => checkCommonNameAmongTheIps(['example.com'], ['10.0.0.1'])).message).toContain('"example.com" is not one of the requested IPs (10.0.0.1)');
   });
 
-  it('refuses two CNs in both shapes', () => {
-    expect(refusal(() => checkSubjectCommonName(['10.0.0.1', '10.0.0.1'], ['10.0.0.1'], 'multi')).reason).toBe('subject_unsupported');
-    expect(refusal(() => checkSubjectCommonName(['10.0.0.1', 'x'], ['10.0.0.1'], 'smsgate')).reason).toBe('subject_unsupported');
+  it('both refuse two CNs', () => {
+    expect(refusal(() => checkCommonNameAmongTheIps(['10.0.0.1', '10.0.0.1'], ['10.0.0.1'])).reason).toBe('subject_unsupported');
+    expect(refusal(() => checkCommonNameIsTheIp(['10.0.0.1', 'x'], ['10.0.0.1'])).reason).toBe('subject_unsupported');
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CaError, Ipv4RangeSet, validateCsr, type CsrPolicy } from '../../../src/ca/index.js';
+import { CaError, CSR_PROFILES, Ipv4RangeSet, validateCsr, type CsrPolicy } from '../../../src/ca/index.js';
 import { fermatFactor } from '../../../src/ca/key-quality/fermat-factorisation.js';
 import { integerSquareRoot } from '../../../src/ca/key-quality/integer-square-root.js';
 import { hasRocaFingerprint, ROCA_PRIMES, rocaFalsePositiveLog2 } from '../../../src/ca/key-quality/roca-fingerprint.js';
@@ -13,7 +13,7 @@ import { fermatCloseKey, nextPrime, rocaStructuredKey, smallFactorKey, type Weak
 
 /** Room for making primes on a busy machine; nothing here asserts a time. */
 const KEY_GENERATION_TIMEOUT_MS = 60_000;
-const POLICY: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, shape: 'smsgate' };
+const POLICY: CsrPolicy = { allowedRanges: Ipv4RangeSet.defaults, profile: CSR_PROFILES.smsgate };
 
 function refusal(pem: string): CaError {
   try {

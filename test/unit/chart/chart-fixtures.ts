@@ -30,7 +30,7 @@ export const ALL_FEATURES = {
     tls: [{ secretName: 'ca-ingress-tls', hosts: ['ca.example.internal'] }],
   },
   podDisruptionBudget: { minAvailable: 1 },
-  prometheus: { servicemonitor: { enabled: true, labels: { release: 'prometheus' } } },
+  metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } },
   networkPolicy: { enabled: true },
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }],
   affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },

@@ -89,10 +89,28 @@ describe('helm template', () => {
     for (const kind of Object.keys(OPTIONAL_KINDS)) expect(kinds).not.toContain(kind);
   });
 
-  it('puts the image digest before the tag, and the appVersion as default tag', () => {
-    expect(containerOf(helmTemplate()).image).toBe('ghcr.io/smsgate-ca/smsgate-ca:0.1.0');
-    expect(containerOf(helmTemplate({ set: ['image.tag=1.2.3'] })).image).toBe('ghcr.io/smsgate-ca/smsgate-ca:1.2.3');
-    expect(containerOf(helmTemplate({ values: [ALL_FEATURES] })).image).toBe(`ghcr.io/smsgate-ca/smsgate-ca@${ALL_FEATURES.image.digest}`);
+  it('defaults to the locally built image smsgate-ca:<appVersion>, with no registry', () => {
+    expect(containerOf(helmTemplate()).image).toBe('smsgate-ca:0.1.0');
+    expect((containerOf(helmTemplate()) as { imagePullPolicy?: string }).imagePullPolicy).toBe('IfNotPresent');
+    expect(containerOf(helmTemplate({ set: ['image.tag=1.2.3'] })).image).toBe('smsgate-ca:1.2.3');
+  });
+
+  it('puts the registry before the repository, global.imageRegistry before image.registry', () => {
+    expect(containerOf(helmTemplate({ set: ['image.registry=ghcr.io', 'image.repository=owner/smsgate-ca'] })).image).toBe('ghcr.io/owner/smsgate-ca:0.1.0');
+    expect(containerOf(helmTemplate({ set: ['image.registry=registry.example.internal:5000'] })).image).toBe('registry.example.internal:5000/smsgate-ca:0.1.0');
+    expect(containerOf(helmTemplate({ set: ['global.imageRegistry=mirror.example.internal', 'image.registry=ghcr.io'] })).image).toBe('mirror.example.internal/smsgate-ca:0.1.0');
+  });
+
+  it('uses the digest instead of the tag when one is set', () => {
+    expect(containerOf(helmTemplate({ values: [ALL_FEATURES] })).image).toBe(`smsgate-ca@${ALL_FEATURES.image.digest}`);
+    const both = helmTemplate({ values: [{ image: { registry: 'ghcr.io', repository: 'owner/smsgate-ca', tag: '9.9.9', digest: ALL_FEATURES.image.digest } }] });
+    expect(containerOf(both).image).toBe(`ghcr.io/owner/smsgate-ca@${ALL_FEATURES.image.digest}`);
+  });
+
+  it('runs the helm test Pod with the same image', () => {
+    const values = { image: { registry: 'ghcr.io', repository: 'owner/smsgate-ca' } };
+    const testPod = only(helmTemplate({ values: [values] }), 'Pod') as Pod;
+    expect(testPod.spec.containers[0]?.image).toBe('ghcr.io/owner/smsgate-ca:0.1.0');
   });
 
   it('passes the serve flags the operator expects', () => {
@@ -159,6 +177,25 @@ describe('helm template', () => {
     expect(container.ports).toContainEqual(expect.objectContaining({ name: 'crl', containerPort: 8080 }));
     const service = only(withPort, 'Service') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
     expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'crl', port: 80, targetPort: 'crl' }));
+  });
+
+  it('metrics.enabled: --metrics-listen, a container port and a Service port named metrics, and the ServiceMonitor scrapes it over HTTP', () => {
+    const defaults = helmTemplate({ values: [{ metrics: { serviceMonitor: { enabled: true } } }] });
+    expect((containerOf(defaults).args ?? []).some((arg) => arg.startsWith('--metrics-listen'))).toBe(false);
+    const defaultMonitor = only(defaults, 'ServiceMonitor') as unknown as { spec: { endpoints: Array<{ port: string; scheme: string; tlsConfig?: object }> } };
+    expect(defaultMonitor.spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', tlsConfig: expect.any(Object) as unknown });
+
+    const enabled = helmTemplate({ values: [{ metrics: { enabled: true, serviceMonitor: { enabled: true } } }] });
+    const container = containerOf(enabled) as unknown as { args: string[]; ports: Array<{ name: string; containerPort: number }> };
+    expect(container.args).toContain('--metrics-listen=0.0.0.0:9090');
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 9090 }));
+    const service = only(enabled, 'Service') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
+    expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 9090, targetPort: 'metrics' }));
+    const monitor = only(enabled, 'ServiceMonitor') as unknown as { spec: { endpoints: Array<{ port: string; path: string; scheme: string; tlsConfig?: object }> } };
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', scheme: 'http' })]);
+    expect(monitor.spec.endpoints[0]?.tlsConfig).toBeUndefined();
+    const policy = only(helmTemplate({ values: [{ metrics: { enabled: true }, networkPolicy: { enabled: true } }] }), 'NetworkPolicy') as unknown as { spec: { ingress: Array<{ ports: Array<{ port: number }> }> } };
+    expect(policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual([8443, 9090]);
   });
 
   it('serves plain HTTP with --insecure-http and HTTP probes', () => {

@@ -127,10 +127,10 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
       const controller = only(manifests, 'ClusterRole', 'smsgate-ca-controller') as RbacRole;
       const verbsFor = (group: string, resource: string) =>
         rulesGranting([controller], group, resource).flatMap((rule) => rule.verbs).sort();
-      expect(verbsFor('ca.sms-gate.app', 'certificaterequests')).toEqual(['create', 'get', 'list', 'patch', 'watch']);
-      expect(verbsFor('ca.sms-gate.app', 'ipclusterissuers')).toEqual(['get', 'list', 'watch']);
-      expect(verbsFor('ca.sms-gate.app', 'certificaterequests/status')).toEqual(['patch']);
-      expect(verbsFor('ca.sms-gate.app', 'certificaterequests/finalizers')).toEqual(['update']);
+      expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests')).toEqual(['create', 'get', 'list', 'patch', 'watch']);
+      expect(verbsFor('smsgate-ca.sms-gate.app', 'ipclusterissuers')).toEqual(['get', 'list', 'watch']);
+      expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests/status')).toEqual(['patch']);
+      expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests/finalizers')).toEqual(['update']);
       expect(verbsFor('', 'secrets')).toEqual(['create', 'get', 'list', 'patch', 'update', 'watch']);
       expect(verbsFor('cert-manager.io', 'certificaterequests')).toEqual(['get', 'list', 'watch']);
       expect(verbsFor('cert-manager.io', 'certificaterequests/status')).toEqual(['patch']);
@@ -173,7 +173,7 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
           apiGroups: ['cert-manager.io'],
           resources: ['signers'],
           verbs: ['approve'],
-          resourceNames: ['ipissuers.ca.sms-gate.app/*', 'ipclusterissuers.ca.sms-gate.app/*'],
+          resourceNames: ['ipissuers.smsgate-ca.sms-gate.app/*', 'ipclusterissuers.smsgate-ca.sms-gate.app/*'],
         },
       ]);
       const binding = only(manifests, 'ClusterRoleBinding', 'smsgate-ca-cert-manager-approver');

@@ -65,7 +65,7 @@ describe('values.schema.json', () => {
       if (!resolved.properties || typeof value !== 'object' || value === null || Array.isArray(value)) return;
       // An empty map stands for an optional object (e.g. a label selector) left unset.
       if (Object.keys(value).length === 0) return;
-      const schemaKeys = Object.keys(resolved.properties).filter((key) => !(path === '' && key === 'global'));
+      const schemaKeys = Object.keys(resolved.properties);
       expect(Object.keys(value).sort(), path || '<root>').toEqual(schemaKeys.sort());
       for (const key of schemaKeys) compare(resolved.properties[key]!, (value as Record<string, unknown>)[key], `${path}.${key}`);
     };
@@ -76,12 +76,23 @@ describe('values.schema.json', () => {
     expect(helmTemplateRaw().status).toBe(0);
   });
 
+  it('accepts registries with ports and paths, and keys a parent chart puts under global', () => {
+    for (const values of [
+      { image: { registry: 'registry.example.internal:5000', repository: 'team/smsgate-ca' } },
+      { global: { imageRegistry: 'mirror.example.internal/ghcr', storageClass: 'fast' } },
+    ]) {
+      const result = helmTemplateRaw({ values: [values] });
+      expect(result.stderr, JSON.stringify(values)).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+
   describe('rejects misspelt keys', () => {
     for (const [what, typo, key] of [
       ['at the top level', { replicaCont: 2 }, 'replicaCont'],
       ['under crds', { crds: { enable: false } }, 'enable'],
       ['under image', { image: { tags: '1.0.0' } }, 'tags'],
-      ['in camel case where the chart uses lower case', { prometheus: { serviceMonitor: { enabled: true } } }, 'serviceMonitor'],
+      ['in lower case where the chart uses camel case', { metrics: { servicemonitor: { enabled: true } } }, 'servicemonitor'],
       ['under config.tls', { config: { tls: { secret: 'x' } } }, 'secret'],
       ['under config.crl', { config: { crl: { validty: '1h' } } }, 'validty'],
       ['inside a probe', { livenessProbe: { path: '/healthz' } }, 'path'],
@@ -103,6 +114,10 @@ describe('values.schema.json', () => {
       ['an unknown log level', { config: { logLevel: 'verbose' } }, 'logLevel'],
       ['a malformed rate limit', { config: { rateLimit: 'one per minute' } }, 'rateLimit'],
       ['a tag as digest', { image: { digest: 'latest' } }, 'digest'],
+      ['a tag inside the repository', { image: { repository: 'smsgate-ca:1.0.0' } }, 'repository'],
+      ['a registry inside the repository with a port (belongs in image.registry)', { image: { repository: 'localhost:5000/smsgate-ca' } }, 'repository'],
+      ['a URL as registry', { image: { registry: 'https://ghcr.io' } }, 'registry'],
+      ['a registry with a trailing slash', { global: { imageRegistry: 'mirror.example.internal/' } }, 'imageRegistry'],
       ['an unknown CA key algorithm', { ca: { keyAlgorithm: 'ed25519' } }, 'keyAlgorithm'],
       ['a privileged container port', { containerPort: 443 }, 'containerPort'],
       ['a PDB bound that is neither number nor percentage', { podDisruptionBudget: { minAvailable: 'half' } }, 'minAvailable'],
@@ -115,6 +130,7 @@ describe('values.schema.json', () => {
       ['a CRL validity without unit', { config: { crl: { validity: '24' } } }, 'validity'],
       ['a CRL listener port out of range', { config: { crl: { port: 70000 } } }, 'port'],
       ['a CRL listener port as text', { config: { crl: { port: '8080' } } }, 'port'],
+      ['a privileged metrics port', { metrics: { port: 80 } }, 'port'],
     ] as const) {
       it(what, () => rejects({ values: [wrong] }, key));
     }

@@ -117,6 +117,22 @@ describe('README "Install on Kubernetes"', () => {
     expect(crdOf('CertificateRequest').spec.names.shortNames).toContain('ipcr');
   });
 
+  it('builds and loads (kind, k3s) exactly the image the chart uses by default, and pushes the one the install command names', () => {
+    const defaultImage = containerOf(helmTemplate()).image;
+    const appVersion = (parse(readFileSync(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
+    const builds = commands.filter((command) => command[0] === 'docker' && command[1] === 'build');
+    expect(builds.flatMap((command) => flagValues(command, '--build-arg'))).toEqual(builds.map(() => `VERSION=${appVersion}`));
+    const [local, pushed] = builds.map((command) => flagValues(command, '-t')[0]);
+    expect(local).toBe(defaultImage);
+    const loads = commands.filter((command) => (command[0] === 'kind' && command[1] === 'load') || (command[0] === 'docker' && command[1] === 'save'));
+    expect(loads.map((command) => command[0])).toEqual(['kind', 'docker']);
+    for (const command of loads) expect(command).toContain(defaultImage);
+    expect(commands.some((command) => command.join(' ').includes('| sudo k3s ctr images import -'))).toBe(true);
+    const install = commands.find((command) => command[0] === 'helm' && command[1] === 'install')!;
+    expect(containerOf(helmTemplate({ set: flagValues(install, '--set') })).image).toBe(pushed);
+    expect(commands.find((command) => command[0] === 'docker' && command[1] === 'push')?.[2]).toBe(pushed);
+  });
+
   it('shows only values that exist in values.yaml', () => {
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Record<string, unknown>;
     const rows = section.split('\n').filter((line) => line.startsWith('| `'));
@@ -180,6 +196,16 @@ describe('NOTES.txt', () => {
     const sample = parse(heredoc!.replace(/^ {3}/gm, '')) as Manifest;
     expect(sample.kind).toBe('CertificateRequest');
     expect(admit('CertificateRequest', sample).errors).toEqual([]);
+  });
+
+  it('warns while the image is the unpublished default, with the commands to load it, and not once a registry is set', () => {
+    const image = containerOf(helmTemplate()).image;
+    expect(notes).toContain(`WARNING: the image "${image}" is this chart's unpublished default`);
+    expect(notes).toContain(`kind load docker-image ${image}`);
+    expect(notes).toContain(`docker save ${image} | sudo k3s ctr images import -`);
+    for (const set of [['image.registry=registry.example.internal'], ['global.imageRegistry=mirror.example.internal'], [`image.digest=sha256:${'ab'.repeat(32)}`], ['image.repository=team/smsgate-ca']]) {
+      expect(helmNotes({ set }), set.join()).not.toContain('WARNING');
+    }
   });
 
   it('gives the ACME directory URL, and the ACME issuer with caBundle once the serving certificate fits', () => {

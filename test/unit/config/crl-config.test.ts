@@ -41,11 +41,11 @@ describe('CRL settings', () => {
     ['1m', 60_000],
     ['240h', 240 * 3_600_000],
   ])('reads crl-validity %s', (text, ms) => {
-    expect(buildCrlConfig({ crlValidity: text }).validityMs).toBe(ms);
+    expect(buildCrlConfig({ 'crl-validity': text }).validityMs).toBe(ms);
   });
 
   it.each(['59s', '241h', '0', 'soon'])('refuses crl-validity %s', (text) => {
-    expect(() => buildCrlConfig({ crlValidity: text })).toThrow(ConfigError);
+    expect(() => buildCrlConfig({ 'crl-validity': text })).toThrow(ConfigError);
   });
 
   it('reaches the serve config from flags, the environment and the config file', () => {
@@ -59,7 +59,7 @@ describe('CRL settings', () => {
       expect(fromEnv['crl-url']).toBe('http://crl.ca.internal/crl');
       const fromFlag = parseFlags(serveCommand, ['--config', file, '--crl-validity', '2h'], {}).flags;
       expect(fromFlag['crl-validity']).toBe('2h');
-      expect(buildServeConfig({ crlUrl: fromFile['crl-url'] as string, crlValidity: fromFlag['crl-validity'] as string }).crl).toEqual({
+      expect(buildServeConfig({ 'crl-url': fromFile['crl-url'] as string, 'crl-validity': fromFlag['crl-validity'] as string }).crl).toEqual({
         url: 'http://10.0.0.2:8080/crl',
         validityMs: 2 * 3_600_000,
       });
@@ -73,11 +73,11 @@ describe('CRL settings', () => {
 describe('crl-listen', () => {
   it('is off by default and parses HOST:PORT when given', () => {
     expect(buildCrlConfig({}).listen).toBeUndefined();
-    expect(buildCrlConfig({ crlListen: '0.0.0.0:8080' }).listen).toEqual({ host: '0.0.0.0', port: 8080 });
-    expect(describeCrlConfig(buildCrlConfig({ crlListen: '127.0.0.1:0' })).listen).toBe('127.0.0.1:0');
+    expect(buildCrlConfig({ 'crl-listen': '0.0.0.0:8080' }).listen).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(describeCrlConfig(buildCrlConfig({ 'crl-listen': '127.0.0.1:0' })).listen).toBe('127.0.0.1:0');
   });
 
   it('refuses a malformed address', () => {
-    expect(() => buildCrlConfig({ crlListen: 'http://x:80' })).toThrowError(ConfigError);
+    expect(() => buildCrlConfig({ 'crl-listen': 'http://x:80' })).toThrowError(ConfigError);
   });
 });

@@ -3,7 +3,7 @@ import { ConfigError } from '../../../src/config/config-error.js';
 import { formatDuration, parseDuration } from '../../../src/config/duration.js';
 import { parseListenAddress } from '../../../src/config/listen-address.js';
 import { parseRateLimit } from '../../../src/config/rate-limit-setting.js';
-import { buildServeConfig, describeConfig, SERVE_DEFAULTS } from '../../../src/config/serve-config.js';
+import { buildServeConfig, describeConfig, SERVE_SETTINGS } from '../../../src/config/serve-config.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -67,21 +67,21 @@ describe('buildServeConfig', () => {
     expect(config.keyAlgorithm).toBe('ecdsa-p256');
     expect(config.signDelayMs).toBe(0);
     expect(Object.isFrozen(config)).toBe(true);
-    expect(SERVE_DEFAULTS.rateLimit).toBe('1/1m');
+    expect(SERVE_SETTINGS.rateLimit.default).toBe('1/1m');
   });
 
   it('takes every setting', () => {
     const config = buildServeConfig({
-      dataDir: '/srv/ca',
+      'data-dir': '/srv/ca',
       listen: '127.0.0.1:0',
-      allowedCidrs: '10.1.0.0/16,127.0.0.0/8',
-      rateLimit: '0',
-      trustedProxies: '10.0.0.1, 192.168.0.0/24',
-      tlsCert: 'c.pem',
-      tlsKey: 'k.pem',
-      logLevel: 'debug',
-      keyAlgorithm: 'rsa-2048',
-      signDelay: '2s',
+      'allowed-cidrs': '10.1.0.0/16,127.0.0.0/8',
+      'rate-limit': '0',
+      'trusted-proxies': '10.0.0.1, 192.168.0.0/24',
+      'tls-cert': 'c.pem',
+      'tls-key': 'k.pem',
+      'log-level': 'debug',
+      'key-algorithm': 'rsa-2048',
+      'sign-delay': '2s',
     });
     expect(config.rateLimit).toBeUndefined();
     expect(config.tls).toEqual({ mode: 'files', certificateFile: 'c.pem', keyFile: 'k.pem' });
@@ -93,20 +93,27 @@ describe('buildServeConfig', () => {
     });
   });
 
+  it('metrics-listen: off by default (/metrics on the REST/ACME port), HOST:PORT when given', () => {
+    expect(buildServeConfig({}).metricsListen).toBeUndefined();
+    expect(buildServeConfig({ 'metrics-listen': '0.0.0.0:9090' }).metricsListen).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(describeConfig(buildServeConfig({ 'metrics-listen': '127.0.0.1:9090' }))).toMatchObject({ metricsListen: '127.0.0.1:9090' });
+    expect(() => buildServeConfig({ 'metrics-listen': 'http://0.0.0.0:9090' })).toThrow(/listen address/);
+  });
+
   it('insecure-http is its own TLS mode', () => {
-    expect(buildServeConfig({ insecureHttp: true }).tls).toEqual({ mode: 'insecure-http' });
+    expect(buildServeConfig({ 'insecure-http': true }).tls).toEqual({ mode: 'insecure-http' });
   });
 
   it.each([
-    [{ tlsCert: 'c.pem' }, /together/],
-    [{ tlsKey: 'k.pem' }, /together/],
-    [{ insecureHttp: true, tlsCert: 'c', tlsKey: 'k' }, /cannot be combined/],
-    [{ allowedCidrs: '8.8.8.0/24' }, /allowed-cidrs: .*never certifies public/],
-    [{ trustedProxies: '10.0.0.0/33' }, /trusted-proxies/],
-    [{ logLevel: 'loud' }, /log-level/],
-    [{ keyAlgorithm: 'dsa' }, /key-algorithm/],
-    [{ rateLimit: 'lots' }, /rate limit/],
-    [{ signDelay: 'soon' }, /sign-delay/],
+    [{ 'tls-cert': 'c.pem' }, /together/],
+    [{ 'tls-key': 'k.pem' }, /together/],
+    [{ 'insecure-http': true, 'tls-cert': 'c', 'tls-key': 'k' }, /cannot be combined/],
+    [{ 'allowed-cidrs': '8.8.8.0/24' }, /allowed-cidrs: .*never certifies public/],
+    [{ 'trusted-proxies': '10.0.0.0/33' }, /trusted-proxies/],
+    [{ 'log-level': 'loud' }, /log-level/],
+    [{ 'key-algorithm': 'dsa' }, /key-algorithm/],
+    [{ 'rate-limit': 'lots' }, /rate limit/],
+    [{ 'sign-delay': 'soon' }, /sign-delay/],
   ])('refuses %j with a message naming the setting', (settings, message) => {
     expect(() => buildServeConfig(settings)).toThrow(message);
   });

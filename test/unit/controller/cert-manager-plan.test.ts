@@ -3,7 +3,7 @@ import { isOurCertManagerRequest, planCertManager } from '../../../src/controlle
 import { deniedStatus, issuedStatus, refusedStatus } from '../../../src/controller/cert-manager/cert-manager-status.js';
 import type { CertManagerCertificateRequest, CertManagerCondition } from '../../../src/custom-resources/cert-manager-types.js';
 
-function request(conditions: CertManagerCondition[] = [], issuerRef = { name: 'i', kind: 'IPIssuer', group: 'ca.sms-gate.app' }): CertManagerCertificateRequest {
+function request(conditions: CertManagerCondition[] = [], issuerRef = { name: 'i', kind: 'IPIssuer', group: 'smsgate-ca.sms-gate.app' }): CertManagerCertificateRequest {
   return { metadata: { name: 'r', namespace: 'default' }, spec: { request: 'Q1NS', issuerRef }, status: { conditions } };
 }
 
@@ -13,7 +13,7 @@ const denied: CertManagerCondition = { type: 'Denied', status: 'True', reason: '
 describe("cert-manager's external-issuer contract (pure)", () => {
   it('ignores other groups and kinds', () => {
     expect(planCertManager(request([approved], { name: 'le', kind: 'ClusterIssuer', group: 'cert-manager.io' }))).toEqual({ kind: 'ignore', why: 'foreign' });
-    expect(isOurCertManagerRequest(request([], { name: 'x', kind: 'Issuer', group: 'ca.sms-gate.app' }))).toBe(false);
+    expect(isOurCertManagerRequest(request([], { name: 'x', kind: 'Issuer', group: 'smsgate-ca.sms-gate.app' }))).toBe(false);
   });
 
   it('does nothing until approved, honours Denied, signs when approved', () => {

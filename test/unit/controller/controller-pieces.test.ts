@@ -11,7 +11,7 @@ import type { KubeObject } from '../../../src/kube/kube-object.js';
 
 const t0 = new Date('2026-03-01T10:00:00.250Z');
 const t1 = new Date('2026-03-01T11:00:00Z');
-const cr: CertificateRequest = { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'r', generation: 2 }, spec: { ipAddresses: ['10.0.0.1'], secretName: 's' } };
+const cr: CertificateRequest = { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'r', generation: 2 }, spec: { ipAddresses: ['10.0.0.1'], secretName: 's' } };
 
 describe('conditions', () => {
   it('moves lastTransitionTime only when the status changes', () => {

@@ -3,7 +3,6 @@ import { buildKubernetesConfig } from '../../../src/config/kubernetes-config.js'
 import { ConfigError } from '../../../src/config/config-error.js';
 import { serveCommand } from '../../../src/cli/serve-command.js';
 import { parseFlags } from '../../../src/cli/flags.js';
-import { kubernetesSettingsFrom } from '../../../src/cli/kubernetes-flags.js';
 
 describe('cluster-mode configuration', () => {
   it('is off by default', () => {
@@ -18,7 +17,7 @@ describe('cluster-mode configuration', () => {
   it('accepts exactly the flags the Helm chart passes', () => {
     const argv = ['--controller', '--leader-elect', '--leader-election-namespace', 'ops', '--leader-election-id', 'smsgate-ca-leader', '--ca-secret', 'smsgate-ca-ca', '--cluster-resource-namespace', 'ops', '--store', 'kubernetes', '--cert-manager', '--trust-configmap', 'cert-manager/smsgate-ca-root'];
     const { flags } = parseFlags(serveCommand, argv, { POD_NAMESPACE: 'ops', POD_NAME: 'smsgate-ca-7d9f' });
-    const config = buildKubernetesConfig(kubernetesSettingsFrom(flags));
+    const config = buildKubernetesConfig(flags);
     expect(config).toMatchObject({
       enabled: true,
       kubeconfigPath: undefined,
@@ -45,9 +44,9 @@ describe('cluster-mode configuration', () => {
       throw new Error('accepted');
     };
     expect(refusal({ store: 'etcd' })).toContain('etcd');
-    expect(refusal({ certManager: true })).toContain('cert-manager needs the controller');
-    expect(refusal({ controller: true, caSecret: 'Bad_Name' })).toContain('Bad_Name');
-    expect(refusal({ controller: true, trustConfigMap: 'only-name' })).toContain('NAMESPACE/NAME');
-    expect(refusal({ controller: true, leaderElectionRetryPeriod: '20s' })).toContain('retry-period');
+    expect(refusal({ 'cert-manager': true })).toContain('cert-manager needs the controller');
+    expect(refusal({ controller: true, 'ca-secret': 'Bad_Name' })).toContain('Bad_Name');
+    expect(refusal({ controller: true, 'trust-configmap': 'only-name' })).toContain('NAMESPACE/NAME');
+    expect(refusal({ controller: true, 'leader-election-retry-period': '20s' })).toContain('retry-period');
   });
 });

@@ -19,7 +19,7 @@ const CSR_PEM = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE
 
 function certificateRequest(spec: Record<string, unknown>): CertificateRequest {
   return {
-    apiVersion: 'ca.sms-gate.app/v1alpha1',
+    apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
     kind: 'CertificateRequest',
     metadata: { name: 'web', namespace: 'default' },
     spec: spec as unknown as CertificateRequest['spec'],
@@ -56,7 +56,7 @@ describe('CertificateRequest admission (schema, formats and CEL rules in the API
     expect(errors).toEqual([]);
     expect((stored as unknown as CertificateRequest).spec).toMatchObject({
       privateKey: { algorithm: 'ECDSA', size: 384, rotationPolicy: 'Always' },
-      issuerRef: { name: 'private-ips', kind: 'IPIssuer', group: 'ca.sms-gate.app' },
+      issuerRef: { name: 'private-ips', kind: 'IPIssuer', group: 'smsgate-ca.sms-gate.app' },
     });
   });
 
@@ -106,7 +106,7 @@ describe('CertificateRequest admission (schema, formats and CEL rules in the API
   }
 
   it('rejects a CertificateRequest without spec', () => {
-    const { errors } = admit('CertificateRequest', { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'bare', namespace: 'default' } });
+    const { errors } = admit('CertificateRequest', { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', metadata: { name: 'bare', namespace: 'default' } });
     expect(errors).toEqual([
       'spec: Required value',
       '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
@@ -135,7 +135,7 @@ describe('CertificateRequest admission (schema, formats and CEL rules in the API
 
 describe('IPIssuer / IPClusterIssuer admission', () => {
   const issuer = (spec?: Record<string, unknown>): IPClusterIssuer => ({
-    apiVersion: 'ca.sms-gate.app/v1alpha1',
+    apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
     kind: 'IPClusterIssuer',
     metadata: { name: 'private-ips' },
     ...(spec ? { spec } : {}),

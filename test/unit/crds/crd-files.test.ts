@@ -26,18 +26,18 @@ describe('crds/', () => {
   it('holds exactly one CRD per kind, each in a file named <group>_<plural>.yaml', () => {
     const crds = loadCrds();
     expect([...crds.keys()].sort()).toEqual(Object.keys(KINDS).sort());
-    expect(crdFileNames()).toEqual(Object.values(KINDS).map(({ plural }) => `ca.sms-gate.app_${plural}.yaml`).sort());
+    expect(crdFileNames()).toEqual(Object.values(KINDS).map(({ plural }) => `smsgate-ca.sms-gate.app_${plural}.yaml`).sort());
   });
 
   for (const [kind, expected] of Object.entries(KINDS)) {
     describe(kind, () => {
       const crd = crdOf(kind);
 
-      it('is apiextensions.k8s.io/v1 in group ca.sms-gate.app with the right names and scope', () => {
+      it('is apiextensions.k8s.io/v1 in group smsgate-ca.sms-gate.app with the right names and scope', () => {
         expect(crd.apiVersion).toBe('apiextensions.k8s.io/v1');
         expect(crd.kind).toBe('CustomResourceDefinition');
-        expect(crd.metadata.name).toBe(`${expected.plural}.ca.sms-gate.app`);
-        expect(crd.spec.group).toBe('ca.sms-gate.app');
+        expect(crd.metadata.name).toBe(`${expected.plural}.smsgate-ca.sms-gate.app`);
+        expect(crd.spec.group).toBe('smsgate-ca.sms-gate.app');
         expect(crd.spec.scope).toBe(expected.scope);
         expect(crd.spec.names).toMatchObject({
           kind,
@@ -151,7 +151,7 @@ describe('crds/', () => {
       await cluster?.close();
     });
     const request = (status: object): object => ({
-      apiVersion: 'ca.sms-gate.app/v1alpha1',
+      apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
       kind: 'CertificateRequest',
       metadata: { name: 'rec', namespace: 'default' },
       spec: { request: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n' },

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock, LeafSigner, validateCsr } from '../../../src/ca/index.js';
+import { fixedClock, LeafSigner } from '../../../src/ca/index.js';
 import { IssuanceService } from '../../../src/issuance/issuance-service.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { buildCsr, readCsrFixture } from '../../support/csr-factory.js';
-import { NOW, RANGES, testMaterial } from './test-ca.js';
+import { NOW, testMaterial } from './test-ca.js';
 
 /** The real SMSGate client's CSR: its extKeyUsage value carries 4 stray bytes. */
 const CLIENT_CSR = readCsrFixture('smsgate-cli-192.168.1.10.csr');
@@ -63,15 +63,9 @@ describe('a malformed extension the profile ignores is noted in the audit record
     expect(debugNotes(lines)).toHaveLength(1);
   });
 
-  it('issue() with a key and IPs a door validated (ACME finalize) carries the note through', async () => {
+  it('issue() with the CSR of an ACME order (finalize) carries the note through', async () => {
     const { service, store } = serviceWithLog();
-    const { spki } = validateCsr(CLIENT_CSR, { allowedRanges: RANGES, shape: 'multi' });
-    const issued = await service.issue({
-      door: 'acme',
-      requester: 'acme',
-      type: 'webhook',
-      csr: { spki, ips: ['192.168.1.10'], ignoredExtensions: [{ oid: '2.5.29.37', problem: 'extension extKeyUsage (2.5.29.37): 4 unexpected trailing byte(s)' }] },
-    });
+    const issued = await service.issue({ door: 'acme', requester: 'acme', type: 'webhook', csr: { pem: CLIENT_CSR, identifiers: ['192.168.1.10'] } });
     expect((await store.list()).find((entry) => entry.serialNumber === issued.serialNumber)?.detail).toMatch(NOTE);
   });
 

@@ -12,8 +12,8 @@ describe('resource paths', () => {
   it('builds core, group, namespaced, cluster-scoped and subresource paths', () => {
     expect(resourcePath(SECRETS)).toBe('/api/v1/secrets');
     expect(resourcePath(SECRETS, 'ns', 'a')).toBe('/api/v1/namespaces/ns/secrets/a');
-    expect(resourcePath(CERTIFICATE_REQUESTS, 'ns', 'r', 'status')).toBe('/apis/ca.sms-gate.app/v1alpha1/namespaces/ns/certificaterequests/r/status');
-    expect(resourcePath(IP_CLUSTER_ISSUERS, 'ignored', 'c')).toBe('/apis/ca.sms-gate.app/v1alpha1/ipclusterissuers/c');
+    expect(resourcePath(CERTIFICATE_REQUESTS, 'ns', 'r', 'status')).toBe('/apis/smsgate-ca.sms-gate.app/v1alpha1/namespaces/ns/certificaterequests/r/status');
+    expect(resourcePath(IP_CLUSTER_ISSUERS, 'ignored', 'c')).toBe('/apis/smsgate-ca.sms-gate.app/v1alpha1/ipclusterissuers/c');
   });
 
   it('keys objects as namespace/name', () => {
@@ -53,7 +53,7 @@ describe('EventRecorder', () => {
     const api = new MemoryKubeApi();
     let now = new Date('2026-01-01T00:00:00Z');
     const recorder = new EventRecorder({ api, component: 'smsgate-ca', instance: 'pod-0', clock: { now: () => now } });
-    const object = { apiVersion: 'ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: 'web', namespace: 'default', uid: 'u1' };
+    const object = { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', name: 'web', namespace: 'default', uid: 'u1' };
     recorder.record(object, 'Warning', 'PolicyViolation', '8.8.8.8 is public');
     await recorder.flush();
     now = new Date('2026-01-01T00:01:00Z');

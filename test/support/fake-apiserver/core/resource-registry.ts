@@ -7,7 +7,10 @@ export interface ApiGroupInfo {
   readonly versions: readonly string[];
 }
 
-/** Built-in groups in the order a real 1.35 server lists them; CRD groups follow, by name. */
+/**
+ * Built-in groups in the order a real 1.35 server lists them (each has its own GroupPriorityMinimum,
+ * all above the 1000 that kube-apiserver gives every CRD group); CRD groups follow.
+ */
 const BUILTIN_GROUP_ORDER = [
   '',
   'apiregistration.k8s.io',
@@ -38,6 +41,25 @@ function gvrKey(group: string, version: string, resource: string): string {
 function groupRank(group: string): number {
   const index = BUILTIN_GROUP_ORDER.indexOf(group);
   return index < 0 ? BUILTIN_GROUP_ORDER.length : index;
+}
+
+/** Go's `a < b` on strings: by bytes, not by locale (for ASCII names, UTF-16 units order the same). */
+function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * How a real server breaks ties between groups of equal priority (every CRD group has 1000):
+ * - `aggregated` (apidiscovery.k8s.io/v2, what kubectl 1.35 reads): by group name
+ *   (apiserver `discovery/aggregated/handler.go`, calculateAPIGroupsLocked);
+ * - `legacy` (`/apis` APIGroupList): by APIService name, `<version>.<group>`, a group placed where its
+ *   first APIService sorts (kube-aggregator `apiregistration/v1/helper`, SortedByGroupAndVersion).
+ */
+export type DiscoveryOrder = 'aggregated' | 'legacy';
+
+function tieBreakKey(group: ApiGroupInfo, order: DiscoveryOrder): string {
+  if (order === 'aggregated') return group.name;
+  return group.versions.map((version) => `${version}.${group.name}`).sort(compareBytes)[0] ?? group.name;
 }
 
 /** Every resource the server currently serves; CRDs add and remove entries at run time. */
@@ -95,7 +117,8 @@ export class ResourceRegistry {
       .sort((a, b) => a.resource.localeCompare(b.resource));
   }
 
-  groups(): ApiGroupInfo[] {
+  /** Served groups in discovery order: group priority first, then the real server's tie-break. */
+  groups(order: DiscoveryOrder = 'aggregated'): ApiGroupInfo[] {
     const versions = new Map<string, Set<string>>();
     for (const type of this.byGvr.values()) {
       const set = versions.get(type.group) ?? new Set<string>();
@@ -103,7 +126,7 @@ export class ResourceRegistry {
       versions.set(type.group, set);
     }
     return [...versions.entries()]
-      .sort(([a], [b]) => groupRank(a) - groupRank(b) || a.localeCompare(b))
-      .map(([name, set]) => ({ name, versions: [...set].sort(compareVersionPriority) }));
+      .map(([name, set]) => ({ name, versions: [...set].sort(compareVersionPriority) }))
+      .sort((a, b) => groupRank(a.name) - groupRank(b.name) || compareBytes(tieBreakKey(a, order), tieBreakKey(b, order)));
   }
 }

@@ -73,7 +73,7 @@ export class Discovery {
   }
 
   groupList(aggregated: boolean): JsonResponse {
-    const groups = this.registry.groups().filter((g) => g.name !== '');
+    const groups = this.registry.groups(aggregated ? 'aggregated' : 'legacy').filter((g) => g.name !== '');
     if (aggregated) return this.aggregated(groups);
     return { status: 200, body: { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map((g) => this.groupJson(g)) } };
   }

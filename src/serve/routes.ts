@@ -1,0 +1,73 @@
+import type { Router } from '@koa/router';
+import type { AcmeServer } from '../acme/acme-server.js';
+import { caRouter } from '../api/ca-routes.js';
+import { crlRouter } from '../api/crl-routes.js';
+import { csrRouter } from '../api/csr-routes.js';
+import { docsRouter } from '../api/docs-routes.js';
+import { openApiDocument } from '../api/openapi-document.js';
+import { RateLimiter } from '../api/rate-limiter.js';
+import type { ListenAddress } from '../config/listen-address.js';
+import { formatHostForUrl } from '../config/listen-address.js';
+import type { ServeConfig } from '../config/serve-config.js';
+import { createHttpApp, type HttpApp } from '../http/create-app.js';
+import { healthRouter, type ReadinessCheck } from '../http/health-routes.js';
+import { listen, type RunningServer } from '../http/listen.js';
+import { metricsRouter } from '../http/metrics-route.js';
+import type { RequestState } from '../http/request-context.js';
+import type { CrlPublisher } from '../issuance/crl-publisher.js';
+import type { IssuanceService } from '../issuance/issuance-service.js';
+import type { LoadedCa } from '../keystore/ca-directory.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { CaMetrics } from '../telemetry/metrics.js';
+
+export interface PublicRouteParts {
+  readonly issuance: IssuanceService;
+  readonly metrics: CaMetrics;
+  readonly ca: LoadedCa;
+  readonly crl: CrlPublisher;
+  readonly checks: readonly ReadinessCheck[];
+  readonly version: string;
+  readonly acme: AcmeServer | undefined;
+}
+
+/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door and the ACME door. */
+export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: PublicRouteParts): void {
+  const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
+  use(app, [
+    healthRouter([...parts.checks]),
+    ...(config.metricsListen ? [] : [metricsRouter(parts.metrics.registry)]),
+    docsRouter(openApiDocument(parts.version)),
+    caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
+    crlRouter(parts.crl),
+    csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
+    ...(parts.acme ? [parts.acme.router] : []),
+  ]);
+}
+
+/**
+ * The plain-HTTP listener a CRL Distribution Point URL reaches: relying parties fetch CRLs over
+ * HTTP (the CRL is signed), so it serves nothing but the CRL.
+ */
+export async function listenForCrl(address: ListenAddress, crl: CrlPublisher, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
+  const app = createHttpApp(parts);
+  use(app, [crlRouter(crl)]);
+  const server = await listen(app.callback(), address);
+  parts.logger.info({ url: `http://${formatHostForUrl(server.address.address)}:${server.address.port}/crl` }, 'serving the CRL over plain HTTP');
+  return server;
+}
+
+/** --metrics-listen: GET /metrics over plain HTTP, and nothing else, for the scraper. */
+export async function listenForMetrics(address: ListenAddress, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
+  const app = createHttpApp(parts);
+  use(app, [metricsRouter(parts.metrics.registry)]);
+  const server = await listen(app.callback(), address);
+  parts.logger.info({ url: `http://${formatHostForUrl(server.address.address)}:${server.address.port}/metrics` }, 'serving metrics over plain HTTP');
+  return server;
+}
+
+function use(app: HttpApp, routers: readonly Router<RequestState>[]): void {
+  for (const router of routers) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
+}
