@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { CsrCheck } from '../csr-checks.js';
 import { CaError } from '../errors.js';
 
 /** A key that must never be certified for a requester, with what it is ("the root CA key"). */
@@ -33,6 +34,11 @@ export class ForbiddenKeys {
     if (label !== undefined) {
       throw new CaError('key_reused', `the requested public key is ${label}; a certificate needs a key of its own: generate a new key`, label);
     }
+  }
+
+  /** The same refusal as one of a CsrPolicy's `checks`, so a door adds it to its intake. */
+  asCsrCheck(): CsrCheck {
+    return ({ key }) => this.check(key.jwk);
   }
 
   get size(): number {

@@ -56,6 +56,14 @@ describe.each([
     expect(error.message).toContain(`is ${label}`);
   });
 
+  it('refuses the root key as a check of the intake itself (CsrPolicy.checks)', () => {
+    const privateKey = createPrivateKey(ca.root.privateKeyPem);
+    const spki = Uint8Array.from(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }));
+    const pem = buildCsr({ key: { kind, privateKey, spki } }).pem;
+    expect(refusal(() => validateCsr(pem, { ...POLICY, checks: [forbidden.asCsrCheck()] }))).toMatchObject({ reason: 'key_reused', value: 'the root CA key' });
+    expect(validateCsr(buildCsr({ key: freshKey(kind) }).pem, { ...POLICY, checks: [forbidden.asCsrCheck()] }).ips).toEqual(['192.168.1.10']);
+  });
+
   it('lets any other key through', () => {
     const other = freshKey(kind);
     const jwk = inspectSubjectKey(validateCsr(buildCsr({ key: other }).pem, POLICY).spki).jwk;
