@@ -2,14 +2,18 @@
  * CSR in → certificate out, per second, through the pure core (validateCsr + LeafSigner.issue), side
  * by side with the ceiling set by raw node crypto: one crypto.verify (the CSR signature) plus one
  * crypto.sign (the certificate), with the CSR key pre-imported and, more realistically, imported
- * from its SPKI each time. Run: npm run bench:sign (BENCH_SECONDS=<n> to change the time per row).
+ * from its SPKI each time. One table for a P-256 CSR, one for an RSA-2048 CSR (whose modulus goes
+ * through the weak-key checks), then the cost of those checks alone per modulus size.
+ * Run: npm run bench:sign (BENCH_SECONDS=<n> to change the time per row).
  */
 import { createPublicKey, generateKeyPairSync, sign, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { Buffer } from 'node:buffer';
 import { bitString, implicitConstructed, implicitPrimitive, integerFromNumber, octetString, oid, sequence, set, utf8String } from '../src/ca/der.js';
 import { childrenOf, encodingOf, readSingle } from '../src/ca/der-reader.js';
 import { encodePem } from '../src/ca/pem.js';
 import { signatureAlgorithmFor } from '../src/ca/signature-algorithm.js';
 import {
+  checkRsaModulus,
   createCa,
   CSR_PROFILES,
   Ipv4RangeSet,
@@ -33,9 +37,16 @@ interface Csr {
   readonly jwk: JsonWebKey;
 }
 
-/** A P-256 CSR as the seed docs make them: CN=<ip> and one IP SAN, signed ecdsa-with-SHA256. */
-function makeCsr(): Csr {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+type CsrKey = 'P-256' | 'RSA-2048';
+const SIGNATURE_OIDS: Record<CsrKey, string> = { 'P-256': '1.2.840.10045.4.3.2', 'RSA-2048': '1.2.840.113549.1.1.11' };
+
+function generateCsrKey(kind: CsrKey): { privateKey: KeyObject; publicKey: KeyObject } {
+  return kind === 'P-256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+}
+
+/** A CSR as the seed docs make them: CN=<ip> and one IP SAN, signed with SHA-256. */
+function makeCsr(kind: CsrKey): Csr {
+  const { privateKey, publicKey } = generateCsrKey(kind);
   const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
   const san = sequence(implicitPrimitive(7, Uint8Array.from(IP.split('.').map(Number))));
   const extensionRequest = sequence(oid('1.2.840.113549.1.9.14'), set(sequence(sequence(oid('2.5.29.17'), octetString(san)))));
@@ -46,7 +57,8 @@ function makeCsr(): Csr {
     implicitConstructed(0, extensionRequest),
   );
   const signature = new Uint8Array(sign('sha256', info, privateKey));
-  const der = sequence(info, sequence(oid('1.2.840.10045.4.3.2')), bitString(signature));
+  const algorithm = kind === 'P-256' ? sequence(oid(SIGNATURE_OIDS[kind])) : sequence(oid(SIGNATURE_OIDS[kind]), Uint8Array.of(5, 0));
+  const der = sequence(info, algorithm, bitString(signature));
   const pem = encodePem('CERTIFICATE REQUEST', der);
   return { pem, info, signature, publicKey, jwk: publicKey.export({ format: 'jwk' }) };
 }
@@ -133,11 +145,30 @@ function printTable(rows: readonly Row[]): void {
   console.log(format(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const line of lines) console.log(format(line));
+}
+
+function printLegend(): void {
   console.log('\nraw verify+sign: crypto.verify of the CSR signature with its key already imported + crypto.sign of a real TBS.');
   console.log('raw import+verify+sign: the same, importing the CSR key (as JWK, the fastest way) first, as every new CSR requires.');
 }
 
-const csr = makeCsr();
-console.log(`smsgate-ca signing bench: P-256 CSR (CN=${IP}, SAN IP) → leaf, 'smsgate' policy, one core, ~${SECONDS_PER_ROW}s per measurement`);
-console.log(`node ${process.version}, ${process.arch}\n`);
-printTable((['ecdsa-p256', 'rsa-2048'] as const).map((algorithm) => measure(algorithm, csr)));
+/** Microseconds per checkRsaModulus call on the modulus of a fresh key of each size. */
+function printModulusChecks(): void {
+  console.log('\nRSA weak-key checks alone (small primes < 1000, ROCA fingerprint, 100 Fermat rounds), per modulus:');
+  for (const bits of [2048, 3072, 4096]) {
+    const jwk = generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ format: 'jwk' });
+    const modulus = new Uint8Array(Buffer.from(jwk.n!, 'base64url'));
+    const perSecond = rate(SECONDS_PER_ROW / 2, () => checkRsaModulus(modulus));
+    console.log(`  RSA-${bits}: ${(1e6 / perSecond).toFixed(1)} µs (${perSecond.toFixed(0)}/s)`);
+  }
+}
+
+console.log(`smsgate-ca signing bench: CSR (CN=${IP}, SAN IP) → leaf, 'smsgate' policy, one core, ~${SECONDS_PER_ROW}s per measurement`);
+console.log(`node ${process.version}, ${process.arch}`);
+for (const kind of ['P-256', 'RSA-2048'] as const) {
+  const csr = makeCsr(kind);
+  console.log(`\n${kind} CSR:`);
+  printTable((['ecdsa-p256', 'rsa-2048'] as const).map((algorithm) => measure(algorithm, csr)));
+}
+printModulusChecks();
+printLegend();

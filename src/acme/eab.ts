@@ -1,5 +1,6 @@
 import type { AcmeStore } from '../store/acme-store.js';
 import { decodeProtectedHeader, parseFlattenedJws } from './jws/flattened-jws.js';
+import { parseBoundedJson } from './jose-body.js';
 import { canonicalPublicJwk, sameKey, type PublicJwk } from './jws/account-key.js';
 import { malformed, unauthorized } from './problems.js';
 
@@ -33,7 +34,7 @@ export async function verifyExternalAccountBinding(
   }
   let bound: PublicJwk;
   try {
-    bound = canonicalPublicJwk(JSON.parse(Buffer.from(jws.payload, 'base64url').toString('utf8')));
+    bound = canonicalPublicJwk(parseBoundedJson(Buffer.from(jws.payload, 'base64url'), 'the externalAccountBinding payload'));
   } catch {
     throw malformed('externalAccountBinding payload must be the account public key (JWK)');
   }

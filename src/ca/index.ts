@@ -17,6 +17,8 @@ export { ipsExactly, keyOtherThan, type CsrCheck, type CsrUnderReview } from './
 export { parseCsr, parseCsrDer, checkInputLength, type ParsedCsr } from './csr.js';
 export { describeIgnoredExtensions } from './csr-extensions.js';
 export * from './key-policy.js';
+export { checkRsaModulus, FERMAT_ROUNDS, SMALL_PRIME_BOUND } from './key-quality/weak-rsa-modulus.js';
+export { ForbiddenKeys, publicKeyThumbprint, type ForbiddenKey } from './key-quality/forbidden-keys.js';
 export * from './identifier-policy.js';
 export * from './subject-policy.js';
 export * from './pem.js';

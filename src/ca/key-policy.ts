@@ -3,6 +3,7 @@ import { Buffer } from 'node:buffer';
 import { DerReader, type DerContext } from './der-reader.js';
 import { TAG } from './der-tags.js';
 import { CaError } from './errors.js';
+import { checkRsaModulus } from './key-quality/weak-rsa-modulus.js';
 import { describeOid, OID } from './oids.js';
 import { readSubjectPublicKeyInfo } from './subject-public-key-info.js';
 import type { PublicKeyKind, SubjectKey } from './types.js';
@@ -58,6 +59,7 @@ function inspectRsa(keyBits: Uint8Array): { key: PublicKeyKind; jwk: JsonWebKey 
   if ((modulus[modulus.length - 1]! & 1) === 0) {
     throw new CaError('key_unsupported', 'the RSA modulus is even, so it is not a valid RSA key');
   }
+  checkRsaModulus(modulus);
   const key: PublicKeyKind = { kind: 'rsa', bits: bits as 2048 | 3072 | 4096 };
   return { key, jwk: { kty: 'RSA', n: base64url(modulus), e: base64url(exponent) } };
 }

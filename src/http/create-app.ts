@@ -6,6 +6,8 @@ import { requestContextMiddleware, type RequestState } from './request-context.j
 
 export type HttpApp = Koa<RequestState>;
 
+const CLIENT_GONE: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
 /**
  * The shared Koa application: request ids, logging, metrics and error envelopes. Front doors
  * (REST, docs, ACME later) add their routers with `app.use(router.routes())`; a door with its own
@@ -14,6 +16,11 @@ export type HttpApp = Koa<RequestState>;
 export function createHttpApp(options: { readonly logger: Logger; readonly metrics: CaMetrics }): HttpApp {
   const app = new Koa<RequestState>();
   app.silent = true;
+  // What escapes every middleware (a response stream failing, a client gone mid-answer) still gets a log line.
+  app.on('error', (error: NodeJS.ErrnoException, ctx?: { state?: Partial<RequestState> }) => {
+    const log = ctx?.state?.log ?? options.logger;
+    log[CLIENT_GONE.has(error.code ?? '') ? 'debug' : 'error']({ err: error }, 'the response failed');
+  });
   app.use(requestContextMiddleware(options.logger, options.metrics));
   app.use(async (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -1,16 +1,16 @@
 import type { Context } from 'koa';
 import { HttpError } from './http-error.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
+import { readRequestBody } from './request-body.js';
 
 /**
  * Reads a JSON request body with a hard size limit. 415 unless Content-Type is application/json
- * (charset utf-8 or none), 413 over the limit (checked on Content-Length before reading, and while
- * reading), 400 for invalid UTF-8 or malformed JSON.
+ * (charset utf-8 or none) and the body is not compressed, 413 over the limit whatever the framing,
+ * 400 for invalid UTF-8, malformed JSON, or JSON nested deeper than MAX_JSON_DEPTH.
  */
 export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unknown> {
   checkContentType(ctx.get('content-type'));
-  const declared = ctx.get('content-length');
-  if (declared !== '' && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  const raw = await readLimited(ctx.req, maxBytes);
+  const raw = await readRequestBody(ctx, maxBytes);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -18,6 +18,7 @@ export async function readJsonBody(ctx: Context, maxBytes: number): Promise<unkn
     throw new HttpError(400, 'request body is not valid UTF-8');
   }
   if (text.trim() === '') throw new HttpError(400, 'request body is empty; expected a JSON object');
+  if (nestsDeeperThan(text)) throw new HttpError(400, `request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -34,20 +35,4 @@ function checkContentType(header: string): void {
   if (charset && !/^charset="?utf-8"?$/.test(charset)) {
     throw new HttpError(415, `only the utf-8 charset is accepted, got "${charset.slice(8)}"`);
   }
-}
-
-async function readLimited(stream: AsyncIterable<unknown>, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    total += buffer.length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function tooLarge(maxBytes: number): HttpError {
-  return new HttpError(413, `request body is larger than ${maxBytes} bytes`);
 }

@@ -27,13 +27,19 @@ export function requestContextMiddleware(logger: Logger, metrics: CaMetrics): Mi
       const route = routeOf(ctx);
       metrics.httpRequests.inc({ method: ctx.method, route, status: String(ctx.status) });
       metrics.httpRequestDuration.observe({ method: ctx.method, route }, seconds);
-      const quiet = route === '/healthz' || route === '/readyz' || route === '/metrics';
-      ctx.state.log[quiet ? 'debug' : 'info'](
+      ctx.state.log[logLevelOf(route, ctx.status)](
         { method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, remote: ctx.socket.remoteAddress },
         'request',
       );
     }
   };
+}
+
+/** Probes and scrapes stay quiet; every 5xx is an error line (a failing probe only a warning). */
+function logLevelOf(route: string, status: number): 'debug' | 'info' | 'warn' | 'error' {
+  const quiet = route === '/healthz' || route === '/readyz' || route === '/metrics';
+  if (status >= 500) return quiet ? 'warn' : 'error';
+  return quiet ? 'debug' : 'info';
 }
 
 /** The matched route template (bounded label cardinality), or "unmatched". */

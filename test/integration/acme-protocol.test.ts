@@ -1,4 +1,5 @@
 import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { exportJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCsr, freshKey, seq } from '../support/csr-factory.js';
@@ -107,6 +108,12 @@ const violations: Violation[] = [
   { name: 'absent url', send: () => alice.post(alice.directory.newOrder, {}, { header: { url: undefined } }), type: 'malformed', status: 400 },
   { name: 'wrong content type (415)', send: () => alice.post(alice.directory.newOrder, {}, { contentType: 'application/json' }), type: 'malformed', status: 415 },
   { name: 'oversize body (413)', send: () => alice.send(alice.directory.newOrder, raw({ protected: 'x'.repeat(70_000), payload: '', signature: '' })), type: 'malformed', status: 413 },
+  { name: 'oversize body sent chunked (413)', send: () => alice.send(alice.directory.newOrder, raw({ protected: 'x'.repeat(70_000), payload: '', signature: '' }), undefined, { chunked: true }), type: 'malformed', status: 413 },
+  { name: 'body of 1 MiB sent chunked (413)', send: () => alice.send(alice.directory.newOrder, `{"protected":"${'x'.repeat(1 << 20)}"}`, undefined, { chunked: true }), type: 'malformed', status: 413 },
+  { name: 'JSON body nested 10,000 deep', send: () => alice.send(alice.directory.newOrder, `{"protected":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), type: 'malformed', status: 400 },
+  { name: 'signed payload nested 10,000 deep', send: () => alice.post(alice.directory.newOrder, `{"identifiers":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), type: 'malformed', status: 400 },
+  { name: 'protected header nested 40 deep', send: async () => alice.send(alice.directory.newOrder, raw({ protected: b64(`{"alg":"ES256","x":${'['.repeat(40)}${']'.repeat(40)}}`), payload: b64({}), signature: 'AAAA' })), type: 'malformed', status: 400 },
+  { name: 'gzip-compressed body (415)', send: async () => alice.send(alice.directory.newOrder, gzipSync(raw(await alice.jws(alice.directory.newOrder, {}))), undefined, { headers: { 'content-encoding': 'gzip' } }), type: 'malformed', status: 415 },
   { name: 'compact serialization', send: () => alice.send(alice.directory.newOrder, raw('eyJhbGciOiJFUzI1NiJ9.e30.AAAA')), type: 'malformed', status: 400 },
   { name: 'not JSON', send: () => alice.send(alice.directory.newOrder, '{"protected":'), type: 'malformed', status: 400 },
   {

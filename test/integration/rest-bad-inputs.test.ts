@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServeConfig } from '../../src/config/serve-config.js';
 import { startServer, type RunningCaServer } from '../../src/serve/server.js';
@@ -6,6 +7,7 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { basicConstraintsExtension, buildCsr, cnName, freshKey, gn, testKey } from '../support/csr-factory.js';
 import { httpCall, pollUntilDecided, readRoot, type HttpResult } from '../support/serve-process.js';
+import { smallFactorKey } from '../support/weak-rsa-keys.js';
 
 /**
  * Every bad input gets the SMSGate error envelope {"error":{"message","code"}} with the right status.
@@ -36,12 +38,18 @@ interface Case {
   /** A JSON value (serialized), or raw text/bytes with `raw`. */
   readonly json?: () => unknown;
   readonly raw?: () => string | Buffer;
+  /** Extra request headers (Content-Encoding…). */
+  readonly headers?: Record<string, string>;
+  /** Send without Content-Length (Transfer-Encoding: chunked). */
+  readonly chunked?: boolean;
   readonly status: number;
   readonly message: RegExp;
 }
 
 const good = () => buildCsr().pem;
 const withContent = (content: string) => () => ({ content });
+/** `depth` arrays inside each other, as JSON text. */
+const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
 const CASES: readonly Case[] = [
   // Transport and JSON
@@ -56,6 +64,14 @@ const CASES: readonly Case[] = [
   { name: 'latin1 charset', contentType: 'application/json; charset=iso-8859-1', json: withContent('x'), status: 415, message: /utf-8/ },
   { name: 'invalid UTF-8', raw: () => Buffer.from([0x7b, 0x22, 0x63, 0xff, 0x22, 0x3a, 0x31, 0x7d]), status: 400, message: /UTF-8/ },
   { name: 'body over 64 KiB', json: () => ({ content: good(), padding: 'x'.repeat(70_000) }), status: 413, message: /larger than 65536 bytes/ },
+  { name: 'body over 64 KiB sent chunked', chunked: true, json: () => ({ content: good(), padding: 'x'.repeat(70_000) }), status: 413, message: /larger than 65536 bytes/ },
+  { name: 'body of 1 MiB sent chunked', chunked: true, raw: () => `{"padding":"${'x'.repeat(1 << 20)}"}`, status: 413, message: /larger than 65536 bytes/ },
+  { name: 'JSON nested 10,000 deep (20 KB)', raw: () => `{"content":"x","metadata":${nested(10_000)}}`, status: 400, message: /nests JSON deeper than 32 levels/ },
+  { name: 'JSON nested 33 deep, chunked', chunked: true, raw: () => `{"content":${JSON.stringify(good())},"extra":${nested(32)}}`, status: 400, message: /deeper than 32/ },
+  { name: 'gzip-compressed body', headers: { 'Content-Encoding': 'gzip' }, raw: () => gzipSync(JSON.stringify({ content: good() })), status: 415, message: /Content-Encoding "gzip" is not accepted/ },
+  { name: 'gzip bomb (10 MB inflated, 10 KB sent)', headers: { 'Content-Encoding': 'gzip' }, raw: () => gzipSync(`{"content":"${'A'.repeat(10_000_000)}"}`), status: 415, message: /not accepted/ },
+  { name: 'deflate-compressed body', headers: { 'Content-Encoding': 'deflate' }, raw: () => deflateSync(JSON.stringify({ content: good() })), status: 415, message: /"deflate"/ },
+  { name: 'brotli-compressed body, chunked', chunked: true, headers: { 'Content-Encoding': 'br' }, raw: () => brotliCompressSync(JSON.stringify({ content: good() })), status: 415, message: /"br"/ },
   // Fields
   { name: 'missing content', json: () => ({ type: 'webhook' }), status: 400, message: /content is required/ },
   { name: 'content of the wrong type', json: () => ({ content: 12345 }), status: 400, message: /content must be a string/ },
@@ -83,6 +99,7 @@ const CASES: readonly Case[] = [
   { name: 'no SAN and a CN that is not an IP', json: () => ({ content: buildCsr({ san: null, subject: cnName('router.lan') }).pem }), status: 400, message: /identifier_missing/ },
   { name: 'CA:TRUE requested', json: () => ({ content: buildCsr({ extensions: [basicConstraintsExtension(true)] }).pem }), status: 400, message: /ca_requested/ },
   { name: 'RSA 1024 key', json: () => ({ content: buildCsr({ key: testKey('rsa1024') }).pem }), status: 400, message: /key_weak.*1024 bits/ },
+  { name: 'RSA 2048 key whose modulus 3 divides (correctly signed)', json: () => ({ content: buildCsr({ key: smallFactorKey(3n) }).pem }), status: 400, message: /^CSR refused \(key_weak\): the RSA modulus has a small factor 3,/ },
   { name: 'signed by another key', json: () => ({ content: buildCsr({ signer: freshKey('p256').privateKey }).pem }), status: 400, message: /signature_invalid/ },
   // Ids and routes
   { name: 'path traversal in the id', method: 'GET', path: '/api/v1/csr/..%2F..%2F..%2Fetc%2Fpasswd', status: 400, message: /invalid request ID/ },
@@ -103,8 +120,9 @@ async function send(testCase: Case): Promise<HttpResult> {
   return httpCall(`${server.url}${testCase.path ?? '/api/v1/csr'}`, {
     method: testCase.method ?? 'POST',
     ...(body !== undefined ? { body } : {}),
-    headers: contentType ? { 'Content-Type': contentType } : {},
+    headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...testCase.headers },
     caPem: rootPem,
+    chunked: testCase.chunked ?? false,
   });
 }
 

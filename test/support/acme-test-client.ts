@@ -78,8 +78,13 @@ export class RawAcmeClient {
     return this.send(url, JSON.stringify(await this.jws(url, payload, options)), options.contentType);
   }
 
-  async send(url: string, body: string, contentType = 'application/jose+json'): Promise<AcmeReply> {
-    const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType } });
+  /** `chunked` streams the body without a Content-Length; `headers` adds request headers. */
+  async send(url: string, body: string | Uint8Array, contentType = 'application/jose+json', extra: { headers?: Record<string, string>; chunked?: boolean } = {}): Promise<AcmeReply> {
+    const headers = { 'content-type': contentType, ...extra.headers };
+    const init: RequestInit & { duplex?: 'half' } = extra.chunked
+      ? { method: 'POST', body: streamOf(typeof body === 'string' ? new TextEncoder().encode(body) : body), headers, duplex: 'half' }
+      : { method: 'POST', body, headers };
+    const response = await fetch(url, init);
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: <T>() => JSON.parse(text) as T };
   }
@@ -112,4 +117,16 @@ export class RawAcmeClient {
 
 export function keyAuthorizationFor(token: string, key: TestAccountKey): string {
   return `${token}.${key.thumbprint}`;
+}
+
+/** A body stream of 16 KiB pieces: fetch sends it chunked, with no Content-Length. */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(offset, offset + 16_384));
+      offset += 16_384;
+    },
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { CLI_ENTRY } from './cli.js';
@@ -74,10 +74,10 @@ export interface HttpResult {
   json<T = unknown>(): T;
 }
 
-/** One request; HTTPS trusts `caPem` only. A raw string body is sent as-is. */
+/** One request; HTTPS trusts `caPem` only. A raw string body is sent as-is, `chunked` without a Content-Length. */
 export function httpCall(
   url: string,
-  options: { method?: string; body?: string | Buffer; headers?: Record<string, string>; caPem?: string } = {},
+  options: { method?: string; body?: string | Buffer; headers?: Record<string, string>; caPem?: string; chunked?: boolean } = {},
 ): Promise<HttpResult> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -95,8 +95,16 @@ export function httpCall(
       },
     );
     req.on('error', reject);
-    req.end(options.body);
+    if (options.chunked && options.body !== undefined) writeInChunks(req, Buffer.from(options.body));
+    else req.end(options.body);
   });
+}
+
+/** Transfer-Encoding: chunked, 16 KiB a chunk: the server learns the size only by reading. */
+function writeInChunks(req: ClientRequest, body: Buffer): void {
+  req.setHeader('Transfer-Encoding', 'chunked');
+  for (let offset = 0; offset < body.length; offset += 16_384) req.write(body.subarray(offset, offset + 16_384));
+  req.end();
 }
 
 export function postJson(url: string, body: unknown, caPem?: string, headers: Record<string, string> = {}): Promise<HttpResult> {

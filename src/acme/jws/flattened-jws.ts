@@ -1,3 +1,4 @@
+import { parseBoundedJson } from '../jose-body.js';
 import { AcmeProblem, malformed } from '../problems.js';
 
 /** RFC 8555 §6.2: the algorithms an account key may sign with. */
@@ -48,12 +49,7 @@ export function parseFlattenedJws(body: unknown): ParsedJws {
 }
 
 export function decodeProtectedHeader(encoded: string): ProtectedHeader {
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-  } catch {
-    throw malformed('the JWS protected header is not base64url-encoded JSON');
-  }
+  const header = parseBoundedJson(Buffer.from(encoded, 'base64url'), 'the JWS protected header (base64url-decoded)');
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw malformed('the JWS protected header must be a JSON object');
   const alg = (header as Record<string, unknown>)['alg'];
   if (typeof alg !== 'string') throw malformed('the JWS protected header has no "alg"');
@@ -70,12 +66,7 @@ export function checkAlgorithm(alg: string): AccountKeyAlgorithm {
 /** Decodes the JWS payload: "" (POST-as-GET) → undefined, else a JSON object. */
 export function decodePayload(payload: string): Record<string, unknown> | undefined {
   if (payload === '') return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    throw malformed('the JWS payload is not base64url-encoded JSON');
-  }
+  const value = parseBoundedJson(Buffer.from(payload, 'base64url'), 'the JWS payload (base64url-decoded)');
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed('the JWS payload must be a JSON object');
   return value as Record<string, unknown>;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CaError } from '../../../src/ca/errors.js';
 import { checkSubjectKey, inspectSubjectKey } from '../../../src/ca/key-policy.js';
-import { concat, derBitString, derInteger, derNull, derOid, seq, testKey } from '../../support/csr-factory.js';
+import { parseCsr } from '../../../src/ca/csr.js';
+import { concat, derBitString, derInteger, derNull, derOid, readCsrFixture, seq, testKey } from '../../support/csr-factory.js';
 
 const RSA = '1.2.840.113549.1.1.1';
 const EC = '1.2.840.10045.2.1';
@@ -41,10 +42,14 @@ describe('checkSubjectKey', () => {
   });
 
   it.each([
-    [3072, 'rsa'],
-    [4096, 'rsa'],
-  ])('accepts RSA %i built by hand', (bits) => {
-    expect(checkSubjectKey(rsaSpki((1n << BigInt(bits - 1)) + 1n)).key).toEqual({ kind: 'rsa', bits });
+    [3072, 'rsa3072-10.20.30.40.csr'],
+    [4096, 'rsa4096-192.168.200.1.csr'],
+  ])('accepts RSA %i (a key openssl made)', (bits, fixture) => {
+    expect(checkSubjectKey(parseCsr(readCsrFixture(fixture)).spki).key).toEqual({ kind: 'rsa', bits });
+  });
+
+  it('refuses a modulus of the right size built by hand as 2^3071 + 1, which 3 divides', () => {
+    expect(refusal(rsaSpki((1n << 3071n) + 1n))).toMatchObject({ reason: 'key_weak', value: '3' });
   });
 
   it.each([

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { Router } from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp } from '../../../src/http/create-app.js';
@@ -7,23 +9,39 @@ import { readJsonBody } from '../../../src/http/json-body.js';
 import { listen, type RunningServer } from '../../../src/http/listen.js';
 import { metricsRouter } from '../../../src/http/metrics-route.js';
 import type { RequestState } from '../../../src/http/request-context.js';
-import { silentLogger } from '../../../src/telemetry/logger.js';
+import { createLogger } from '../../../src/telemetry/logger.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
 import { httpCall } from '../../support/serve-process.js';
 
 let server: RunningServer;
 let base: string;
 let ready = true;
+const logLines: Array<Record<string, unknown>> = [];
+
+/** Writes raw bytes to the server and returns all it answers before closing. */
+function rawExchange(raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(server.address.port, '127.0.0.1', () => socket.write(raw));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
 const metrics = createMetrics({ processMetrics: false });
 
 beforeAll(async () => {
-  const app = createHttpApp({ logger: silentLogger(), metrics });
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const app = createHttpApp({ logger, metrics });
   const router = new Router<RequestState>();
   router.post('/echo', async (ctx) => {
     ctx.body = { got: await readJsonBody(ctx, 100) };
   });
   router.get('/teapot', () => {
     throw new HttpError(418, 'short and stout', { 'Retry-After': '7' });
+  });
+  router.get('/unavailable', () => {
+    throw new HttpError(503, 'try later');
   });
   router.get('/crash', () => {
     throw new Error('secret internal detail /var/lib/key');
@@ -64,6 +82,30 @@ describe('the shared Koa app', () => {
     expect(envelope.error.message).toMatch(message);
   });
 
+  it.each<[string, Record<string, string>, string | Buffer, boolean, number, RegExp]>([
+    ['a chunked body over the limit', {}, JSON.stringify({ a: 'x'.repeat(5000) }), true, 413, /larger than 100 bytes/],
+    ['JSON nested 40 deep', {}, `${'['.repeat(40)}${']'.repeat(40)}`, false, 400, /nests JSON deeper than 32 levels/],
+    ['a gzip body', { 'Content-Encoding': 'gzip' }, gzipSync('{"a":1}'), false, 415, /Content-Encoding "gzip" is not accepted/],
+    ['an identity-encoded body', { 'Content-Encoding': 'identity' }, '{"a":1}', false, 200, /./],
+  ])('answers %s with the envelope', async (_name, headers, body, chunked, status, message) => {
+    const result = await httpCall(`${base}/echo`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers }, chunked });
+    expect(result.status).toBe(status);
+    if (status === 200) return expect(result.json()).toEqual({ got: { a: 1 } });
+    expect(result.json()).toEqual({ error: { message: expect.stringMatching(message), code: status } });
+    if (status === 415) expect(result.headers['accept-encoding']).toBe('identity');
+  });
+
+  it.each([
+    ['not HTTP at all', 'HELLO\r\n\r\n', 400, /not valid HTTP/],
+    ['a header line over 16 KiB', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, /headers are too large/],
+  ])('answers a request that is %s with the envelope, before any route', async (_name, raw, status, message) => {
+    const reply = await rawExchange(raw);
+    const [head, body] = reply.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(head).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(body!)).toEqual({ error: { message: expect.stringMatching(message), code: status } });
+  });
+
   it('refuses invalid UTF-8', async () => {
     const result = await httpCall(`${base}/echo`, { method: 'POST', body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), headers: { 'Content-Type': 'application/json' } });
     expect(result.status).toBe(400);
@@ -77,10 +119,23 @@ describe('the shared Koa app', () => {
     expect(result.json()).toEqual({ error: { message: 'short and stout', code: 418 } });
   });
 
-  it('hides internals of unexpected errors behind a 500', async () => {
-    const result = await httpCall(`${base}/crash`);
+  it('hides internals of unexpected errors behind a 500, and logs it with the request id', async () => {
+    logLines.length = 0;
+    const result = await httpCall(`${base}/crash`, { headers: { 'X-Request-Id': 'crash-1' } });
     expect(result.status).toBe(500);
     expect(result.json()).toEqual({ error: { message: 'internal server error', code: 500 } });
+    const lines = logLines.filter((line) => line['reqId'] === 'crash-1');
+    expect(lines.map((line) => [line['level'], line['msg']])).toEqual([
+      ['error', 'unhandled error'],
+      ['error', 'request'],
+    ]);
+    expect(lines[0]!['err']).toMatchObject({ message: 'secret internal detail /var/lib/key' });
+  });
+
+  it('logs a 5xx it answers on purpose as an error line too, with the request id', async () => {
+    logLines.length = 0;
+    await httpCall(`${base}/unavailable`, { headers: { 'X-Request-Id': 'busy-1' } });
+    expect(logLines.filter((line) => line['reqId'] === 'busy-1').map((line) => [line['level'], line['status']])).toEqual([['error', 503]]);
   });
 
   it('answers unknown routes 404 and wrong methods 405, both in the envelope', async () => {
