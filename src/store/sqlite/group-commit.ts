@@ -87,7 +87,11 @@ export class GroupCommit {
             // A nested better-sqlite3 transaction is a savepoint.
             return { ok: true as const, value: this.db.transaction(item.write)() };
           } catch (error) {
-            return { ok: false as const, error: this.noted(error) };
+            // After SQLITE_FULL or an I/O error SQLite may have rolled the whole transaction back
+            // (sqlite.org/lang_transaction.html, "Response To Errors Within A Transaction"): the
+            // batch fails as a whole, so no write is acknowledged that was not committed.
+            if (storeFaultOf(error)) throw error;
+            return { ok: false as const, error };
           }
         }),
       )

@@ -73,15 +73,14 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
     try {
       db = openDatabase(path, wal);
     } catch (error) {
-      if (storeFaultOf(error)?.kind === 'damaged') throw new DatabaseDamagedError(path, [(error as Error).message]);
-      throw error;
+      throw damagedOr(error, path);
     }
     try {
       checkIntegrity(db, path, options.integrityCheck ?? 'quick');
       migrate(db);
     } catch (error) {
       db.close();
-      throw error;
+      throw damagedOr(error, path);
     }
     return new SqliteStore(db, { ...options, wal });
   }
@@ -271,6 +270,11 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
       detail: entry.detail ?? null,
     });
   }
+}
+
+/** SQLite found the file corrupt while opening or checking it (a damaged schema page fails the check itself). */
+function damagedOr(error: unknown, path: string): unknown {
+  return storeFaultOf(error)?.kind === 'damaged' ? new DatabaseDamagedError(path, [(error as Error).message]) : error;
 }
 
 function prepareStatements(db: Database) {
