@@ -1,4 +1,5 @@
 import { ACME_PATHS } from './openapi-acme-paths.js';
+import { ADMIN_PATHS, ADMIN_SCHEMAS } from './openapi-admin-paths.js';
 import type { OpenApiDocument, ResponseObject, SchemaObject } from './openapi-types.js';
 import { STATUS_MESSAGES } from './wire-format.js';
 import { POST_CSR_LIMITS } from './post-csr-body.js';
@@ -193,10 +194,14 @@ export function openApiDocument(version: string): OpenApiDocument {
     tags: [
       { name: 'CSR', description: 'Certificate signing requests' },
       { name: 'CA', description: 'What clients should trust' },
+      { name: 'Admin', description: 'The admin API: decide waiting requests, revoke, read the audit log (bearer token from `smsgate-ca admin token create`)' },
       { name: 'ACME', description: 'The ACME server (RFC 8555 with RFC 8738 IP identifiers) under /acme' },
       { name: 'Operations', description: 'Health, readiness, metrics and this description' },
     ],
-    paths: { ...CSR_PATHS, ...CA_PATHS, ...ACME_PATHS, ...OPERATIONS_PATHS },
-    components: { schemas },
+    paths: { ...CSR_PATHS, ...CA_PATHS, ...ADMIN_PATHS, ...ACME_PATHS, ...OPERATIONS_PATHS },
+    components: {
+      schemas: { ...schemas, ...ADMIN_SCHEMAS },
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'An admin token from `smsgate-ca admin token create`.' } },
+    },
   };
 }

@@ -1,6 +1,8 @@
 /** The subset of OpenAPI 3.0 the served document uses, so the docs page can render it with types. */
 export interface SchemaObject {
-  readonly type?: 'object' | 'string' | 'integer' | 'array';
+  readonly type?: 'object' | 'string' | 'integer' | 'array' | 'boolean';
+  readonly items?: SchemaObject;
+  readonly format?: string;
   readonly description?: string;
   readonly properties?: Readonly<Record<string, SchemaObject>>;
   readonly required?: readonly string[];
@@ -24,7 +26,9 @@ export interface OperationObject {
   readonly summary: string;
   readonly description: string;
   readonly tags: readonly string[];
-  readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: 'path'; readonly required: true; readonly description: string; readonly schema: SchemaObject }>;
+  readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: 'path' | 'query'; readonly required: boolean; readonly description: string; readonly schema: SchemaObject }>;
+  /** Security requirements (the admin API's bearer token). */
+  readonly security?: ReadonlyArray<Readonly<Record<string, readonly string[]>>>;
   readonly requestBody?: { readonly required: boolean; readonly content: Readonly<Record<string, { readonly schema: SchemaObject }>> };
   readonly responses: Readonly<Record<string, ResponseObject>>;
 }
@@ -35,5 +39,8 @@ export interface OpenApiDocument {
   readonly servers: ReadonlyArray<{ readonly url: string }>;
   readonly tags: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   readonly paths: Readonly<Record<string, Readonly<Partial<Record<'get' | 'head' | 'post', OperationObject>>>>>;
-  readonly components: { readonly schemas: Readonly<Record<string, SchemaObject>> };
+  readonly components: {
+    readonly schemas: Readonly<Record<string, SchemaObject>>;
+    readonly securitySchemes?: Readonly<Record<string, { readonly type: 'http'; readonly scheme: 'bearer'; readonly description: string }>>;
+  };
 }

@@ -9,7 +9,7 @@ export interface JsonResponse {
 /** One JSON request, trusting `caPem` (when given) instead of the system roots. */
 export function requestJson(
   url: URL,
-  options: { readonly method: 'GET' | 'POST'; readonly body?: unknown; readonly caPem?: string; readonly timeoutMs: number },
+  options: { readonly method: 'GET' | 'POST'; readonly body?: unknown; readonly caPem?: string; readonly timeoutMs: number; readonly headers?: Readonly<Record<string, string>> },
 ): Promise<JsonResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
@@ -21,6 +21,7 @@ export function requestJson(
         headers: {
           Accept: 'application/json',
           'User-Agent': 'smsgate-ca-cli',
+          ...options.headers,
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
         },
         ...(options.caPem ? { ca: options.caPem } : {}),

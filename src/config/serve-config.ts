@@ -9,6 +9,10 @@ import { parseRateLimit } from './rate-limit-setting.js';
 import { duration, fromCore, oneOf, optionalText } from './setting-parsers.js';
 import { readSettings, switchKnob, valueKnob, type SettingsOf, type SettingsTable, type ValuesOf } from './settings-table.js';
 
+/** Who approves a REST request (README "Approval of REST requests"). */
+export const REST_APPROVAL_POLICIES = ['auto', 'requester', 'manual'] as const;
+export type RestApprovalPolicy = (typeof REST_APPROVAL_POLICIES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -39,6 +43,20 @@ export const SERVE_SETTINGS = {
   /** Limit on POST /api/v1/csr per client address; undefined when disabled. */
   rateLimit: valueKnob({ flag: 'rate-limit', valueName: 'N/PERIOD', help: 'CSR submissions per client address, e.g. 1/1m; 0 disables', default: '1/1m', parse: (text = '0') => parseRateLimit(text) }),
   trustedProxies: valueKnob({ flag: 'trusted-proxies', valueName: 'CIDRS', help: 'proxies whose X-Forwarded-For names the client (comma list)', parse: (text = '') => Object.freeze(parseTrustedProxies(text)) }),
+  /** Who approves a REST request: the policy at once (auto), the policy for a device asking for itself (requester), or an administrator. */
+  restApproval: valueKnob({
+    flag: 'rest-approval',
+    valueName: 'POLICY',
+    help: `who approves REST requests: ${REST_APPROVAL_POLICIES.join(', ')} (requester: a client asking for its own address, or one in --rest-trusted-requesters; the rest wait for an administrator)`,
+    default: 'auto',
+    parse: oneOf<RestApprovalPolicy>(REST_APPROVAL_POLICIES),
+  }),
+  restTrustedRequesters: valueKnob({
+    flag: 'rest-trusted-requesters',
+    valueName: 'CIDRS',
+    help: 'with --rest-approval requester: client addresses whose requests are approved for any IP (comma list)',
+    parse: (text = '') => Object.freeze(parseCidrList(text, 'rest-trusted-requesters')),
+  }),
   tlsCertificateFile: valueKnob({ flag: 'tls-cert', valueName: 'FILE', help: 'serve this certificate chain (PEM) instead of one generated from the CA root', parse: optionalText }),
   tlsKeyFile: valueKnob({ flag: 'tls-key', valueName: 'FILE', help: 'private key of --tls-cert (mode 0600)', parse: optionalText }),
   insecureHttp: switchKnob({ flag: 'insecure-http', help: 'serve plain HTTP, for use behind a TLS-terminating proxy' }),
@@ -94,11 +112,16 @@ export function buildServeConfig(values: ServeValues = {}): ServeConfig {
 
 /** Any IPv4 CIDR (a proxy may sit on a public address); a bare address means /32. */
 export function parseTrustedProxies(text: string): Ipv4Cidr[] {
+  return parseCidrList(text, 'trusted-proxies');
+}
+
+/** A comma list of IPv4 CIDRs; a bare address means /32. */
+function parseCidrList(text: string, flag: string): Ipv4Cidr[] {
   return text
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean)
-    .map((item) => fromCore(parseCidr)(item.includes('/') ? item : `${item}/32`, 'trusted-proxies'));
+    .map((item) => fromCore(parseCidr)(item.includes('/') ? item : `${item}/32`, flag));
 }
 
 function tlsOf(certificateFile: string | undefined, keyFile: string | undefined, insecureHttp: boolean): TlsSetting {
@@ -120,6 +143,8 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     keyAlgorithm: config.keyAlgorithm,
     rateLimit: config.rateLimit ? `${config.rateLimit.max}/${formatDuration(config.rateLimit.periodMs)}` : 'off',
     trustedProxies: config.trustedProxies.map(formatCidr),
+    restApproval: config.restApproval,
+    restTrustedRequesters: config.restTrustedRequesters.map(formatCidr),
     tls: config.tls.mode,
     logLevel: config.logLevel,
     integrityCheck: config.integrityCheck,

@@ -13,19 +13,22 @@ import {
   type Ipv4RangeSet,
   type SubjectKey,
 } from '../ca/index.js';
-import type { IssuanceStore, RevocationLedger } from '../store/interfaces.js';
+import type { IssuanceStore, RequestApprovals, RevocationLedger } from '../store/interfaces.js';
 import type { CsrRequestRecord, Door, IssuedCertificateRecord, PendingOutcome } from '../store/records.js';
+import { approvalVerdict, AUTO_APPROVAL, type ApprovalPolicy } from './approval-policy.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CaMetrics } from '../telemetry/metrics.js';
 import { csrFingerprint } from './csr-fingerprint.js';
-import type { IssueRequest, RevocationRequest, SubmitRequest, SubmitResult } from './issuance-types.js';
+import type { AdminDecisionResult, IssueRequest, RevocationRequest, SubmitRequest, SubmitResult } from './issuance-types.js';
 import { isRequestId, newRequestId } from './request-id.js';
 import { crlReasonName } from './revocation-reasons.js';
 import type { CertificateSigner } from './signer.js';
 
 export interface IssuanceServiceOptions {
   /** With a RevocationLedger (SQLite, Kubernetes), revocations are recorded in the ledger and the audit log. */
-  readonly store: IssuanceStore & Partial<RevocationLedger>;
+  readonly store: IssuanceStore & Partial<RevocationLedger> & Partial<RequestApprovals>;
+  /** Who approves REST requests; default auto (every request the CSR policy accepts is signed). */
+  readonly approval?: ApprovalPolicy;
   readonly signer: CertificateSigner;
   readonly allowedRanges: Ipv4RangeSet;
   readonly clock: Clock;
@@ -71,6 +74,8 @@ export class IssuanceService {
       validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest }),
     );
     const id = this.newId();
+    const verdict = approvalVerdict(this.options.approval ?? AUTO_APPROVAL, request.requester, csr.ips);
+    const details = [this.ignoredDetail('rest', id, csr.ignoredExtensions).detail, verdict.approved ? undefined : `waiting for an administrator: ${verdict.because}`].filter(Boolean);
     const result = await store.createPending(
       {
         id,
@@ -82,15 +87,58 @@ export class IssuanceService {
         metadata: request.metadata,
         requester: request.requester,
         createdAt: at,
+        ...(verdict.approved ? {} : { awaitingApproval: true }),
       },
-      { at, event: 'submitted', door: 'rest', requester: request.requester, requestId: id, ips: csr.ips, ...this.ignoredDetail('rest', id, csr.ignoredExtensions) },
+      { at, event: 'submitted', door: 'rest', requester: request.requester, requestId: id, ips: csr.ips, ...(details.length > 0 ? { detail: details.join('; ') } : {}) },
     );
-    this.count('rest', result.created ? 'accepted' : 'duplicate');
+    this.count('rest', result.created ? (verdict.approved ? 'accepted' : 'awaiting_approval') : 'duplicate');
     if (result.created) {
-      this.options.logger.info({ requestId: id, ips: csr.ips, type: request.type, requester: request.requester }, 'certificate request accepted');
-      for (const listener of this.listeners) listener(result.record);
+      const fields = { requestId: id, ips: csr.ips, type: request.type, requester: request.requester };
+      if (verdict.approved) this.options.logger.info(fields, 'certificate request accepted');
+      else this.options.logger.info({ ...fields, because: verdict.because }, 'certificate request waits for an administrator');
+      this.notifyPending(result.record);
     }
     return result;
+  }
+
+  /**
+   * An administrator approves a request that waits for one: it is handed to the signer (the GET
+   * shows `approved` once signed). The decision and its actor are audited in the same commit.
+   */
+  async approveRequest(id: string, actor: string): Promise<AdminDecisionResult> {
+    return this.decideAsAdministrator(id, actor, 'approved', async (approvals, decision) => approvals.grantApproval(decision));
+  }
+
+  /** An administrator denies a pending request; the GET then shows `denied` with this reason. */
+  async denyRequest(id: string, actor: string, reason: string): Promise<AdminDecisionResult> {
+    return this.decideAsAdministrator(id, actor, 'denied', async (approvals, decision) => approvals.denyRequest({ ...decision, reason }));
+  }
+
+  /**
+   * An administrator revokes a certificate of any door: the ledger, the audit log (with the actor)
+   * and the CRL, as any revocation. `conflict` when it was already revoked.
+   */
+  async revokeAsAdministrator(serialNumber: string, reason: number, actor: string): Promise<{ kind: 'revoked' | 'conflict'; certificate: IssuedCertificateRecord } | { kind: 'not-found' }> {
+    const certificate = await this.options.store.findCertificate(serialNumber);
+    if (!certificate) return { kind: 'not-found' };
+    if (certificate.revokedAt) return { kind: 'conflict', certificate };
+    const revoked = await this.recordRevocation({
+      door: certificate.door,
+      requester: certificate.requester,
+      serialNumber,
+      reason,
+      ips: certificate.ips,
+      ...(certificate.requestId ? { reference: certificate.requestId } : {}),
+      authority: 'an administrator',
+      actor,
+    });
+    const now = (await this.options.store.findCertificate(serialNumber)) ?? certificate;
+    return { kind: revoked ? 'revoked' : 'conflict', certificate: now };
+  }
+
+  /** Whether this store records administrators' decisions (the SQLite store does). */
+  get recordsApprovals(): boolean {
+    return isRequestApprovals(this.options.store);
   }
 
   onRevoked(listener: RevokedListener): void {
@@ -112,7 +160,7 @@ export class IssuanceService {
     const records: CsrRequestRecord[] = [];
     for (const id of ids) {
       const record = await this.options.store.findRequest(id);
-      if (record?.status !== 'pending') continue;
+      if (record?.status !== 'pending' || record.awaitingApproval) continue;
       records.push(record);
       outcomes.push(this.decide(record));
     }
@@ -179,6 +227,7 @@ export class IssuanceService {
         ...(request.ips ? { ips: request.ips } : {}),
         ...(request.reference ? { requestId: request.reference } : {}),
         detail: `reason ${reasonName} (${request.reason})${request.authority ? `; authorised as ${request.authority}` : ''}`,
+        ...(request.actor ? { actor: request.actor } : {}),
       };
       if (!(await store.recordRevocation({ serialNumber: request.serialNumber, revokedAt: at, reason: request.reason }, audit))) return false;
       for (const listener of this.revokedListeners) listener(request.serialNumber);
@@ -186,6 +235,32 @@ export class IssuanceService {
     this.options.metrics?.certificatesRevoked.inc({ door: request.door, reason: reasonName });
     logger.info({ door: request.door, serialNumber: request.serialNumber, reason: reasonName, requester: request.requester }, 'certificate revoked');
     return true;
+  }
+
+  private async decideAsAdministrator(
+    id: string,
+    actor: string,
+    outcome: 'approved' | 'denied',
+    write: (approvals: RequestApprovals, decision: { requestId: string; at: Date; actor: string }) => Promise<boolean>,
+  ): Promise<AdminDecisionResult> {
+    const { store, clock, logger } = this.options;
+    if (!isRequestApprovals(store)) throw new Error("this store does not record administrators' decisions");
+    const before = await this.findRequest(id);
+    if (!before) return { kind: 'not-found' };
+    if (!(await write(store, { requestId: id, at: clock.now(), actor }))) {
+      return { kind: 'conflict', record: (await this.findRequest(id)) ?? before };
+    }
+    const record = (await this.findRequest(id))!;
+    logger.info({ requestId: id, actor, outcome }, outcome === 'approved' ? 'certificate request approved by an administrator' : 'certificate request denied by an administrator');
+    if (outcome === 'denied') this.count('rest', 'denied');
+    else this.notifyPending(record);
+    return { kind: 'decided', record };
+  }
+
+  /** The signer (the worker) takes requests that need no administrator, or no longer do. */
+  private notifyPending(record: CsrRequestRecord): void {
+    if (record.status !== 'pending' || record.awaitingApproval) return;
+    for (const listener of this.listeners) listener(record);
   }
 
   /** The one intake of every door: its profile's checks, once, with this issuer's ranges. */
@@ -264,6 +339,10 @@ export class IssuanceService {
     metrics.certificatesIssued.inc({ door, type: issued.type });
     metrics.issuanceLatency.observe({ door }, Math.max(0, at.getTime() - since.getTime()) / 1000);
   }
+}
+
+function isRequestApprovals(store: Partial<RequestApprovals>): store is RequestApprovals {
+  return typeof store.grantApproval === 'function' && typeof store.denyRequest === 'function';
 }
 
 function csrPemOf(csr: IssueRequest['csr']): { csrPem?: string } {

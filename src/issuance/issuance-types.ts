@@ -48,4 +48,13 @@ export interface RevocationRequest {
   readonly reference?: string;
   /** Why the requester may revoke it, for the audit entry (e.g. "the certificate key"). */
   readonly authority?: string;
+  /** The administrator who revoked it, when one did, as "name (id)". */
+  readonly actor?: string;
 }
+
+/** What became of an administrator's approval or denial. */
+export type AdminDecisionResult =
+  | { readonly kind: 'decided'; readonly record: CsrRequestRecord }
+  /** Not waiting for this decision (already decided, or not awaiting approval): the record as it stands. */
+  | { readonly kind: 'conflict'; readonly record: CsrRequestRecord }
+  | { readonly kind: 'not-found' };

@@ -1,5 +1,6 @@
 import type { Router } from '@koa/router';
 import type { AcmeServer } from '../acme/acme-server.js';
+import { adminRouter, type AdminRoutesOptions } from '../api/admin-routes.js';
 import { caRouter } from '../api/ca-routes.js';
 import { crlRouter } from '../api/crl-routes.js';
 import { csrRouter } from '../api/csr-routes.js';
@@ -29,9 +30,11 @@ export interface PublicRouteParts {
   readonly checks: readonly ReadinessCheck[];
   readonly version: string;
   readonly acme: AcmeServer | undefined;
+  /** The admin API's ledger queries and tokens; undefined when the ledger cannot answer them (objects in the cluster). */
+  readonly admin: Pick<AdminRoutesOptions, 'queries' | 'tokens'> | undefined;
 }
 
-/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door and the ACME door. */
+/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door, the admin API and the ACME door. */
 export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: PublicRouteParts): void {
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
   use(app, [
@@ -41,6 +44,7 @@ export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: P
     caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
     crlRouter(parts.crl),
     csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
+    ...(parts.admin ? [adminRouter({ issuance: parts.issuance, ...parts.admin })] : []),
     ...(parts.acme ? [parts.acme.router] : []),
   ]);
 }

@@ -19,7 +19,10 @@ import { openDataDirectoryCa } from './data-directory-ca.js';
 import { openDataDirectory, type OpenDataDirectory } from './data-directory.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
-import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
+import { listenForCrl, listenForMetrics, registerPublicRoutes, type PublicRouteParts } from './routes.js';
+import type { ApprovalPolicy } from '../issuance/approval-policy.js';
+import type { LedgerQueries } from '../store/interfaces.js';
+import { ConfigError } from '../config/config-error.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
 
@@ -59,10 +62,10 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const { store } = dataDirectory;
   const metrics = createMetrics();
   const ledger = cluster.ledger(store);
-  const issuanceFor = (material: CaMaterial, allowedRanges: Ipv4RangeSet, signer: LeafSignerOptions = { clock }) =>
-    new IssuanceService({ store: ledger, signer: new LeafSigner(material, signer), allowedRanges, clock, logger, metrics });
+  const issuanceFor = (material: CaMaterial, allowedRanges: Ipv4RangeSet, signer: LeafSignerOptions = { clock }, approval?: ApprovalPolicy) =>
+    new IssuanceService({ store: ledger, signer: new LeafSigner(material, signer), allowedRanges, clock, logger, metrics, ...(approval ? { approval } : {}) });
   // Only the default CA's leaves name the CRL: /crl is signed by that CA (other issuers' CAs publish none).
-  const issuance = issuanceFor(ca.material, ca.material.allowedRanges, { clock, ...(config.crl.url ? { crlDistributionPointUrl: config.crl.url } : {}) });
+  const issuance = issuanceFor(ca.material, ca.material.allowedRanges, { clock, ...(config.crl.url ? { crlDistributionPointUrl: config.crl.url } : {}) }, approvalPolicyOf(config));
   const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: cluster.crlNumbers(store), clock, logger });
   issuance.onRevoked(() => crl.invalidate());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
@@ -80,7 +83,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
-    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme });
+    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, logger) });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
@@ -110,6 +113,28 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     cluster.close();
     throw error;
   }
+}
+
+function approvalPolicyOf(config: ServeConfig): ApprovalPolicy {
+  return { mode: config.restApproval, trustedRequesters: config.restTrustedRequesters };
+}
+
+/**
+ * The admin API answers from the SQLite ledger, with the data directory's tokens. With the ledger
+ * in the cluster it is not served, and a policy that waits for an administrator is refused.
+ */
+function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService, config: ServeConfig, logger: Logger): PublicRouteParts['admin'] {
+  const queries = isLedgerQueries(ledger) && issuance.recordsApprovals ? ledger : undefined;
+  if (!queries && config.restApproval !== 'auto') {
+    throw new ConfigError(`--rest-approval ${config.restApproval} needs the SQLite ledger (--store sqlite): with the ledger in the cluster, no administrator could decide the waiting requests`);
+  }
+  if (!queries) logger.info('the admin API (/api/v1/admin) is not served with the ledger in the cluster');
+  return queries ? { queries, tokens: store.adminTokens() } : undefined;
+}
+
+function isLedgerQueries(ledger: Ledger): ledger is Ledger & LedgerQueries {
+  const candidate = ledger as Partial<LedgerQueries>;
+  return typeof candidate.listRequests === 'function' && typeof candidate.listCertificates === 'function' && typeof candidate.queryAudit === 'function';
 }
 
 /**

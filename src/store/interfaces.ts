@@ -1,5 +1,9 @@
 import type {
+  AdminDecision,
   AuditEntry,
+  AuditFilter,
+  CertificateFilter,
+  RequestFilter,
   CertificateRevocation,
   CsrRequestRecord,
   IssuedCertificateRecord,
@@ -64,6 +68,35 @@ export interface CrlNumberSequence {
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   list(filter?: { readonly requestId?: string; readonly limit?: number }): Promise<StoredAuditEntry[]>;
+}
+
+/**
+ * Administrators' decisions on REST requests (--rest-approval requester|manual). Each writes the
+ * request and its audit entry in one commit.
+ */
+export interface RequestApprovals {
+  /** An awaiting request becomes the signer's; false (nothing written) when it was not awaiting approval. */
+  grantApproval(decision: AdminDecision): Promise<boolean>;
+  /** A pending request is denied with this reason; false (nothing written) when it was no longer pending. */
+  denyRequest(decision: AdminDecision & { readonly reason: string }): Promise<boolean>;
+}
+
+/** What the admin API lists, newest first. */
+export interface LedgerQueries {
+  listRequests(filter: RequestFilter): Promise<CsrRequestRecord[]>;
+  listCertificates(filter: CertificateFilter): Promise<IssuedCertificateRecord[]>;
+  queryAudit(filter: AuditFilter): Promise<StoredAuditEntry[]>;
+}
+
+/** Who a valid admin bearer token belongs to, for the audit log. */
+export interface AdminIdentity {
+  readonly tokenId: string;
+  readonly name: string;
+}
+
+export interface AdminTokenVerifier {
+  /** The identity of an active token; undefined for a malformed, unknown, wrong or revoked one. */
+  verify(token: string): AdminIdentity | undefined;
 }
 
 /** What readiness checks ask. */

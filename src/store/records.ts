@@ -26,9 +26,13 @@ export interface CsrRequestRecord {
   readonly serialNumber?: string;
   /** Why the request was denied, once denied. */
   readonly denyReason?: string;
+  /** Pending until an administrator approves or denies it (--rest-approval requester|manual); the signer leaves it alone. */
+  readonly awaitingApproval?: boolean;
+  /** The administrator who approved or denied it, when one did (token name and id). */
+  readonly decidedBy?: string;
 }
 
-export type NewCsrRequest = Omit<CsrRequestRecord, 'status' | 'updatedAt' | 'certificatePem' | 'serialNumber' | 'denyReason'>;
+export type NewCsrRequest = Omit<CsrRequestRecord, 'status' | 'updatedAt' | 'certificatePem' | 'serialNumber' | 'denyReason' | 'decidedBy'>;
 
 /** One issued certificate, whatever door it came through. */
 export interface IssuedCertificateRecord {
@@ -75,6 +79,8 @@ interface AuditFields {
   readonly ips?: readonly Ipv4[];
   /** A refusal or denial reason, as a short sentence. */
   readonly detail?: string;
+  /** Who decided, when a person did: the administrator's token, as "name (id)". */
+  readonly actor?: string;
 }
 
 /** One decision, appended and never changed. */
@@ -91,6 +97,47 @@ export interface RevocationAuditEntry extends AuditFields {
 export interface StoredAuditEntry extends AuditFields {
   readonly event: AuditEvent;
   readonly sequence: number;
+}
+
+/** An administrator's decision on a pending request. */
+export interface AdminDecision {
+  readonly requestId: string;
+  readonly at: Date;
+  /** The administrator, as "name (id)". */
+  readonly actor: string;
+}
+
+/** The admin API's filters; every field narrows, `limit` bounds the answer (newest first). */
+export interface RequestFilter {
+  readonly status?: RequestStatus;
+  /** Only pending requests waiting for an administrator. */
+  readonly awaitingApproval?: boolean;
+  /** Requests naming this IP. */
+  readonly ip?: Ipv4;
+  readonly limit: number;
+}
+
+export const CERTIFICATE_STATES = ['valid', 'expired', 'revoked'] as const;
+export type CertificateState = (typeof CERTIFICATE_STATES)[number];
+
+export interface CertificateFilter {
+  readonly ip?: Ipv4;
+  /** Serial numbers starting with these hex digits (any case). */
+  readonly serialPrefix?: string;
+  readonly door?: Door;
+  /** `valid`: not revoked and not expired at `now`. */
+  readonly state?: CertificateState;
+  readonly now: Date;
+  readonly limit: number;
+}
+
+export interface AuditFilter {
+  readonly requestId?: string;
+  readonly serialNumber?: string;
+  readonly event?: AuditEvent;
+  /** Entries with a smaller sequence: the next page. */
+  readonly beforeSequence?: number;
+  readonly limit: number;
 }
 
 /** What the worker decided for one pending request. */

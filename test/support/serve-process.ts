@@ -77,14 +77,21 @@ export interface HttpResult {
 /** One request; HTTPS trusts `caPem` only. A raw string body is sent as-is, `chunked` without a Content-Length. */
 export function httpCall(
   url: string,
-  options: { method?: string; body?: string | Buffer; headers?: Record<string, string>; caPem?: string; chunked?: boolean } = {},
+  options: { method?: string; body?: string | Buffer; headers?: Record<string, string>; caPem?: string; chunked?: boolean; localAddress?: string } = {},
 ): Promise<HttpResult> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers: options.headers ?? {}, ...(options.caPem ? { ca: options.caPem } : {}), agent: false },
+      {
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        ...(options.caPem ? { ca: options.caPem } : {}),
+        // The client socket's own loopback address, e.g. 127.0.0.5: what the server sees as the requester.
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -6,6 +6,7 @@ import { LEDGER_REVOCATION_MIGRATION } from './migrations/v3-ledger-revocation.j
 import { ACME_LOOKUPS_MIGRATION } from './migrations/v4-acme-lookups.js';
 import { CRL_NUMBER_MIGRATION } from './migrations/v5-crl-number.js';
 import { WRITE_PROBE_MIGRATION } from './migrations/v6-write-probe.js';
+import { APPROVALS_AND_ADMIN_TOKENS_MIGRATION } from './migrations/v7-approvals-and-admin-tokens.js';
 
 export type { Migration };
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ACME_LOOKUPS_MIGRATION,
   CRL_NUMBER_MIGRATION,
   WRITE_PROBE_MIGRATION,
+  APPROVALS_AND_ADMIN_TOKENS_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

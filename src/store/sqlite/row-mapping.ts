@@ -24,6 +24,8 @@ export interface CsrRequestRow {
   updated_at: number;
   serial_number: string | null;
   deny_reason: string | null;
+  awaiting_approval: number;
+  decided_by: string | null;
   certificate_pem: string | null;
 }
 
@@ -52,6 +54,7 @@ export interface AuditRow {
   serial_number: string | null;
   ips: string | null;
   detail: string | null;
+  actor: string | null;
 }
 
 export function requestFromRow(row: CsrRequestRow): CsrRequestRecord {
@@ -70,6 +73,8 @@ export function requestFromRow(row: CsrRequestRow): CsrRequestRecord {
     ...(row.certificate_pem !== null ? { certificatePem: row.certificate_pem } : {}),
     ...(row.serial_number !== null ? { serialNumber: row.serial_number } : {}),
     ...(row.deny_reason !== null ? { denyReason: row.deny_reason } : {}),
+    ...(row.awaiting_approval === 1 ? { awaitingApproval: true } : {}),
+    ...(row.decided_by !== null ? { decidedBy: row.decided_by } : {}),
   };
 }
 
@@ -100,6 +105,7 @@ export function auditFromRow(row: AuditRow): StoredAuditEntry {
     ...(row.serial_number !== null ? { serialNumber: row.serial_number } : {}),
     ...(row.ips !== null ? { ips: stringArray(row.ips) } : {}),
     ...(row.detail !== null ? { detail: row.detail } : {}),
+    ...(row.actor !== null ? { actor: row.actor } : {}),
   };
 }
 

@@ -1,7 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import type { CrlNumberSequence, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
+import type { CrlNumberSequence, IssuanceStore, LedgerQueries, RequestApprovals, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
 import type {
+  AdminDecision,
   AuditEntry,
+  AuditFilter,
+  CertificateFilter,
+  RequestFilter,
   CertificateRevocation,
   CsrRequestRecord,
   IssuedCertificateRecord,
@@ -11,9 +15,12 @@ import type {
   StoredAuditEntry,
 } from '../records.js';
 import { SqliteAcmeStore } from './acme-store.js';
+import { AdminTokens } from './admin-tokens.js';
+import { auditQuery, certificateQuery, requestQuery } from './ledger-queries.js';
 import { GroupCommit } from './group-commit.js';
 import { checkIntegrity, DatabaseDamagedError, RESTORE_HINT, type IntegrityCheck } from './integrity-check.js';
 import { migrate } from './migrations.js';
+import { prepareStatements, SELECT_REQUEST } from './sqlite-statements.js';
 import { openDatabase } from './open-database.js';
 import { storeFaultOf } from './sqlite-faults.js';
 import { withStoreFaults } from '../store-fault-boundary.js';
@@ -28,10 +35,6 @@ import {
   type CsrRequestRow,
 } from './row-mapping.js';
 
-const SELECT_REQUEST = `
-  SELECT r.*, c.certificate_pem FROM csr_requests r
-  LEFT JOIN certificates c ON c.serial_number = r.serial_number`;
-
 /** What the store reports for the log: writes failing or working again, a checkpoint that failed. */
 export type SqliteStoreEvent = WriteHealthEvent | { readonly kind: 'checkpoint-failed'; readonly error: unknown };
 
@@ -44,7 +47,7 @@ export interface SqliteStoreOptions {
 }
 
 /** The embedded store: one SQLite file in the data directory. */
-export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationList, CrlNumberSequence, StoreHealth {
+export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationList, CrlNumberSequence, StoreHealth, RequestApprovals, LedgerQueries {
   private readonly statements;
   private readonly writes: GroupCommit;
   private readonly health: WriteHealth;
@@ -95,6 +98,11 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
     return this.checkpointer.checkpoint();
   }
 
+  /** The admin API's bearer tokens, in the same database. */
+  adminTokens(): AdminTokens {
+    return new AdminTokens(this.db);
+  }
+
   schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
@@ -113,6 +121,7 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
         metadata: JSON.stringify(request.metadata),
         requester: request.requester,
         created_at: request.createdAt.getTime(),
+        awaiting_approval: request.awaitingApproval === true ? 1 : 0,
       });
       this.insertAudit(audit);
       const row = this.statements.findRequest.get(request.id) as CsrRequestRow;
@@ -177,6 +186,50 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
     return rows.map(auditFromRow);
   }
 
+  async grantApproval(decision: AdminDecision): Promise<boolean> {
+    return this.writes.run(() => {
+      const request = this.statements.findPendingForDecision.get(decision.requestId) as DecisionRow | undefined;
+      if (request?.awaiting_approval !== 1) return false;
+      this.statements.grantApproval.run(decision.actor, decision.at.getTime(), decision.requestId);
+      this.insertAudit({ at: decision.at, event: 'approved', door: 'rest', requester: request.requester, requestId: decision.requestId, ips: JSON.parse(request.ips) as string[], actor: decision.actor });
+      return true;
+    });
+  }
+
+  async denyRequest(decision: AdminDecision & { readonly reason: string }): Promise<boolean> {
+    return this.writes.run(() => {
+      const request = this.statements.findPendingForDecision.get(decision.requestId) as DecisionRow | undefined;
+      if (!request) return false;
+      this.statements.denyByAdministrator.run(decision.reason, decision.actor, decision.at.getTime(), decision.requestId);
+      this.insertAudit({
+        at: decision.at,
+        event: 'denied',
+        door: 'rest',
+        requester: request.requester,
+        requestId: decision.requestId,
+        ips: JSON.parse(request.ips) as string[],
+        detail: decision.reason,
+        actor: decision.actor,
+      });
+      return true;
+    });
+  }
+
+  async listRequests(filter: RequestFilter): Promise<CsrRequestRecord[]> {
+    const { where, parameters } = requestQuery(filter);
+    return (this.db.prepare(`${SELECT_REQUEST} ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`).all(...parameters, filter.limit) as CsrRequestRow[]).map(requestFromRow);
+  }
+
+  async listCertificates(filter: CertificateFilter): Promise<IssuedCertificateRecord[]> {
+    const { where, parameters } = certificateQuery(filter);
+    return (this.db.prepare(`SELECT * FROM certificates ${where} ORDER BY issued_at DESC, serial_number LIMIT ?`).all(...parameters, filter.limit) as CertificateRow[]).map(certificateFromRow);
+  }
+
+  async queryAudit(filter: AuditFilter): Promise<StoredAuditEntry[]> {
+    const { where, parameters } = auditQuery(filter);
+    return (this.db.prepare(`SELECT * FROM audit_log ${where} ORDER BY sequence DESC LIMIT ?`).all(...parameters, filter.limit) as AuditRow[]).map(auditFromRow);
+  }
+
   /**
    * Readiness: the database answers, and its writes work. While writes are failing (disk full, I/O
    * error) each ping tries one small write, so readiness returns by itself once space is back,
@@ -222,15 +275,17 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
   }
 
   private completeOne(outcome: PendingOutcome): void {
-    const request = this.statements.findPendingForDecision.get(outcome.requestId) as Pick<CsrRequestRow, 'requester' | 'ips'> | undefined;
-    if (!request) return;
+    const request = this.statements.findPendingForDecision.get(outcome.requestId) as DecisionRow | undefined;
+    // A request an administrator has not decided yet is not the signer's.
+    if (!request || request.awaiting_approval === 1) return;
     const ips = JSON.parse(request.ips) as string[];
     if (outcome.kind === 'approved') {
       this.insertCertificate(outcome.certificate);
       this.statements.approve.run(outcome.certificate.serialNumber, outcome.at.getTime(), outcome.requestId);
       this.insertAudit({
         at: outcome.at,
-        event: 'approved',
+        // An administrator's approval is its own audit entry; the signing that follows is the issuance.
+        event: request.decided_by === null ? 'approved' : 'issued',
         door: 'rest',
         requester: request.requester,
         requestId: outcome.requestId,
@@ -268,6 +323,7 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
       serial_number: entry.serialNumber ?? null,
       ips: entry.ips ? JSON.stringify(entry.ips) : null,
       detail: entry.detail ?? null,
+      actor: entry.actor ?? null,
     });
   }
 }
@@ -277,32 +333,4 @@ function damagedOr(error: unknown, path: string): unknown {
   return storeFaultOf(error)?.kind === 'damaged' ? new DatabaseDamagedError(path, [(error as Error).message]) : error;
 }
 
-function prepareStatements(db: Database) {
-  return {
-    findRequest: db.prepare(`${SELECT_REQUEST} WHERE r.id = ?`),
-    findPendingByCsr: db.prepare(`${SELECT_REQUEST} WHERE r.csr_sha256 = ? AND r.type = ? AND r.status = 'pending'`),
-    insertRequest: db.prepare(`
-      INSERT INTO csr_requests (id, type, status, csr_pem, csr_sha256, subject_spki, ips, metadata, requester, created_at, updated_at)
-      VALUES (@id, @type, 'pending', @csr_pem, @csr_sha256, @subject_spki, @ips, @metadata, @requester, @created_at, @created_at)`),
-    findPendingForDecision: db.prepare(`SELECT requester, ips FROM csr_requests WHERE id = ? AND status = 'pending'`),
-    listPending: db.prepare(`SELECT id, created_at FROM csr_requests WHERE status = 'pending' ORDER BY created_at, id`),
-    approve: db.prepare(`UPDATE csr_requests SET status = 'approved', serial_number = ?, updated_at = ? WHERE id = ? AND status = 'pending'`),
-    deny: db.prepare(`UPDATE csr_requests SET status = 'denied', deny_reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'`),
-    insertCertificate: db.prepare(`
-      INSERT INTO certificates (serial_number, door, type, ips, not_before, not_after, requester, issued_at, certificate_pem, request_id)
-      VALUES (@serial_number, @door, @type, @ips, @not_before, @not_after, @requester, @issued_at, @certificate_pem, @request_id)`),
-    findCertificate: db.prepare(`SELECT * FROM certificates WHERE serial_number = ?`),
-    revokeCertificate: db.prepare('UPDATE certificates SET revoked_at = ?, revocation_reason = ? WHERE serial_number = ? AND revoked_at IS NULL'),
-    listRevoked: db.prepare(`
-      SELECT serial_number, revoked_at, revocation_reason FROM certificates
-      WHERE revoked_at IS NOT NULL AND not_after >= ? ORDER BY revoked_at, serial_number`),
-    nextCrlNumber: db.prepare('UPDATE crl_number SET last = last + 1 WHERE id = 1 RETURNING last'),
-    insertAudit: db.prepare(`
-      INSERT INTO audit_log (at, event, door, requester, request_id, serial_number, ips, detail)
-      VALUES (@at, @event, @door, @requester, @request_id, @serial_number, @ips, @detail)`),
-    listAudit: db.prepare(`SELECT * FROM audit_log ORDER BY sequence LIMIT ?`),
-    listAuditForRequest: db.prepare(`SELECT * FROM audit_log WHERE request_id = ? ORDER BY sequence LIMIT ?`),
-    ping: db.prepare('SELECT 1'),
-    probe: db.prepare('UPDATE write_probe SET at = ? WHERE id = 1'),
-  };
-}
+type DecisionRow = Pick<CsrRequestRow, 'requester' | 'ips' | 'awaiting_approval' | 'decided_by'>;

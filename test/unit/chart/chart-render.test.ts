@@ -123,6 +123,7 @@ describe('helm template', () => {
       '--key-algorithm=ecdsa-p256',
       '--allowed-cidrs=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
       '--rate-limit=1/1m',
+      '--rest-approval=auto',
       '--log-level=info',
       '--crl-validity=24h',
       '--controller',

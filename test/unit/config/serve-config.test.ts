@@ -100,6 +100,15 @@ describe('buildServeConfig', () => {
     expect(() => buildServeConfig({ 'metrics-listen': 'http://0.0.0.0:9090' })).toThrow(/listen address/);
   });
 
+  it('rest-approval: auto by default (every valid request is signed), requester and manual with trusted requesters', () => {
+    expect(buildServeConfig({}).restApproval).toBe('auto');
+    expect(buildServeConfig({}).restTrustedRequesters).toEqual([]);
+    const config = buildServeConfig({ 'rest-approval': 'requester', 'rest-trusted-requesters': '10.0.0.7, 192.168.5.0/24' });
+    expect(config.restApproval).toBe('requester');
+    expect(describeConfig(config)).toMatchObject({ restApproval: 'requester', restTrustedRequesters: ['10.0.0.7/32', '192.168.5.0/24'] });
+    expect(buildServeConfig({ 'rest-approval': 'manual' }).restApproval).toBe('manual');
+  });
+
   it('insecure-http is its own TLS mode', () => {
     expect(buildServeConfig({ 'insecure-http': true }).tls).toEqual({ mode: 'insecure-http' });
   });
@@ -114,6 +123,8 @@ describe('buildServeConfig', () => {
     [{ 'key-algorithm': 'dsa' }, /key-algorithm/],
     [{ 'rate-limit': 'lots' }, /rate limit/],
     [{ 'sign-delay': 'soon' }, /sign-delay/],
+    [{ 'rest-approval': 'anyone' }, /rest-approval must be one of auto, requester, manual/],
+    [{ 'rest-trusted-requesters': '10.0.0.0/40' }, /rest-trusted-requesters/],
   ])('refuses %j with a message naming the setting', (settings, message) => {
     expect(() => buildServeConfig(settings)).toThrow(message);
   });
