@@ -1,11 +1,18 @@
 import { join } from 'node:path';
-import { CrlSigner, LeafSigner, systemClock, type CaMaterial, type Clock, type Ipv4RangeSet, type LeafSignerOptions } from '../ca/index.js';
+import { LeafSigner, systemClock, type Clock, type Ipv4RangeSet } from '../ca/index.js';
+import type { TrustBundle } from '../api/ca-routes.js';
+import type { CrlSource } from '../api/crl-routes.js';
+import type { OperatorCa } from '../controller/issuers/signing-ca.js';
+import { HttpError } from '../http/http-error.js';
+import type { CertificateSigner } from '../issuance/signer.js';
+import type { CrlNumberSequence } from '../store/interfaces.js';
+import { CaUpkeep } from './ca-upkeep.js';
+import { LiveCa } from './live-ca.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import { describeConfig, type ServeConfig } from '../config/serve-config.js';
 import { createHttpApp, type HttpApp } from '../http/create-app.js';
 import type { ReadinessCheck } from '../http/health-routes.js';
 import { checkAddressFree, listen, type RunningServer } from '../http/listen.js';
-import { CrlPublisher } from '../issuance/crl-publisher.js';
 import { IssuanceService } from '../issuance/issuance-service.js';
 import { IssuanceWorker } from '../issuance/issuance-worker.js';
 import { caPaths, type LoadedCa } from '../keystore/ca-directory.js';
@@ -15,7 +22,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../telemetry/metrics.js';
 import { acmeDoor } from './acme-door.js';
-import type { ServeCluster } from './cluster-parts.js';
+import type { Ledger, OpenedCa, ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
@@ -42,7 +49,11 @@ export interface RunningCaServer {
   readonly crlUrl?: string;
   /** The plain-HTTP metrics URL, with --metrics-listen. */
   readonly metricsUrl?: string;
-  /** What clients must trust, and where it lies (undefined when the CA is in a Kubernetes Secret). */
+  /** The operator's CA as it signs now (it rolls over). */
+  readonly live: LiveCa;
+  /** What keeps the CA current; `check()` runs one round now. */
+  readonly upkeep: CaUpkeep;
+  /** What clients must trust (empty while there is no CA), and where it lies (undefined when the CA is in a Kubernetes Secret). */
   readonly root: { readonly certificatePem: string; readonly file: string | undefined };
   /** The ranges this server certifies: --allowed-cidrs, or what the CA was created for. */
   readonly allowedRanges: Ipv4RangeSet;
@@ -55,48 +66,45 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
   const topology = planTopology(config);
-  const { cluster, ca } = await openClusterAndCa(config, topology, clock, logger);
-  const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
+  const { cluster, store, opened } = await openClusterAndCa(config, topology, clock, logger);
   const metrics = createMetrics();
   const ledger = cluster.ledger(store);
-  const issuanceFor = (material: CaMaterial, allowedRanges: Ipv4RangeSet, signer: LeafSignerOptions = { clock }) =>
-    new IssuanceService({ store: ledger, signer: new LeafSigner(material, signer), allowedRanges, clock, logger, metrics });
-  // Only the default CA's leaves name the CRL: /crl is signed by that CA (other issuers' CAs publish none).
-  const issuance = issuanceFor(ca.material, ca.material.allowedRanges, { clock, ...(config.crl.url ? { crlDistributionPointUrl: config.crl.url } : {}) });
-  const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: cluster.crlNumbers(store), clock, logger });
-  issuance.onRevoked(() => crl.invalidate());
+  const live = liveCa(config, opened, { ledger, crlNumbers: cluster.crlNumbers(store), clock, logger });
+  const upkeep = new CaUpkeep({ keystore: opened.keystore, live, intervalMs: config.ca.checkIntervalMs, clock, logger, metrics });
+  const allowedRanges = opened.loaded?.material.allowedRanges ?? topology.ca.allowedRanges ?? topology.ca.newCaRanges;
+  const issuanceFor = (signer: CertificateSigner, ranges: Ipv4RangeSet) => new IssuanceService({ store: ledger, signer, allowedRanges: ranges, clock, logger, metrics });
+  const issuance = issuanceFor(live, allowedRanges);
+  issuance.onRevoked(() => live.invalidateCrls());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   const workerSigns = topology.restSigner === 'worker';
   try {
+    await startUpkeep(upkeep);
     if (workerSigns) await startWorker(worker, issuance);
-    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
+    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges }) : undefined;
     await acme?.start();
-    await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
+    await cluster.startController({ ca: operatorCaOf(live, issuance), issuance, issuerFactory: (material, ranges) => issuanceFor(material ? new LeafSigner(material, { clock }) : live, ranges) });
     let accepting = true;
     const app = createHttpApp({ logger, metrics });
     const checks: ReadinessCheck[] = [
       { name: 'store', check: () => ledger.ping() },
       { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
-      { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
+      { name: 'ca', check: () => caReadiness(live) },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
-    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme });
-    const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
+    const crl = crlSourceOf(live);
+    registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme });
+    const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, opened.loaded, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
     const plain = await openPlainListeners(config, { crl, logger, metrics });
     return {
-      url,
-      port: server.address.port,
-      app,
-      issuance,
-      metrics,
-      operator: cluster.operator,
-      ...servedCa(topology, ca),
+      ...{ url, port: server.address.port, app, issuance, metrics, operator: cluster.operator, live, upkeep },
+      ...servedCa(topology, live, allowedRanges),
       ...plainUrls(plain),
       close: async () => {
         accepting = false;
         acme?.stop();
+        await upkeep.stop();
         for (const listener of Object.values(plain)) await listener?.close();
         await cluster.stopController();
         await closeQuietly(server, worker, store, logger);
@@ -104,6 +112,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       },
     };
   } catch (error) {
+    await upkeep.stop();
     await cluster.stopController();
     await worker.stop();
     store.close();
@@ -112,20 +121,90 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   }
 }
 
-/** The ports are checked first, so nothing is written when the server could not listen. */
-async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
+/**
+ * The ports are checked first, so nothing is written when the server could not listen; the store
+ * is opened before the CA, whose absence means something only next to a ledger of certificates.
+ */
+async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; store: SqliteStore; opened: OpenedCa }> {
   for (const address of [config.listen, config.crl.listen, config.metricsListen]) if (address) await checkAddressFree(address);
   const cluster = await openServeCluster(config, topology, clock, logger);
-  const ca = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, { keyAlgorithm: config.keyAlgorithm, clock, logger }));
-  const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
-  logger.info({ allowedCidrs: ca.material.allowedRanges.toStrings(), from }, `certifying ${ca.material.allowedRanges.toString()}`);
-  return { cluster, ca };
+  let store: SqliteStore | undefined;
+  try {
+    store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
+    const ledgerCertificates = () => store!.countCertificates();
+    const parts = { keyAlgorithm: config.keyAlgorithm, clock, logger, bootstrap: config.ca.bootstrap, ledgerCertificates };
+    const opened = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, parts), { ledgerCertificates });
+    const material = opened.loaded?.material;
+    const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
+    if (material) logger.info({ allowedCidrs: material.allowedRanges.toStrings(), from }, `certifying ${material.allowedRanges.toString()}`);
+    return { cluster, store, opened };
+  } catch (error) {
+    store?.close();
+    cluster.close();
+    throw error;
+  }
+}
+
+function liveCa(config: ServeConfig, opened: OpenedCa, parts: { ledger: Ledger; crlNumbers: CrlNumberSequence; clock: Clock; logger: Logger }): LiveCa {
+  const options = { policy: config.ca.lifecycle, checkIntervalMs: config.ca.checkIntervalMs, crlUrl: config.crl.url, crlValidityMs: config.crl.validityMs, ...parts };
+  return new LiveCa(options, opened.loaded, opened.missing);
+}
+
+/** /readyz for the CA: not ready without a CA that can sign now; ready with a warning when it soon will not. */
+function caReadiness(live: LiveCa): void | { warning: string } {
+  const outlook = live.outlook();
+  if (!outlook) throw new Error(`no signing CA: ${live.missingReason ?? 'not loaded'}`);
+  if (outlook.state === 'unusable') throw new Error(outlook.message);
+  if (outlook.state !== 'ok' || (outlook.rolloverDue && !live.loaded?.rootKey)) return { warning: outlook.message };
+  return undefined;
+}
+
+/** The operator's CA for the controller: the live one, whichever intermediate is active. */
+function operatorCaOf(live: LiveCa, issuer: IssuanceService): OperatorCa {
+  return {
+    issuer,
+    current: () => {
+      const loaded = live.loaded;
+      if (!loaded) return { usable: false, reason: 'CANotFound', message: live.missingReason ?? 'the CA is not loaded' };
+      const outlook = live.outlook();
+      if (outlook?.state === 'unusable') return { usable: false, reason: 'CANotUsable', message: outlook.message, material: loaded.material };
+      return { usable: true, material: loaded.material, former: loaded.hierarchy.former };
+    },
+  };
+}
+
+/** GET /api/v1/ca follows the active intermediate. */
+function trustBundleOf(live: LiveCa): TrustBundle {
+  const loaded = (): LoadedCa => {
+    if (!live.loaded) throw new HttpError(503, `no CA: ${live.missingReason ?? 'not loaded'}`, { 'Retry-After': '60' });
+    return live.loaded;
+  };
+  return {
+    get rootPem() {
+      return loaded().rootCertificatePem;
+    },
+    get chainPem() {
+      return loaded().material.chainPem;
+    },
+  };
+}
+
+/** /crl: the active intermediate's CRL; /crl/<key id>: any loaded intermediate's. */
+function crlSourceOf(live: LiveCa): CrlSource {
+  return {
+    current: async () => {
+      const crl = await live.currentCrl();
+      if (!crl) throw new HttpError(503, `no CRL: there is no CA (${live.missingReason ?? 'not loaded'})`, { 'Retry-After': '60' });
+      return crl;
+    },
+    ofIssuer: (keyIdentifier) => live.crlOf(keyIdentifier),
+  };
 }
 
 /** The plain-HTTP listeners beside the REST/ACME port, each serving one thing. */
 type PlainListeners = Readonly<Partial<Record<'crl' | 'metrics', RunningServer>>>;
 
-async function openPlainListeners(config: ServeConfig, parts: { crl: CrlPublisher; logger: Logger; metrics: CaMetrics }): Promise<PlainListeners> {
+async function openPlainListeners(config: ServeConfig, parts: { crl: CrlSource; logger: Logger; metrics: CaMetrics }): Promise<PlainListeners> {
   const { crl, ...telemetry } = parts;
   return {
     ...(config.crl.listen ? { crl: await listenForCrl(config.crl.listen, crl, telemetry) } : {}),
@@ -141,9 +220,24 @@ function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl' | 'met
   };
 }
 
-function servedCa(topology: Topology, ca: LoadedCa): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
+function servedCa(topology: Topology, live: LiveCa, allowedRanges: Ipv4RangeSet): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
   const { source } = topology.ca;
-  return { root: { certificatePem: ca.rootCertificatePem, file: source.kind === 'data-dir' ? caPaths(source.dir).rootCertificate : undefined }, allowedRanges: ca.material.allowedRanges };
+  const file = source.kind === 'data-dir' ? caPaths(source.dir).rootCertificate : undefined;
+  return {
+    root: {
+      get certificatePem() {
+        return live.loaded?.rootCertificatePem ?? '';
+      },
+      file,
+    },
+    allowedRanges,
+  };
+}
+
+/** One round now (the warning at start, a rollover already due), then every --ca-check-interval. */
+async function startUpkeep(upkeep: CaUpkeep): Promise<void> {
+  await upkeep.check();
+  upkeep.start();
 }
 
 /** The REST door's signer in this process: each newly stored request is queued for it. */

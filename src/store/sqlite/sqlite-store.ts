@@ -135,6 +135,11 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
     return rows.map(auditFromRow);
   }
 
+  /** How many certificates the ledger holds: a CA existed here when it is more than zero. */
+  async countCertificates(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
+  }
+
   async ping(): Promise<void> {
     this.statements.ping.get();
   }
