@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LeafSigner, systemClock, type Clock, type Ipv4RangeSet } from '../ca/index.js';
 import type { TrustBundle } from '../api/ca-routes.js';
@@ -122,26 +123,34 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
 }
 
 /**
- * The ports are checked first, so nothing is written when the server could not listen; the store
- * is opened before the CA, whose absence means something only next to a ledger of certificates.
+ * The ports are checked first, so nothing is written when the server could not listen; the CA
+ * before the store, so an unwritable data directory is named as such by the CA's creation.
  */
 async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; store: SqliteStore; opened: OpenedCa }> {
   for (const address of [config.listen, config.crl.listen, config.metricsListen]) if (address) await checkAddressFree(address);
   const cluster = await openServeCluster(config, topology, clock, logger);
-  let store: SqliteStore | undefined;
   try {
-    store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
-    const ledgerCertificates = () => store!.countCertificates();
+    const ledgerCertificates = () => certificatesInLedger(join(config.dataDir, DATABASE_FILE));
     const parts = { keyAlgorithm: config.keyAlgorithm, clock, logger, bootstrap: config.ca.bootstrap, ledgerCertificates };
     const opened = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, parts), { ledgerCertificates });
     const material = opened.loaded?.material;
     const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
     if (material) logger.info({ allowedCidrs: material.allowedRanges.toStrings(), from }, `certifying ${material.allowedRanges.toString()}`);
-    return { cluster, store, opened };
+    return { cluster, store: SqliteStore.open(join(config.dataDir, DATABASE_FILE)), opened };
   } catch (error) {
-    store?.close();
     cluster.close();
     throw error;
+  }
+}
+
+/** How many certificates the data directory's database holds; 0 when there is none yet. */
+async function certificatesInLedger(databaseFile: string): Promise<number> {
+  if (!(await access(databaseFile).then(() => true, () => false))) return 0;
+  const store = SqliteStore.open(databaseFile);
+  try {
+    return await store.countCertificates();
+  } finally {
+    store.close();
   }
 }
 
