@@ -131,8 +131,8 @@ export interface SuccessorIntermediateOptions {
 /**
  * The next intermediate of a CA (a rollover): a fresh key of the predecessor's type under a new
  * name, the predecessor's exact name constraints, valid 5 years but never beyond the root. Refused
- * when the root key does not belong to the root, the predecessor is not the root's, or the root
- * ends no later than the predecessor (then only a new root helps).
+ * when the root key does not belong to the root, the predecessor is not the root's, or the
+ * successor would end before the predecessor (then only a new root helps).
  */
 export function createSuccessorIntermediate(options: SuccessorIntermediateOptions): PemKeyPair {
   const root = checkedRoot(options.rootCertificatePem, options.rootKey);
@@ -140,8 +140,9 @@ export function createSuccessorIntermediate(options: SuccessorIntermediateOption
   const randomBytes = options.randomBytes ?? defaultRandomBytes;
   const notBefore = wholeSeconds(new Date(Math.max(options.clock.now().getTime() - CA_BACKDATE_MS, root.fields.notBefore.getTime())));
   const notAfter = new Date(Math.min(addYears(notBefore, INTERMEDIATE_VALIDITY_YEARS).getTime(), root.fields.notAfter.getTime()));
-  if (notAfter <= predecessor.fields.notAfter) {
-    throw new CaError('ca_material_invalid', `the root ends ${root.fields.notAfter.toISOString()}, no later than the current intermediate: a new intermediate would not last longer; the CA needs a new root`);
+  // Ending together is allowed (a new key, e.g. after a suspected compromise); ending earlier never.
+  if (notAfter < predecessor.fields.notAfter) {
+    throw new CaError('ca_material_invalid', `the root ends ${root.fields.notAfter.toISOString()}, before the current intermediate: a new intermediate would end earlier; the CA needs a new root`);
   }
   const organization = organizationOf(root.x509);
   const successor = newCaKey(keyAlgorithmOfKind(predecessor.kind), organization, `${organization} Intermediate CA ${Buffer.from(randomBytes(4)).toString('hex')}`);

@@ -50,8 +50,13 @@ export class CaUpkeep {
     await this.running;
   }
 
-  /** One round (also run at start); never throws: a failure is logged and the next round tries again. */
+  /**
+   * One round that starts after this call (also run at start); never throws: a failure is logged
+   * and the next round tries again. A round already under way may have read the keystore too early,
+   * so it is waited for first.
+   */
   async check(): Promise<void> {
+    await this.running;
     this.running ??= this.round().finally(() => {
       this.running = undefined;
     });
