@@ -15,7 +15,7 @@ export interface AcmeDependencies {
   readonly settings: AcmeSettings;
   readonly store: AcmeStore;
   /** The one issuance service (docs/ARCHITECTURE.md §1): policy, signing, ledger, audit — revocations too. */
-  readonly issuer: Pick<IssuanceService, 'issue' | 'recordRevocation'>;
+  readonly issuer: Pick<IssuanceService, 'issue' | 'recordRevocation'> & Partial<Pick<IssuanceService, 'ensureAvailable'>>;
   readonly nonces: NonceService;
   readonly verifier: RequestVerifier;
   readonly validations: ValidationQueue;

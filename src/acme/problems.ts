@@ -119,9 +119,9 @@ export function problemFromCaError(error: CaError): AcmeProblem {
     case 'server':
       return new AcmeProblem('serverInternal', 'signing failed; see the server log');
     case 'retryable':
-      return new AcmeProblem('serverInternal', `the CA cannot sign right now (${error.reason}); retry shortly`, {
+      return new AcmeProblem('serverInternal', `the CA cannot sign right now (${error.reason}): ${error.message}`, {
         status: 503,
-        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        headers: { 'Retry-After': String(error.retryAfterSeconds ?? RETRY_AFTER_SECONDS) },
       });
   }
 }

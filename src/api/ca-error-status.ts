@@ -15,15 +15,17 @@ const STATUS_OF_CLASS = {
 /**
  * A core refusal as a REST error. The requester's faults are 400 (413 for oversize input) with a
  * message that names the field or IP and why; server faults are 500 without internals (the caller
- * logs the error), passing ones 503 with Retry-After.
+ * logs the error), passing ones 503 with Retry-After and the core's sentence (written for the requester:
+ * it says what is missing, not how the server is built).
  */
 export function httpErrorFromCaError(error: CaError): HttpError {
   const errorClass = error.errorClass;
   const status = error.reason === 'input_too_large' ? 413 : STATUS_OF_CLASS[errorClass];
   if (errorClass === 'server') return new HttpError(status, 'the CA could not handle this request; see the server log');
   if (errorClass === 'retryable') {
-    return new HttpError(status, `the CA cannot handle this request right now (${error.reason}); retry in ${RETRY_AFTER_SECONDS}s`, {
-      'Retry-After': String(RETRY_AFTER_SECONDS),
+    const seconds = error.retryAfterSeconds ?? RETRY_AFTER_SECONDS;
+    return new HttpError(status, `the CA cannot handle this request right now (${error.reason}): ${error.message}; retry in ${seconds}s`, {
+      'Retry-After': String(seconds),
     });
   }
   return new HttpError(status, `CSR refused (${error.reason}): ${error.message}`);

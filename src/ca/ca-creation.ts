@@ -1,10 +1,13 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { readCertificate, readSubjectKeyIdentifier } from './certificate-reader.js';
 import { integerFromBytes } from './der.js';
 import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
 import type { Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf, organizationAndCommonName } from './extensions.js';
 import type { Ipv4RangeSet } from './ip-ranges.js';
-import { generateKeyObjects, pkcs8PemOf, publicKeyKindOfAlgorithm, spkiDerOf, type KeyObjectPair } from './key-generation.js';
+import { generateKeyObjects, keyAlgorithmOfKind, pkcs8PemOf, publicKeyKindOfAlgorithm, spkiDerOf, type KeyObjectPair } from './key-generation.js';
+import { OID } from './oids.js';
 import { encodeCertificatePem } from './pem.js';
 import {
   addYears,
@@ -15,7 +18,7 @@ import {
   rootExtensions,
 } from './profile.js';
 import { defaultRandomBytes, randomSerial, type RandomBytes } from './serial.js';
-import { signatureAlgorithmFor } from './signature-algorithm.js';
+import { publicKeyKindOf, signatureAlgorithmFor } from './signature-algorithm.js';
 import type { KeyAlgorithm } from './types.js';
 
 export interface PemKeyPair {
@@ -113,4 +116,82 @@ function checkOrganization(organization: string): string {
     );
   }
   return trimmed;
+}
+
+export interface SuccessorIntermediateOptions {
+  /** The root that signs the successor. */
+  readonly rootCertificatePem: string;
+  readonly rootKey: KeyObject;
+  /** The intermediate being replaced: its name constraints and key type carry over unchanged. */
+  readonly predecessorCertificatePem: string;
+  readonly clock: Clock;
+  readonly randomBytes?: RandomBytes;
+}
+
+/**
+ * The next intermediate of a CA (a rollover): a fresh key of the predecessor's type under a new
+ * name, the predecessor's exact name constraints, valid 5 years but never beyond the root. Refused
+ * when the root key does not belong to the root, the predecessor is not the root's, or the
+ * successor would end before the predecessor (then only a new root helps).
+ */
+export function createSuccessorIntermediate(options: SuccessorIntermediateOptions): PemKeyPair {
+  const root = checkedRoot(options.rootCertificatePem, options.rootKey);
+  const predecessor = checkedPredecessor(options.predecessorCertificatePem, root.x509);
+  const randomBytes = options.randomBytes ?? defaultRandomBytes;
+  const notBefore = wholeSeconds(new Date(Math.max(options.clock.now().getTime() - CA_BACKDATE_MS, root.fields.notBefore.getTime())));
+  const notAfter = new Date(Math.min(addYears(notBefore, INTERMEDIATE_VALIDITY_YEARS).getTime(), root.fields.notAfter.getTime()));
+  // Ending together is allowed (a new key, e.g. after a suspected compromise); ending earlier never.
+  if (notAfter < predecessor.fields.notAfter) {
+    throw new CaError('ca_material_invalid', `the root ends ${root.fields.notAfter.toISOString()}, before the current intermediate: a new intermediate would end earlier; the CA needs a new root`);
+  }
+  const organization = organizationOf(root.x509);
+  const successor = newCaKey(keyAlgorithmOfKind(predecessor.kind), organization, `${organization} Intermediate CA ${Buffer.from(randomBytes(4)).toString('hex')}`);
+  const der = signTbs(
+    encodeTbs({
+      serialDer: integerFromBytes(randomSerial(randomBytes)),
+      signatureAlgorithmDer: root.signer.algorithm.identifierDer,
+      issuerDer: root.fields.subjectDer,
+      notBefore,
+      notAfter,
+      subjectDer: successor.name,
+      spkiDer: successor.spki,
+      extensions: intermediateExtensions(successor.keyIdentifier, root.keyIdentifier, predecessor.nameConstraints),
+    }),
+    root.signer,
+  );
+  return { certificatePem: encodeCertificatePem(der), privateKeyPem: pkcs8PemOf(successor.keys.privateKey) };
+}
+
+function refused(message: string): CaError {
+  return new CaError('ca_material_invalid', message);
+}
+
+function checkedRoot(pem: string, key: KeyObject) {
+  const x509 = new X509Certificate(pem);
+  const fields = readCertificate(new Uint8Array(x509.raw));
+  const kind = publicKeyKindOf(key);
+  if (!kind || !x509.checkPrivateKey(key)) throw refused('the root key does not belong to the root certificate');
+  const keyIdentifier = readSubjectKeyIdentifier(fields) ?? keyIdentifierOf(fields.spkiDer);
+  return { x509, fields, keyIdentifier, signer: { key, algorithm: signatureAlgorithmFor(kind) } satisfies CertificateSigningKey };
+}
+
+function checkedPredecessor(pem: string, root: X509Certificate) {
+  const x509 = new X509Certificate(pem);
+  if (!x509.checkIssued(root) || !x509.verify(root.publicKey)) throw refused(`the current intermediate (${x509.subject.replace(/\n/g, ', ')}) was not issued by this root`);
+  const fields = readCertificate(new Uint8Array(x509.raw));
+  const constraints = fields.extensions.get(OID.nameConstraints);
+  if (!constraints) throw refused('the current intermediate has no name constraints to carry over; a successor would be unconstrained');
+  const kind = publicKeyKindOf(x509.publicKey);
+  if (!kind) throw refused('the current intermediate has a key type this CA cannot make');
+  return { fields, kind, nameConstraints: constraints.value };
+}
+
+/** The root's organizationName, when it is one a CA name can carry; else the default. */
+function organizationOf(root: X509Certificate): string {
+  const organization = (root.subject ?? '').split('\n').find((line) => line.startsWith('O='))?.slice(2);
+  try {
+    return checkOrganization(organization ?? DEFAULT_ORGANIZATION);
+  } catch {
+    return DEFAULT_ORGANIZATION;
+  }
 }

@@ -17,7 +17,14 @@ import { encodeCertificatePem } from './pem.js';
 import { publicKeyKindOf } from './signature-algorithm.js';
 import type { PublicKeyKind } from './types.js';
 
-export { createCa, type CreateCaOptions, type CreatedCa, type PemKeyPair } from './ca-creation.js';
+export {
+  createCa,
+  createSuccessorIntermediate,
+  type CreateCaOptions,
+  type CreatedCa,
+  type PemKeyPair,
+  type SuccessorIntermediateOptions,
+} from './ca-creation.js';
 
 /** A signing CA that passed every check, ready for LeafSigner. */
 export interface CaMaterial {
@@ -36,6 +43,8 @@ export interface CaMaterial {
   readonly allowedRanges: Ipv4RangeSet;
   readonly notBefore: Date;
   readonly notAfter: Date;
+  /** The signer's subjectKeyIdentifier in lowercase hex: what its leaves and CRLs name as their authority key. */
+  readonly keyIdentifier: string;
 }
 
 export interface LoadCaMaterialInput {
@@ -80,6 +89,7 @@ export function loadCaMaterial(input: LoadCaMaterialInput): CaMaterial {
     allowedRanges: narrowToChain(input.allowedRanges, path),
     notBefore: signer.fields.notBefore,
     notAfter: signer.fields.notAfter,
+    keyIdentifier: Buffer.from(readSubjectKeyIdentifier(signer.fields)!).toString('hex'),
   };
 }
 

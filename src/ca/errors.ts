@@ -23,7 +23,8 @@ export type CaErrorReason =
   | 'validity_invalid'
   | 'cidr_invalid'
   | 'ca_material_invalid'
-  | 'key_file_insecure';
+  | 'key_file_insecure'
+  | 'ca_unavailable';
 
 /**
  * What kind of fault a reason is, so each door maps the class, not the reason, to its wire format:
@@ -58,6 +59,9 @@ export const CA_ERROR_CLASS = {
   cidr_invalid: 'server',
   ca_material_invalid: 'server',
   key_file_insecure: 'server',
+  // No signing CA that can sign this now (missing, expired, too close to its end): a rollover or an
+  // operator restoring the CA makes the same request succeed later.
+  ca_unavailable: 'retryable',
 } as const satisfies Record<CaErrorReason, CaErrorClass>;
 
 export class CaError extends Error {
@@ -68,6 +72,8 @@ export class CaError extends Error {
     message: string,
     /** The offending value (an IP, an OID, a key size…), when there is one. */
     readonly value?: string,
+    /** For a retryable fault: when the same request may succeed, if the core's caller knows. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

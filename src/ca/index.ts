@@ -28,6 +28,8 @@ export type { CertificateExtension } from './certificate-reader.js';
 
 // Signing: CA material, leaves, keys
 export * from './ca-material.js';
+export * from './ca-hierarchy.js';
+export * from './ca-lifecycle.js';
 export * from './leaf-signer.js';
 export * from './crl.js';
 export * from './key-generation.js';
@@ -40,4 +42,5 @@ export {
   LEAF_BACKDATE_MS,
   LEAF_MAX_VALIDITY_MS,
   ROOT_VALIDITY_YEARS,
+  SHORTEST_LEAF_MS,
 } from './profile.js';

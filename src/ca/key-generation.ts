@@ -16,6 +16,11 @@ export function publicKeyKindOfAlgorithm(algorithm: KeyAlgorithm): PublicKeyKind
   }
 }
 
+/** The key algorithm name of a key kind (the inverse of publicKeyKindOfAlgorithm). */
+export function keyAlgorithmOfKind(kind: PublicKeyKind): KeyAlgorithm {
+  return kind.kind === 'ec' ? (kind.curve === 'P-256' ? 'ecdsa-p256' : 'ecdsa-p384') : `rsa-${kind.bits}`;
+}
+
 export interface KeyObjectPair {
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;

@@ -10,7 +10,7 @@ import { describeAddressBlock } from './ip-ranges.js';
 import { formatIpv4, ipv4ToOctets, parseIpv4 } from './ipv4.js';
 import { OID } from './oids.js';
 import { encodeCertificatePem } from './pem.js';
-import { EMPTY_NAME, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, leafExtensions, leafProfile, type LeafProfile } from './profile.js';
+import { EMPTY_NAME, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, leafExtensions, leafProfile, SHORTEST_LEAF_MS, type LeafProfile } from './profile.js';
 import { defaultRandomBytes, newSerial, serialToHex, type RandomBytes } from './serial.js';
 import { signatureAlgorithmFor } from './signature-algorithm.js';
 import { keyIdentifierOfPublicKey, readSubjectPublicKeyInfo } from './subject-public-key-info.js';
@@ -44,6 +44,11 @@ export interface LeafSignerOptions {
   readonly randomBytes?: RandomBytes;
   /** Where the signer's CRL is published: every leaf then carries a CRLDistributionPoints with this URI. */
   readonly crlDistributionPointUrl?: string;
+  /**
+   * A leaf that would outlive the CA ends with it instead (never shorter than a day). Off: it is
+   * refused as ca_unavailable, a passing fault a rollover cures.
+   */
+  readonly shortLeavesNearExpiry?: boolean;
 }
 
 const SPKI_ALGORITHM: Readonly<Record<PublicKeyKind['kind'], string>> = { rsa: OID.rsaEncryption, ec: OID.ecPublicKey };
@@ -59,6 +64,7 @@ export class LeafSigner {
   private readonly profile: LeafProfile;
   private readonly clock: Clock;
   private readonly randomBytes: RandomBytes;
+  private readonly shortLeaves: boolean;
 
   constructor(
     private readonly material: CaMaterial,
@@ -71,6 +77,7 @@ export class LeafSigner {
     this.signingKey = { key: material.signerKey, algorithm: signatureAlgorithmFor(material.signerKeyKind) };
     this.clock = options.clock ?? systemClock;
     this.randomBytes = options.randomBytes ?? defaultRandomBytes;
+    this.shortLeaves = options.shortLeavesNearExpiry ?? false;
   }
 
   /** Throws CaError only. */
@@ -117,9 +124,11 @@ export class LeafSigner {
   }
 
   private validity(request: LeafRequest): { notBefore: Date; notAfter: Date } {
-    const defaultStart = Math.max(this.clock.now().getTime() - LEAF_BACKDATE_MS, this.material.notBefore.getTime());
+    const now = this.clock.now();
+    if (now >= this.material.notAfter) throw new CaError('ca_unavailable', `the signing CA expired ${describe(this.material.notAfter)}`);
+    const defaultStart = Math.max(now.getTime() - LEAF_BACKDATE_MS, this.material.notBefore.getTime());
     const notBefore = wholeSeconds(request.notBefore ?? new Date(defaultStart));
-    const notAfter = wholeSeconds(request.notAfter ?? new Date(notBefore.getTime() + LEAF_MAX_VALIDITY_MS));
+    const notAfter = this.fitToCa(wholeSeconds(request.notAfter ?? new Date(notBefore.getTime() + LEAF_MAX_VALIDITY_MS)), now);
     const refuse = (why: string): never => {
       throw new CaError('validity_invalid', `certificate validity ${describe(notBefore)} .. ${describe(notAfter)} ${why}`);
     };
@@ -136,6 +145,15 @@ export class LeafSigner {
       refuse(`is not inside the CA certificate's validity ${describe(this.material.notBefore)} .. ${describe(this.material.notAfter)}`);
     }
     return { notBefore, notAfter };
+  }
+
+  /** A leaf outliving the CA: shortened to end with it (when allowed and at least a day remains), else refused. */
+  private fitToCa(notAfter: Date, now: Date): Date {
+    const caEnd = this.material.notAfter;
+    if (Number.isNaN(notAfter.getTime()) || notAfter <= caEnd) return notAfter;
+    if (this.shortLeaves && caEnd.getTime() - now.getTime() >= SHORTEST_LEAF_MS) return caEnd;
+    const policy = this.shortLeaves ? 'less than a day remains' : 'shortening certificates to fit (--short-leaves-near-ca-expiry) is off';
+    throw new CaError('ca_unavailable', `the signing CA ends ${describe(caEnd)}, before this certificate would (${describe(notAfter)}), and ${policy}`);
   }
 }
 

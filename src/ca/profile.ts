@@ -21,6 +21,8 @@ export const LEAF_MAX_VALIDITY_MS = 365 * 24 * 60 * 60 * 1000;
 export const ROOT_VALIDITY_YEARS = 10;
 export const INTERMEDIATE_VALIDITY_YEARS = 5;
 export const CA_BACKDATE_MS = LEAF_BACKDATE_MS;
+/** With --short-leaves-near-ca-expiry a leaf may end with its CA, but is never shorter than a day. */
+export const SHORTEST_LEAF_MS = 24 * 60 * 60 * 1000;
 
 /** A leaf's subject is an empty Name: clients must match IPs against the SAN alone. */
 export const EMPTY_NAME = sequence();
@@ -86,15 +88,19 @@ export function rootExtensions(subjectKeyIdentifier: Uint8Array): Uint8Array[] {
   ];
 }
 
-/** The online intermediate: pathLen 0 and technically constrained to the allowed IPv4 ranges. */
-export function intermediateExtensions(subjectKeyIdentifier: Uint8Array, issuerKeyIdentifier: Uint8Array, ranges: Ipv4RangeSet): Uint8Array[] {
+/**
+ * The online intermediate: pathLen 0 and technically constrained to the allowed IPv4 ranges, or
+ * (a successor) to exactly the nameConstraints value of the intermediate it replaces.
+ */
+export function intermediateExtensions(subjectKeyIdentifier: Uint8Array, issuerKeyIdentifier: Uint8Array, constraints: Ipv4RangeSet | Uint8Array): Uint8Array[] {
+  const constraintsValue = constraints instanceof Uint8Array ? constraints : nameConstraintsValue(constraints);
   return [
     extension(OID.basicConstraints, true, basicConstraintsValue(true, 0)),
     INTERMEDIATE_KEY_USAGE,
     SERVER_AUTH,
     extension(OID.subjectKeyIdentifier, false, subjectKeyIdentifierValue(subjectKeyIdentifier)),
     extension(OID.authorityKeyIdentifier, false, authorityKeyIdentifierValue(issuerKeyIdentifier)),
-    extension(OID.nameConstraints, true, nameConstraintsValue(ranges)),
+    extension(OID.nameConstraints, true, constraintsValue),
   ];
 }
 

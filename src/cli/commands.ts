@@ -1,4 +1,5 @@
 import { backupCommand } from './backup-command.js';
+import { caCommand } from './ca-command.js';
 import type { Command } from './command.js';
 import { adminCommand } from './admin-command.js';
 import { privateCommand, webhooksCommand } from './client-command.js';
@@ -8,4 +9,4 @@ import { serveCommand } from './serve-command.js';
 import { signCommand } from './sign-command.js';
 
 /** Every subcommand, in the order `smsgate-ca --help` lists them. */
-export const COMMANDS: readonly Command[] = [initCommand, signCommand, serveCommand, backupCommand, webhooksCommand, privateCommand, eabCommand, adminCommand];
+export const COMMANDS: readonly Command[] = [initCommand, signCommand, serveCommand, caCommand, backupCommand, webhooksCommand, privateCommand, eabCommand, adminCommand];

@@ -1,5 +1,6 @@
 import { DEFAULT_ALLOWED_CIDRS, formatCidr, Ipv4RangeSet, KEY_ALGORITHMS, parseCidr, type Ipv4Cidr, type KeyAlgorithm } from '../ca/index.js';
 import { ACME_SETTINGS, buildAcmeConfig, describeAcmeConfig, type AcmeConfig } from './acme-config.js';
+import { buildCaConfig, CA_SETTINGS, describeCaConfig, type CaConfig } from './ca-config.js';
 import { ConfigError } from './config-error.js';
 import { buildCrlConfig, CRL_SETTINGS, describeCrlConfig, type CrlConfig } from './crl-config.js';
 import { formatDuration } from './duration.js';
@@ -81,7 +82,7 @@ export const SERVE_SETTINGS = {
 };
 
 /** Every table `serve` reads, in the order `serve --help` lists their flags. */
-export const SERVE_TABLES: readonly SettingsTable[] = [SERVE_SETTINGS, CRL_SETTINGS, ACME_SETTINGS, KUBERNETES_SETTINGS];
+export const SERVE_TABLES: readonly SettingsTable[] = [SERVE_SETTINGS, CA_SETTINGS, CRL_SETTINGS, ACME_SETTINGS, KUBERNETES_SETTINGS];
 
 type ServeKnobs = SettingsOf<typeof SERVE_SETTINGS>;
 
@@ -94,10 +95,12 @@ export type ServeConfig = Omit<ServeKnobs, 'tlsCertificateFile' | 'tlsKeyFile' |
   readonly kubernetes: KubernetesConfig;
   /** CRL publication (`--crl-*`). */
   readonly crl: CrlConfig;
+  /** The CA's life: rollover, its last year, bootstrap (`--ca-*`). */
+  readonly ca: CaConfig;
 };
 
 /** What `serve` reads: values by flag name, as flags, the environment, the config file and defaults deliver them. */
-export type ServeValues = ValuesOf<typeof SERVE_SETTINGS> & ValuesOf<typeof CRL_SETTINGS> & ValuesOf<typeof ACME_SETTINGS> & ValuesOf<typeof KUBERNETES_SETTINGS>;
+export type ServeValues = ValuesOf<typeof SERVE_SETTINGS> & ValuesOf<typeof CA_SETTINGS> & ValuesOf<typeof CRL_SETTINGS> & ValuesOf<typeof ACME_SETTINGS> & ValuesOf<typeof KUBERNETES_SETTINGS>;
 
 export function buildServeConfig(values: ServeValues = {}): ServeConfig {
   const { tlsCertificateFile, tlsKeyFile, insecureHttp, ...plain } = readSettings(SERVE_SETTINGS, values);
@@ -107,6 +110,7 @@ export function buildServeConfig(values: ServeValues = {}): ServeConfig {
     acme: buildAcmeConfig(values),
     kubernetes: buildKubernetesConfig(values),
     crl: buildCrlConfig(values),
+    ca: buildCaConfig(values),
   });
 }
 
@@ -153,5 +157,6 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     acme: describeAcmeConfig(config.acme),
     kubernetes: describeKubernetesConfig(config.kubernetes),
     crl: describeCrlConfig(config.crl),
+    ca: describeCaConfig(config.ca),
   };
 }

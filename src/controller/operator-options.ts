@@ -1,15 +1,15 @@
-import type { CaMaterial, Clock, Ipv4RangeSet } from '../ca/index.js';
+import type { Clock, Ipv4RangeSet } from '../ca/index.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { BackoffPolicy } from '../shared/backoff.js';
 import type { RestRecordProcessing } from './certificate-request/csr-certificate-flow.js';
-import type { CertificateIssuer, IssuerFactory } from './issuers/signing-ca.js';
+import type { IssuerFactory, OperatorCa } from './issuers/signing-ca.js';
 import type { LeaderElectionTiming } from './runtime/leader-election.js';
 
 export interface OperatorOptions {
   readonly api: KubeApi;
-  /** The operator's own CA and the issuance service bound to it. */
-  readonly defaultCa: { readonly material: CaMaterial; readonly issuer: CertificateIssuer };
+  /** The operator's own CA as it stands now, and the issuance service that signs with it. */
+  readonly defaultCa: OperatorCa;
   /** Issuance services for issuers that narrow the ranges or bring their own CA. */
   readonly issuerFactory: IssuerFactory;
   /** The operator's configured ranges (a CA from an issuer's Secret is narrowed to them). */

@@ -116,8 +116,11 @@ export class Operator {
   private async publishTrust(): Promise<void> {
     const target = this.options.trustConfigMap;
     if (!target) return;
+    const view = this.options.defaultCa.current();
+    // Without the CA nothing is published: an earlier root there stays what clients trust.
+    if (!view.material) return;
     try {
-      const outcome = await publishTrustBundle(new ResourceClient<ConfigMap>(this.options.api, CONFIG_MAPS), target.namespace, target.name, this.options.defaultCa.material.rootPem);
+      const outcome = await publishTrustBundle(new ResourceClient<ConfigMap>(this.options.api, CONFIG_MAPS), target.namespace, target.name, view.material.rootPem);
       this.options.logger.info({ configMap: `${target.namespace}/${target.name}`, outcome }, 'published the root certificate');
     } catch (error) {
       this.options.logger.warn({ err: error, configMap: `${target.namespace}/${target.name}` }, 'could not publish the root certificate');

@@ -64,7 +64,8 @@ export const CERTIFICATE_REQUEST_REASONS = [
 ] as const;
 export type CertificateRequestReason = (typeof CERTIFICATE_REQUEST_REASONS)[number];
 
-export const ISSUER_REASONS = ['Ready', 'Invalid', 'CANotFound'] as const;
+/** CANotUsable: the operator's own CA exists but cannot sign (expired, or too near its end under the refuse policy). */
+export const ISSUER_REASONS = ['Ready', 'Invalid', 'CANotFound', 'CANotUsable'] as const;
 export type IssuerReason = (typeof ISSUER_REASONS)[number];
 
 export type { ObjectMeta, OwnerReference } from '../kube/core-types.js';

@@ -1,5 +1,6 @@
 import type { Clock, CrlContents, SignedCrl } from '../ca/index.js';
 import type { CrlNumberSequence, RevocationList } from '../store/interfaces.js';
+import type { CertificateRevocation } from '../store/records.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** What the publisher needs from the core's CrlSigner (structural, so tests can pass a fake). */
@@ -14,6 +15,11 @@ export interface CrlPublisherOptions {
   readonly numbers: CrlNumberSequence;
   readonly clock: Clock;
   readonly logger: Logger;
+  /**
+   * Whether a revocation is of a certificate this CRL's issuer signed; absent: every one is (a CA
+   * with one intermediate). With several intermediates each lists only its own leaves.
+   */
+  readonly covers?: (revocation: CertificateRevocation) => Promise<boolean>;
 }
 
 interface Built {
@@ -55,7 +61,9 @@ export class CrlPublisher {
   private async build(revision: number): Promise<SignedCrl> {
     const { signer, revocations, numbers, clock, logger } = this.options;
     // An entry stays until one CRL issued after the certificate expired carried it (RFC 5280 §3.3).
-    const revoked = await revocations.listRevoked(new Date(clock.now().getTime() - signer.validityMs));
+    const listed = await revocations.listRevoked(new Date(clock.now().getTime() - signer.validityMs));
+    const covers = this.options.covers;
+    const revoked = covers ? await filterEach(listed, covers) : listed;
     const crl = signer.sign({ revoked, crlNumber: await numbers.nextCrlNumber() });
     if (!this.cached || revision >= this.cached.revision) this.cached = { crl, revision };
     logger.info({ crlNumber: crl.crlNumber, revoked: crl.revokedCount, nextUpdate: crl.nextUpdate }, 'signed a new CRL');
@@ -67,4 +75,10 @@ export class CrlPublisher {
     const half = crl.thisUpdate.getTime() + (crl.nextUpdate.getTime() - crl.thisUpdate.getTime()) / 2;
     return now >= half;
   }
+}
+
+async function filterEach<T>(items: readonly T[], keep: (item: T) => Promise<boolean>): Promise<T[]> {
+  const kept: T[] = [];
+  for (const item of items) if (await keep(item)) kept.push(item);
+  return kept;
 }

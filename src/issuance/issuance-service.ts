@@ -1,4 +1,5 @@
 import {
+  CaError,
   CSR_PROFILES,
   describeIgnoredExtensions,
   ipsExactly,
@@ -23,6 +24,7 @@ import type { AdminDecisionResult, IssueRequest, RevocationRequest, SubmitReques
 import { isRequestId, newRequestId } from './request-id.js';
 import { crlReasonName } from './revocation-reasons.js';
 import type { CertificateSigner } from './signer.js';
+import { certificateRecord, csrPemOf, isRequestApprovals } from './ledger-records.js';
 
 export interface IssuanceServiceOptions {
   /** With a RevocationLedger (SQLite, Kubernetes), revocations are recorded in the ledger and the audit log. */
@@ -70,9 +72,12 @@ export class IssuanceService {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const { store, clock } = this.options;
     const at = clock.now();
-    const csr = await this.refusingAudited({ door: 'rest', requester: request.requester }, () =>
-      validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest }),
-    );
+    const csr = await this.refusingAudited({ door: 'rest', requester: request.requester }, () => {
+      const validated = validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest });
+      // Refused now, not accepted and denied later: a REST certificate is always a full-length one.
+      this.options.signer.ensureAvailable?.({});
+      return validated;
+    });
     const id = this.newId();
     const verdict = approvalVerdict(this.options.approval ?? AUTO_APPROVAL, request.requester, csr.ips);
     const details = [this.ignoredDetail('rest', id, csr.ignoredExtensions).detail, verdict.approved ? undefined : `waiting for an administrator: ${verdict.because}`].filter(Boolean);
@@ -141,6 +146,14 @@ export class IssuanceService {
     return isRequestApprovals(this.options.store);
   }
 
+  /**
+   * Whether a certificate ending at `notAfter` (default: a full-length one) can be signed now; throws
+   * CaError (ca_unavailable) when not. For doors that take a request before they sign (ACME new-order).
+   */
+  ensureAvailable(request: { readonly notAfter?: Date } = {}): void {
+    this.options.signer.ensureAvailable?.(request);
+  }
+
   onRevoked(listener: RevokedListener): void {
     this.revokedListeners.push(listener);
   }
@@ -154,19 +167,31 @@ export class IssuanceService {
     return this.options.store.listPending();
   }
 
-  /** The worker's step: decide every still-pending request among `ids`, commit them together. */
+  /**
+   * The worker's step: decide every still-pending request among `ids`, commit them together. A
+   * request the CA cannot sign for the moment (a retryable fault) stays pending: the step throws
+   * after committing the others, and the worker retries it with backoff.
+   */
   async processPending(ids: readonly string[]): Promise<void> {
     const outcomes: PendingOutcome[] = [];
     const records: CsrRequestRecord[] = [];
+    let postponed: CaError | undefined;
     for (const id of ids) {
       const record = await this.options.store.findRequest(id);
       if (record?.status !== 'pending' || record.awaitingApproval) continue;
+      const outcome = this.decide(record);
+      if (outcome instanceof CaError) {
+        postponed = outcome;
+        continue;
+      }
       records.push(record);
-      outcomes.push(this.decide(record));
+      outcomes.push(outcome);
     }
-    if (outcomes.length === 0) return;
-    await this.options.store.completePending(outcomes);
-    outcomes.forEach((outcome, index) => this.reportOutcome(outcome, records[index]!));
+    if (outcomes.length > 0) {
+      await this.options.store.completePending(outcomes);
+      outcomes.forEach((outcome, index) => this.reportOutcome(outcome, records[index]!));
+    }
+    if (postponed) throw postponed;
   }
 
   /** ACME finalize / Kubernetes controller: policy, sign, record, audit; throws CaError on refusal. */
@@ -283,7 +308,7 @@ export class IssuanceService {
     return { detail };
   }
 
-  private decide(record: CsrRequestRecord): PendingOutcome {
+  private decide(record: CsrRequestRecord): PendingOutcome | CaError {
     const at = this.options.clock.now();
     try {
       // Checked again: the allowed ranges may have changed since the request was stored.
@@ -291,6 +316,7 @@ export class IssuanceService {
       const issued = this.options.signer.issue({ subject, ips, type: record.type });
       return { kind: 'approved', requestId: record.id, at, certificate: certificateRecord(issued, 'rest', record.requester, at, record.id) };
     } catch (error) {
+      if (isCaError(error) && error.errorClass === 'retryable') return error;
       if (!isCaError(error)) this.options.logger.error({ err: error, requestId: record.id }, 'signing failed');
       return { kind: 'denied', requestId: record.id, at, reason: isCaError(error) ? error.message : DENIED_INTERNALLY };
     }
@@ -339,27 +365,4 @@ export class IssuanceService {
     metrics.certificatesIssued.inc({ door, type: issued.type });
     metrics.issuanceLatency.observe({ door }, Math.max(0, at.getTime() - since.getTime()) / 1000);
   }
-}
-
-function isRequestApprovals(store: Partial<RequestApprovals>): store is RequestApprovals {
-  return typeof store.grantApproval === 'function' && typeof store.denyRequest === 'function';
-}
-
-function csrPemOf(csr: IssueRequest['csr']): { csrPem?: string } {
-  return 'pem' in csr ? { csrPem: csr.pem } : {};
-}
-
-function certificateRecord(issued: IssuedCertificate, door: Door, requester: string, at: Date, reference?: string): IssuedCertificateRecord {
-  return {
-    serialNumber: issued.serialNumber,
-    door,
-    type: issued.type,
-    ips: issued.ips,
-    notBefore: issued.notBefore,
-    notAfter: issued.notAfter,
-    requester,
-    issuedAt: at,
-    certificatePem: issued.chainPem,
-    ...(reference ? { requestId: reference } : {}),
-  };
 }

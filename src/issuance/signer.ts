@@ -9,4 +9,10 @@ export interface CertificateSigner {
     readonly notBefore?: Date;
     readonly notAfter?: Date;
   }): IssuedCertificate;
+
+  /**
+   * Throws CaError (ca_unavailable) when no certificate ending at `notAfter` (default: a full-length
+   * one from now) can be signed at the moment; absent: the signer can always try.
+   */
+  ensureAvailable?(request: { readonly notAfter?: Date }): void;
 }

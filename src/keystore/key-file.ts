@@ -1,4 +1,6 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Stats } from 'node:fs';
 import { CaError } from '../ca/index.js';
 
@@ -40,5 +42,27 @@ export async function writeNewFile(path: string, content: string, mode: number):
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Replaces a file atomically: the content goes to a new file beside it (synced), which is then
+ * renamed over it, and the directory is synced, so a reader or a crash sees the old file or the
+ * new one, whole.
+ */
+export async function replaceFile(path: string, content: string, mode: number): Promise<void> {
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeNewFile(temporary, content, mode);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  const directory = await open(dirname(path), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
   }
 }

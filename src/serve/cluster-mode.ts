@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Ipv4RangeSet, type Clock } from '../ca/index.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { Operator } from '../controller/operator.js';
-import type { LoadedCa } from '../keystore/ca-directory.js';
-import { openCaSecret } from '../keystore/kubernetes/ca-secret.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import { connectKube, type KubeConnection } from '../kube/kube-connection.js';
 import { KubeHttpClient } from '../kube/kube-http-client.js';
@@ -14,7 +12,8 @@ import { withStoreFaults } from '../store/store-fault-boundary.js';
 import { SecretCrlNumberSequence } from '../store/kubernetes/secret-crl-number-sequence.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { ControllerParts, Ledger, ServeCluster } from './cluster-parts.js';
+import type { ControllerParts, Ledger, OpenCaParts, OpenedCa, ServeCluster } from './cluster-parts.js';
+import { openSecretCa } from './secret-ca.js';
 import type { Topology } from './topology.js';
 
 /** The Kubernetes API connection and the operator's namespace. */
@@ -40,14 +39,13 @@ export class ClusterMode implements ServeCluster {
     return new ClusterMode(config, topology, await connectCluster(config, logger), clock, logger);
   }
 
-  async openCa(fromDataDir: () => Promise<LoadedCa>): Promise<LoadedCa> {
+  async openCa(fromDataDir: () => Promise<OpenedCa>, parts: OpenCaParts): Promise<OpenedCa> {
     const { source, newCaRanges, allowedRanges } = this.topology.ca;
     if (source.kind !== 'secret') return fromDataDir();
     const { api, namespace } = this.cluster;
-    const { keyAlgorithm } = this.config;
-    const ca = await openCaSecret({ api, namespace, secretName: source.name, keyAlgorithm, newCaRanges, allowedRanges, clock: this.clock });
-    if (ca.created) this.logger.info({ secret: `${namespace}/${source.name}`, keyAlgorithm }, 'created a new CA in its Secret (first start)');
-    return ca;
+    const { keyAlgorithm, kubernetes, ca } = this.config;
+    const options = { api, namespace, secretName: source.name, keyAlgorithm, newCaRanges, allowedRanges, bootstrap: ca.bootstrap, trustConfigMap: kubernetes.trustConfigMap, clock: this.clock, logger: this.logger };
+    return openSecretCa(options, parts);
   }
 
   ledger(store: SqliteStore): Ledger {
@@ -92,8 +90,8 @@ function newOperator(config: ServeConfig, topology: Topology, cluster: Cluster, 
   const election = kubernetes.leaderElection;
   return new Operator({
     api: cluster.api,
-    defaultCa: { material: parts.ca, issuer: parts.issuance },
-    issuerFactory: parts.newIssuance,
+    defaultCa: parts.ca,
+    issuerFactory: parts.issuerFactory,
     // The ceiling for CAs that issuers bring in their own Secrets.
     configuredRanges: config.allowedRanges ?? Ipv4RangeSet.defaults,
     clusterResourceNamespace: kubernetes.clusterResourceNamespace ?? cluster.namespace,

@@ -1,17 +1,36 @@
-import type { CaMaterial, Ipv4RangeSet } from '../ca/index.js';
+import type { IssuerFactory, OperatorCa } from '../controller/issuers/signing-ca.js';
 import type { Operator } from '../controller/operator.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
 import type { LoadedCa } from '../keystore/ca-directory.js';
 import type { CrlNumberSequence, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../store/interfaces.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { CaKeystore } from './ca-upkeep.js';
 
 export interface ControllerParts {
-  readonly ca: CaMaterial;
+  /** The operator's own CA as it stands (it rolls over, and may be missing). */
+  readonly ca: OperatorCa;
   readonly issuance: IssuanceService;
-  readonly newIssuance: (material: CaMaterial, ranges: Ipv4RangeSet) => IssuanceService;
+  /** Issuers with a CA of their own, or narrower ranges of the operator's (material undefined). */
+  readonly issuerFactory: IssuerFactory;
 }
 
 export type Ledger = IssuanceStore & RevocationLedger & RevocationList & StoreHealth;
+
+/**
+ * The operator's CA as `serve` opened it: where it is kept, and the CA itself, unless it was
+ * refused (`missing` says why: an earlier CA existed and no --ca-bootstrap was given).
+ */
+export interface OpenedCa {
+  readonly keystore: CaKeystore;
+  readonly loaded: LoadedCa | undefined;
+  readonly missing?: string;
+}
+
+/** What an open CA needs from the rest of serve. */
+export interface OpenCaParts {
+  /** Certificates in the data directory's ledger. */
+  readonly ledgerCertificates: () => Promise<number>;
+}
 
 /**
  * The parts of a `serve` that differ between standalone and cluster mode, as the topology chose
@@ -20,7 +39,7 @@ export type Ledger = IssuanceStore & RevocationLedger & RevocationList & StoreHe
 export interface ServeCluster {
   readonly operator: Operator | undefined;
   /** The CA from its Secret, or `fromDataDir()`. */
-  openCa(fromDataDir: () => Promise<LoadedCa>): Promise<LoadedCa>;
+  openCa(fromDataDir: () => Promise<OpenedCa>, parts: OpenCaParts): Promise<OpenedCa>;
   /** The store REST requests and the ledger use. */
   ledger(store: SqliteStore): Ledger;
   crlNumbers(store: SqliteStore): CrlNumberSequence;

@@ -11,7 +11,7 @@ import { readPrivateKeyFile } from '../keystore/key-file.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** What the REST/ACME listener serves TLS with: nothing (plain HTTP), the given files, or a certificate made now. */
-export async function tlsFor(tls: TlsSetting, listen: ListenAddress, ca: LoadedCa, parts: { clock: Clock; logger: Logger }): Promise<{ tls?: TlsMaterial }> {
+export async function tlsFor(tls: TlsSetting, listen: ListenAddress, ca: LoadedCa | undefined, parts: { clock: Clock; logger: Logger }): Promise<{ tls?: TlsMaterial }> {
   switch (tls.mode) {
     case 'insecure-http':
       parts.logger.warn('serving plain HTTP (--insecure-http): put a TLS-terminating proxy in front');
@@ -19,6 +19,7 @@ export async function tlsFor(tls: TlsSetting, listen: ListenAddress, ca: LoadedC
     case 'files':
       return { tls: { certificatePem: await readFile(tls.certificateFile, 'utf8'), keyPem: await readPrivateKeyFile(tls.keyFile) } };
     case 'generated':
+      if (!ca) throw new Error('there is no CA to make the HTTPS certificate with (see the error above); give --tls-cert/--tls-key, or --insecure-http behind a TLS proxy');
       return { tls: generatedTls(listen, ca, parts) };
   }
 }

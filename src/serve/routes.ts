@@ -1,8 +1,8 @@
 import type { Router } from '@koa/router';
 import type { AcmeServer } from '../acme/acme-server.js';
 import { adminRouter, type AdminRoutesOptions } from '../api/admin-routes.js';
-import { caRouter } from '../api/ca-routes.js';
-import { crlRouter } from '../api/crl-routes.js';
+import { caRouter, type TrustBundle } from '../api/ca-routes.js';
+import { crlRouter, type CrlSource } from '../api/crl-routes.js';
 import { csrRouter } from '../api/csr-routes.js';
 import { docsRouter } from '../api/docs-routes.js';
 import { openApiDocument } from '../api/openapi-document.js';
@@ -16,17 +16,16 @@ import { healthRouter, type ReadinessCheck } from '../http/health-routes.js';
 import { listen, type RunningServer } from '../http/listen.js';
 import { metricsRouter } from '../http/metrics-route.js';
 import type { RequestState } from '../http/request-context.js';
-import type { CrlPublisher } from '../issuance/crl-publisher.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
-import type { LoadedCa } from '../keystore/ca-directory.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CaMetrics } from '../telemetry/metrics.js';
 
 export interface PublicRouteParts {
   readonly issuance: IssuanceService;
   readonly metrics: CaMetrics;
-  readonly ca: LoadedCa;
-  readonly crl: CrlPublisher;
+  /** What GET /api/v1/ca serves: the root and the active intermediate's chain. */
+  readonly ca: TrustBundle;
+  readonly crl: CrlSource;
   readonly checks: readonly ReadinessCheck[];
   readonly version: string;
   readonly acme: AcmeServer | undefined;
@@ -41,7 +40,7 @@ export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: P
     healthRouter([...parts.checks]),
     ...(config.metricsListen ? [] : [metricsRouter(parts.metrics.registry)]),
     docsRouter(openApiDocument(parts.version)),
-    caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
+    caRouter(parts.ca),
     crlRouter(parts.crl),
     csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
     ...(parts.admin ? [adminRouter({ issuance: parts.issuance, ...parts.admin })] : []),
@@ -53,7 +52,7 @@ export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: P
  * The plain-HTTP listener a CRL Distribution Point URL reaches: relying parties fetch CRLs over
  * HTTP (the CRL is signed), so it serves nothing but the CRL.
  */
-export async function listenForCrl(address: ListenAddress, crl: CrlPublisher, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
+export async function listenForCrl(address: ListenAddress, crl: CrlSource, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
   // Signing a new CRL takes a number from the store, so a storage fault can reach this listener too.
   const app = createHttpApp({ ...parts, translateError: httpErrorFromStoreFault });
   use(app, [crlRouter(crl)]);

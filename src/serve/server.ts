@@ -1,28 +1,30 @@
-import { CrlSigner, LeafSigner, systemClock, type CaMaterial, type Clock, type Ipv4RangeSet, type LeafSignerOptions } from '../ca/index.js';
+import { LeafSigner, systemClock, type Clock, type Ipv4RangeSet } from '../ca/index.js';
+import type { CrlSource } from '../api/crl-routes.js';
+import { httpErrorFromStoreFault } from '../api/store-fault-status.js';
+import type { CertificateSigner } from '../issuance/signer.js';
+import { CaUpkeep } from './ca-upkeep.js';
+import type { LiveCa } from './live-ca.js';
+import { caReadiness, crlSourceOf, liveCa, operatorCaOf, trustBundleOf } from './live-ca-views.js';
+import { adminParts, approvalPolicyOf } from './admin-parts.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import { describeConfig, type ServeConfig } from '../config/serve-config.js';
 import { createHttpApp, type HttpApp } from '../http/create-app.js';
 import type { ReadinessCheck } from '../http/health-routes.js';
 import { checkAddressFree, listen, type RunningServer } from '../http/listen.js';
-import { CrlPublisher } from '../issuance/crl-publisher.js';
 import { IssuanceService } from '../issuance/issuance-service.js';
 import { IssuanceWorker } from '../issuance/issuance-worker.js';
-import { caPaths, type LoadedCa } from '../keystore/ca-directory.js';
+import { caPaths } from '../keystore/ca-directory.js';
 import type { Operator } from '../controller/operator.js';
-import { httpErrorFromStoreFault } from '../api/store-fault-status.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../telemetry/metrics.js';
 import { acmeDoor } from './acme-door.js';
-import type { Ledger, ServeCluster } from './cluster-parts.js';
+import type { Ledger, OpenedCa, ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
 import { openDataDirectory, type OpenDataDirectory } from './data-directory.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
-import { listenForCrl, listenForMetrics, registerPublicRoutes, type PublicRouteParts } from './routes.js';
-import type { ApprovalPolicy } from '../issuance/approval-policy.js';
-import type { LedgerQueries } from '../store/interfaces.js';
-import { ConfigError } from '../config/config-error.js';
+import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
 
@@ -45,7 +47,11 @@ export interface RunningCaServer {
   readonly crlUrl?: string;
   /** The plain-HTTP metrics URL, with --metrics-listen. */
   readonly metricsUrl?: string;
-  /** What clients must trust, and where it lies (undefined when the CA is in a Kubernetes Secret). */
+  /** The operator's CA as it signs now (it rolls over). */
+  readonly live: LiveCa;
+  /** What keeps the CA current; `check()` runs one round now. */
+  readonly upkeep: CaUpkeep;
+  /** What clients must trust (empty while there is no CA), and where it lies (undefined when the CA is in a Kubernetes Secret). */
   readonly root: { readonly certificatePem: string; readonly file: string | undefined };
   /** The ranges this server certifies: --allowed-cidrs, or what the CA was created for. */
   readonly allowedRanges: Ipv4RangeSet;
@@ -58,48 +64,46 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
   const topology = planTopology(config);
-  const { dataDirectory, cluster, ca } = await openFoundations(config, topology, clock, logger);
+  const { dataDirectory, cluster, opened } = await openFoundations(config, topology, clock, logger);
   const { store } = dataDirectory;
   const metrics = createMetrics();
   const ledger = cluster.ledger(store);
-  const issuanceFor = (material: CaMaterial, allowedRanges: Ipv4RangeSet, signer: LeafSignerOptions = { clock }, approval?: ApprovalPolicy) =>
-    new IssuanceService({ store: ledger, signer: new LeafSigner(material, signer), allowedRanges, clock, logger, metrics, ...(approval ? { approval } : {}) });
-  // Only the default CA's leaves name the CRL: /crl is signed by that CA (other issuers' CAs publish none).
-  const issuance = issuanceFor(ca.material, ca.material.allowedRanges, { clock, ...(config.crl.url ? { crlDistributionPointUrl: config.crl.url } : {}) }, approvalPolicyOf(config));
-  const crl = new CrlPublisher({ signer: new CrlSigner(ca.material, { clock, validityMs: config.crl.validityMs }), revocations: ledger, numbers: cluster.crlNumbers(store), clock, logger });
-  issuance.onRevoked(() => crl.invalidate());
+  const live = liveCa(config, opened, { ledger, crlNumbers: cluster.crlNumbers(store), clock, logger });
+  const upkeep = new CaUpkeep({ keystore: opened.keystore, live, intervalMs: config.ca.checkIntervalMs, clock, logger, metrics });
+  const allowedRanges = opened.loaded?.material.allowedRanges ?? topology.ca.allowedRanges ?? topology.ca.newCaRanges;
+  const issuanceFor = (signer: CertificateSigner, ranges: Ipv4RangeSet) => new IssuanceService({ store: ledger, signer, allowedRanges: ranges, clock, logger, metrics });
+  const issuance = new IssuanceService({ store: ledger, signer: live, allowedRanges, clock, logger, metrics, approval: approvalPolicyOf(config) });
+  issuance.onRevoked(() => live.invalidateCrls());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   const workerSigns = topology.restSigner === 'worker';
   try {
+    await startUpkeep(upkeep);
     if (workerSigns) await startWorker(worker, issuance);
-    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
+    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges }) : undefined;
     await acme?.start();
-    await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
+    await cluster.startController({ ca: operatorCaOf(live, issuance), issuance, issuerFactory: (material, ranges) => issuanceFor(material ? new LeafSigner(material, { clock }) : live, ranges) });
     let accepting = true;
     const app = createHttpApp({ logger, metrics, translateError: httpErrorFromStoreFault });
     const checks: ReadinessCheck[] = [
       ...storeChecks(ledger, store),
       { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
-      { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
+      { name: 'ca', check: () => caReadiness(live) },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
-    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, logger) });
-    const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
+    const crl = crlSourceOf(live);
+    registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, logger) });
+    const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, opened.loaded, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
     const plain = await openPlainListeners(config, { crl, logger, metrics });
     return {
-      url,
-      port: server.address.port,
-      app,
-      issuance,
-      metrics,
-      operator: cluster.operator,
-      ...servedCa(topology, ca),
+      ...{ url, port: server.address.port, app, issuance, metrics, operator: cluster.operator, live, upkeep },
+      ...servedCa(topology, live, allowedRanges),
       ...plainUrls(plain),
       close: async () => {
         accepting = false;
         acme?.stop();
+        await upkeep.stop();
         for (const listener of Object.values(plain)) await listener?.close();
         await cluster.stopController();
         await closeQuietly(server, worker, dataDirectory, logger);
@@ -107,6 +111,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       },
     };
   } catch (error) {
+    await upkeep.stop();
     await cluster.stopController();
     await worker.stop();
     dataDirectory.close();
@@ -115,60 +120,42 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   }
 }
 
-function approvalPolicyOf(config: ServeConfig): ApprovalPolicy {
-  return { mode: config.restApproval, trustedRequesters: config.restTrustedRequesters };
-}
-
-/**
- * The admin API answers from the SQLite ledger, with the data directory's tokens. With the ledger
- * in the cluster it is not served, and a policy that waits for an administrator is refused.
- */
-function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService, config: ServeConfig, logger: Logger): PublicRouteParts['admin'] {
-  const queries = isLedgerQueries(ledger) && issuance.recordsApprovals ? ledger : undefined;
-  if (!queries && config.restApproval !== 'auto') {
-    throw new ConfigError(`--rest-approval ${config.restApproval} needs the SQLite ledger (--store sqlite): with the ledger in the cluster, no administrator could decide the waiting requests`);
-  }
-  if (!queries) logger.info('the admin API (/api/v1/admin) is not served with the ledger in the cluster');
-  return queries ? { queries, tokens: store.adminTokens() } : undefined;
-}
-
-function isLedgerQueries(ledger: Ledger): ledger is Ledger & LedgerQueries {
-  const candidate = ledger as Partial<LedgerQueries>;
-  return typeof candidate.listRequests === 'function' && typeof candidate.listCertificates === 'function' && typeof candidate.queryAudit === 'function';
-}
-
 /**
  * The ports are checked first, so nothing is written when the server could not listen; then the
  * data directory is locked and its database checked, before a CA is opened or created.
  */
-async function openFoundations(
-  config: ServeConfig,
-  topology: Topology,
-  clock: Clock,
-  logger: Logger,
-): Promise<{ dataDirectory: OpenDataDirectory; cluster: ServeCluster; ca: LoadedCa }> {
+async function openFoundations(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ dataDirectory: OpenDataDirectory; cluster: ServeCluster; opened: OpenedCa }> {
   for (const address of [config.listen, config.crl.listen, config.metricsListen]) if (address) await checkAddressFree(address);
   const dataDirectory = await openDataDirectory(config, { clock, logger });
   try {
-    return { dataDirectory, ...(await openClusterAndCa(config, topology, clock, logger)) };
+    return { dataDirectory, ...(await openClusterAndCa(config, topology, dataDirectory.store, { clock, logger })) };
   } catch (error) {
     dataDirectory.close();
     throw error;
   }
 }
 
-async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
+async function openClusterAndCa(config: ServeConfig, topology: Topology, store: SqliteStore, parts: { clock: Clock; logger: Logger }): Promise<{ cluster: ServeCluster; opened: OpenedCa }> {
+  const { clock, logger } = parts;
   const cluster = await openServeCluster(config, topology, clock, logger);
-  const ca = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, { keyAlgorithm: config.keyAlgorithm, clock, logger }));
-  const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
-  logger.info({ allowedCidrs: ca.material.allowedRanges.toStrings(), from }, `certifying ${ca.material.allowedRanges.toString()}`);
-  return { cluster, ca };
+  try {
+    const ledgerCertificates = () => store.countCertificates();
+    const caParts = { keyAlgorithm: config.keyAlgorithm, clock, logger, bootstrap: config.ca.bootstrap, ledgerCertificates };
+    const opened = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, caParts), { ledgerCertificates });
+    const material = opened.loaded?.material;
+    const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
+    if (material) logger.info({ allowedCidrs: material.allowedRanges.toStrings(), from }, `certifying ${material.allowedRanges.toString()}`);
+    return { cluster, opened };
+  } catch (error) {
+    cluster.close();
+    throw error;
+  }
 }
 
 /** The plain-HTTP listeners beside the REST/ACME port, each serving one thing. */
 type PlainListeners = Readonly<Partial<Record<'crl' | 'metrics', RunningServer>>>;
 
-async function openPlainListeners(config: ServeConfig, parts: { crl: CrlPublisher; logger: Logger; metrics: CaMetrics }): Promise<PlainListeners> {
+async function openPlainListeners(config: ServeConfig, parts: { crl: CrlSource; logger: Logger; metrics: CaMetrics }): Promise<PlainListeners> {
   const { crl, ...telemetry } = parts;
   return {
     ...(config.crl.listen ? { crl: await listenForCrl(config.crl.listen, crl, telemetry) } : {}),
@@ -184,9 +171,24 @@ function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl' | 'met
   };
 }
 
-function servedCa(topology: Topology, ca: LoadedCa): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
+function servedCa(topology: Topology, live: LiveCa, allowedRanges: Ipv4RangeSet): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
   const { source } = topology.ca;
-  return { root: { certificatePem: ca.rootCertificatePem, file: source.kind === 'data-dir' ? caPaths(source.dir).rootCertificate : undefined }, allowedRanges: ca.material.allowedRanges };
+  const file = source.kind === 'data-dir' ? caPaths(source.dir).rootCertificate : undefined;
+  return {
+    root: {
+      get certificatePem() {
+        return live.loaded?.rootCertificatePem ?? '';
+      },
+      file,
+    },
+    allowedRanges,
+  };
+}
+
+/** One round now (the warning at start, a rollover already due), then every --ca-check-interval. */
+async function startUpkeep(upkeep: CaUpkeep): Promise<void> {
+  await upkeep.check();
+  upkeep.start();
 }
 
 /** The REST door's signer in this process: each newly stored request is queued for it. */

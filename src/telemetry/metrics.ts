@@ -17,6 +17,8 @@ export interface CaMetrics {
   readonly certificatesRevoked: Counter<'door' | 'reason'>;
   readonly rateLimited: Counter<'route'>;
   readonly pendingRequests: Gauge;
+  /** notAfter of the intermediate that signs now, in Unix seconds; no sample while there is none. */
+  readonly signingCaNotAfter: Gauge;
 }
 
 export function createMetrics(options: { readonly processMetrics?: boolean } = {}): CaMetrics {
@@ -69,9 +71,20 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       labelNames: ['route'] as const,
       registers,
     }),
+    ...gauges(registers),
+  };
+}
+
+function gauges(registers: Registry[]): Pick<CaMetrics, 'pendingRequests' | 'signingCaNotAfter'> {
+  return {
     pendingRequests: new Gauge({
       name: `${PREFIX}pending_requests`,
       help: 'Certificate requests waiting for the signing worker',
+      registers,
+    }),
+    signingCaNotAfter: new Gauge({
+      name: `${PREFIX}signing_ca_not_after_seconds`,
+      help: 'Expiry (notAfter) of the intermediate that signs new certificates, in Unix seconds; a full 365-day certificate fits until one year before',
       registers,
     }),
   };

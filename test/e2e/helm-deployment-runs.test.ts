@@ -38,6 +38,9 @@ const KEPT_ANYWAY: Readonly<Record<string, string>> = {
   [`${CA_ROLE}: create core/secrets (namespace ${RELEASE_NAMESPACE})`]: 'the CA Secret\'s own grant; duplicated while the controller may write Secrets cluster-wide',
   [`${CA_ROLE}: get core/secrets [smsgate-ca-ca] (namespace ${RELEASE_NAMESPACE})`]: 'as above',
   [`${CA_ROLE}: patch core/secrets [smsgate-ca-ca] (namespace ${RELEASE_NAMESPACE})`]: 'as above (CRL numbers are counted in an annotation of the CA Secret)',
+  [`${CA_ROLE}: patch core/configmaps [smsgate-ca-ca-record] (namespace ${RELEASE_NAMESPACE})`]: 'records another root after --ca-bootstrap (not provoked here)',
+  [`Role/${RELEASE_NAMESPACE}/smsgate-ca-trust: create core/configmaps (namespace ${RELEASE_NAMESPACE})`]: 'the trust ConfigMap\'s own grant; duplicated by the CA record\'s while both live in the release namespace',
+  [`${CA_ROLE}: create core/configmaps (namespace ${RELEASE_NAMESPACE})`]: 'the CA record\'s own grant; duplicated by the trust ConfigMap\'s while both live in the release namespace',
 };
 const APPS = 'apps';
 

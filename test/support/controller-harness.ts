@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Ipv4RangeSet, LeafSigner, systemClock, type CaMaterial, type Clock, type IssuedCertificate } from '../../src/ca/index.js';
 import { Operator } from '../../src/controller/operator.js';
+import { fixedOperatorCa } from '../../src/controller/issuers/signing-ca.js';
 import type { OperatorOptions } from '../../src/controller/operator-options.js';
 import { IssuanceService } from '../../src/issuance/issuance-service.js';
 import type { IssueRequest } from '../../src/issuance/issuance-types.js';
@@ -133,8 +134,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Contro
     operator(overrides = {}) {
       const operator = new Operator({
         api,
-        defaultCa: { material, issuer },
-        issuerFactory: (ca, ranges) => new CountingIssuer(newIssuance(ca, ranges)),
+        defaultCa: fixedOperatorCa(material, issuer),
+        issuerFactory: (ca, ranges) => new CountingIssuer(newIssuance(ca ?? material, ranges)),
         configuredRanges: TEST_RANGES,
         clusterResourceNamespace: 'default',
         certManager: options.certManager ?? false,

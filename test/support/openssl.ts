@@ -13,9 +13,10 @@ export function pemBlocks(bundle: string): string[] {
 
 /**
  * `openssl verify` exactly as the product promises: strict X.509, TLS server purpose, the IP checked
- * against the SAN, the intermediate as untrusted and only the root as trust anchor.
+ * against the SAN, the intermediate as untrusted and only the root as trust anchor; `atTime`: as
+ * of that moment instead of now (a test's injected clock).
  */
-export async function verifyServerChain(dir: string, chainPem: string, rootPem: string, ip: string): Promise<RunResult> {
+export async function verifyServerChain(dir: string, chainPem: string, rootPem: string, ip: string, atTime?: Date): Promise<RunResult> {
   const [leaf, ...intermediates] = pemBlocks(chainPem);
   await writeFile(join(dir, 'verify-leaf.pem'), leaf ?? '');
   await writeFile(join(dir, 'verify-untrusted.pem'), intermediates.join(''));
@@ -23,6 +24,7 @@ export async function verifyServerChain(dir: string, chainPem: string, rootPem: 
   return openssl(
     [
       'verify', '-x509_strict', '-purpose', 'sslserver', '-verify_ip', ip,
+      ...(atTime ? ['-attime', String(Math.floor(atTime.getTime() / 1000))] : []),
       '-CAfile', 'verify-root.pem', '-untrusted', 'verify-untrusted.pem', 'verify-leaf.pem',
     ],
     { cwd: dir },

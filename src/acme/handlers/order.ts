@@ -1,10 +1,10 @@
-import type { Ipv4 } from '../../ca/index.js';
+import { isCaError, type Ipv4 } from '../../ca/index.js';
 import { CHALLENGE_TYPES } from '../wire-types.js';
 import type { AcmeAuthorizationRecord, AcmeOrderRecord, NewAcmeOrder } from '../../store/acme-store.js';
 import type { AcmeDependencies, AcmeExchange, AcmeHandler, AcmeResponse } from '../acme-context.js';
 import { newAcmeId, newChallengeToken } from '../acme-ids.js';
 import { checkOrderIdentifiers } from '../identifiers.js';
-import { AcmeProblem, malformed, notFound } from '../problems.js';
+import { AcmeProblem, malformed, notFound, problemFromCaError } from '../problems.js';
 import { orderView } from '../resources.js';
 import { authorizationStatus, PROCESSING_RETRY_AFTER_SECONDS } from '../state.js';
 import { checkOrderValidity } from '../order-validity.js';
@@ -24,12 +24,23 @@ export const postNewOrder: AcmeHandler = async (deps, exchange) => {
   const ips = checkOrderIdentifiers(payload['identifiers'], deps.settings);
   const now = deps.clock.now();
   const validity = checkOrderValidity(payload['notBefore'], payload['notAfter'], now);
+  ensureCaCanSign(deps, validity.notAfter);
   const replaces = await checkReplaces(deps, exchange.links, payload['replaces'], account.id, ips);
   const reused = await reusableAuthorizations(deps, account.id, ips, now);
   const { order, authorizations } = newOrderRecord(deps, { accountId: account.id, ips, validity, replaces, reused, now });
   await deps.store.createOrder(order);
   return orderResponse(order, authorizations, exchange, deps, 201);
 };
+
+/** An order the CA could not finalize now is refused at once (503), not left to fail at finalize. */
+function ensureCaCanSign(deps: AcmeDependencies, notAfter: Date | undefined): void {
+  try {
+    deps.issuer.ensureAvailable?.(notAfter ? { notAfter } : {});
+  } catch (error) {
+    if (isCaError(error)) throw problemFromCaError(error);
+    throw error;
+  }
+}
 
 function chargeNewOrder(deps: AcmeDependencies, accountId: string): void {
   const decision = deps.newOrderLimit?.take(accountId, deps.clock.now().getTime());

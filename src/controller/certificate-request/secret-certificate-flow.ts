@@ -6,7 +6,7 @@ import { isAlreadyExists } from '../../kube/kube-errors.js';
 import { ANNOTATIONS } from '../../custom-resources/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
 import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
-import type { SigningCa } from '../issuers/signing-ca.js';
+import type { SignerMaterial, SigningCa } from '../issuers/signing-ca.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
 import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
 import { planCertificate, renewalTimeFor, requestedNotAfter, type CertificatePlan, type IssueCause } from './certificate-plan.js';
@@ -180,13 +180,19 @@ export class SecretCertificateFlow {
   }
 
   private expected(ca: SigningCa): ExpectedCa {
-    let key = this.signerKeys.get(ca.id);
-    if (!key) {
-      key = new X509Certificate(ca.material.signerCertificatePem).publicKey;
-      this.signerKeys.set(ca.id, key);
-    }
-    return { signerPublicKey: key, chainPem: ca.material.chainPem, rootPem: ca.material.rootPem };
+    const signer = (material: SignerMaterial) => ({ signerPublicKey: this.signerKey(material), chainPem: material.chainPem });
+    return { ...signer(ca.material), rootPem: ca.material.rootPem, former: (ca.former ?? []).map(signer) };
   }
+
+  private signerKey(material: SignerMaterial): KeyObject {
+    let key = this.signerKeys.get(material.signerCertificatePem);
+    if (!key) {
+      key = new X509Certificate(material.signerCertificatePem).publicKey;
+      this.signerKeys.set(material.signerCertificatePem, key);
+    }
+    return key;
+  }
+
 }
 
 function spkiOf(privateKeyPem: string): Uint8Array {

@@ -25,11 +25,17 @@ export type SecretInspection =
   | { readonly kind: 'invalid'; readonly message: string; readonly keyPem?: string; readonly keyAlgorithm?: KeyAlgorithm; readonly revision: number }
   | { readonly kind: 'valid'; readonly certificate: SecretCertificate };
 
-/** The CA a Secret's chain must match. */
-export interface ExpectedCa {
+/** One intermediate a Secret's chain may end in. */
+export interface ExpectedSigner {
   readonly signerPublicKey: KeyObject;
   readonly chainPem: string;
+}
+
+/** The CA a Secret's chain must match: its signing intermediate, or a former one of the same root. */
+export interface ExpectedCa extends ExpectedSigner {
   readonly rootPem: string;
+  /** Earlier intermediates (a rollover): a leaf they signed stays valid until its renewal. */
+  readonly former?: readonly ExpectedSigner[];
 }
 
 /** Owned means: a controller owner reference to this very CertificateRequest (its uid). */
@@ -68,24 +74,25 @@ export function inspectSecret(secret: Secret | undefined, cr: CertificateRequest
 function checkContent(secret: Secret, ca: ExpectedCa, key: { object: KeyObject } | undefined, annotatedSerial: string): X509Certificate | string {
   if (secret.type !== TLS_SECRET_TYPE) return `type is ${secret.type ?? 'Opaque'}, not ${TLS_SECRET_TYPE}`;
   if (!key) return 'tls.key is missing or unreadable';
-  const leafPem = checkChain(secret, ca);
-  if (leafPem.startsWith('!')) return leafPem.slice(1);
-  const leaf = parseCertificate(leafPem);
+  const chained = checkChain(secret, ca);
+  if (typeof chained === 'string') return chained;
+  const leaf = parseCertificate(chained.leafPem);
   if (!leaf) return 'tls.crt does not parse';
-  if (!leaf.verify(ca.signerPublicKey)) return 'tls.crt was not signed by the issuing CA';
+  if (!leaf.verify(chained.signer.signerPublicKey)) return 'tls.crt was not signed by the issuing CA';
   if (!leaf.checkPrivateKey(key.object)) return 'tls.key does not belong to tls.crt';
   if (normaliseSerial(annotatedSerial) !== normaliseSerial(leaf.serialNumber)) return 'the serial-number annotation does not match tls.crt';
   return leaf;
 }
 
-/** The leaf PEM, or "!" + what is wrong with tls.crt / ca.crt. */
-function checkChain(secret: Secret, ca: ExpectedCa): string {
+/** The leaf PEM and the intermediate whose chain follows it, or what is wrong with tls.crt / ca.crt. */
+function checkChain(secret: Secret, ca: ExpectedCa): { leafPem: string; signer: ExpectedSigner } | string {
   const chain = secretValue(secret, 'tls.crt');
-  if (!chain) return '!tls.crt is missing';
-  if (normalise(secretValue(secret, 'ca.crt') ?? '') !== normalise(ca.rootPem)) return '!ca.crt is not the root of the issuing CA';
+  if (!chain) return 'tls.crt is missing';
+  if (normalise(secretValue(secret, 'ca.crt') ?? '') !== normalise(ca.rootPem)) return 'ca.crt is not the root of the issuing CA';
   const [leafPem, ...rest] = pemBlocks(chain);
-  if (!leafPem || normalise(rest.join('')) !== normalise(ca.chainPem)) return '!tls.crt is not a leaf followed by the issuing CA chain';
-  return leafPem;
+  const signer = [ca, ...(ca.former ?? [])].find((candidate) => normalise(rest.join('')) === normalise(candidate.chainPem));
+  if (!leafPem || !signer) return 'tls.crt is not a leaf followed by the issuing CA chain';
+  return { leafPem, signer };
 }
 
 function parseCertificate(pem: string): X509Certificate | undefined {

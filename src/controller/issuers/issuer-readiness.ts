@@ -8,6 +8,7 @@ export type IssuerReadiness =
 /** Where the issuer's CA stands, as the reconciler found it. */
 export type IssuerCaState =
   | { readonly kind: 'operator'; readonly allowedRanges: Ipv4RangeSet }
+  | { readonly kind: 'operator-unusable'; readonly reason: 'CANotFound' | 'CANotUsable'; readonly message: string }
   | { readonly kind: 'secret'; readonly secretName: string; readonly allowedRanges: Ipv4RangeSet }
   | { readonly kind: 'missing'; readonly secretName: string; readonly namespace: string }
   | { readonly kind: 'invalid'; readonly secretName: string; readonly message: string };
@@ -18,6 +19,7 @@ export type IssuerCaState =
  */
 export function issuerReadiness(spec: IssuerSpec | undefined, ca: IssuerCaState): IssuerReadiness {
   if (ca.kind === 'missing') return { ready: false, reason: 'CANotFound', message: `CA Secret ${ca.namespace}/${ca.secretName} not found` };
+  if (ca.kind === 'operator-unusable') return { ready: false, reason: ca.reason, message: `the operator's CA cannot sign: ${ca.message}` };
   if (ca.kind === 'invalid') return { ready: false, reason: 'Invalid', message: `CA Secret ${ca.secretName}: ${ca.message}` };
   const cidrs = spec?.allowedCIDRs;
   if (cidrs === undefined) return { ready: true, allowedRanges: ca.allowedRanges, message: `signs for ${ca.allowedRanges.toString()}` };

@@ -230,6 +230,11 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
     return (this.db.prepare(`SELECT * FROM audit_log ${where} ORDER BY sequence DESC LIMIT ?`).all(...parameters, filter.limit) as AuditRow[]).map(auditFromRow);
   }
 
+  /** How many certificates the ledger holds: a CA existed here when it is more than zero. */
+  async countCertificates(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM certificates').get() as { n: number }).n;
+  }
+
   /**
    * Readiness: the database answers, and its writes work. While writes are failing (disk full, I/O
    * error) each ping tries one small write, so readiness returns by itself once space is back,

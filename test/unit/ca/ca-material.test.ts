@@ -139,7 +139,7 @@ describe('loadCaMaterial: accepted material', () => {
     expect(material.signerKeyKind).toEqual({ kind: 'rsa', bits: 2048 });
     const leaf = new LeafSigner(material, { clock }).issue({ subject: { spki: generateKeyPair('ecdsa-p256').spki, key: { kind: 'ec', curve: 'P-256' } }, ips: ['10.0.0.1'], type: 'webhook' });
     expect(leaf.chainPem).toBe(leaf.pem + rsa.intermediate.certificatePem);
-  });
+  }, 30_000); // two RSA-2048 key generations: seconds on a busy machine
 
   it('uses a root directly ("bring your own root"): it is its own trust anchor and adds nothing to chains', async () => {
     const material = loadCaMaterial({ certificatePem: p256.root.certificatePem, privateKeyPem: p256.root.privateKeyPem, allowedRanges: RANGES, clock });

@@ -182,7 +182,7 @@ describe('LeafSigner.issue: refusals', () => {
     ['notAfter before notBefore', { notBefore: new Date('2030-04-01T00:00:00Z'), notAfter: new Date('2030-03-31T00:00:00Z') }, 'validity_invalid'],
     ['notAfter equal to notBefore', { notBefore: new Date('2030-04-01T00:00:00Z'), notAfter: new Date('2030-04-01T00:00:00.900Z') }, 'validity_invalid'],
     ['a window over 365 days', { notBefore: new Date('2030-04-01T00:00:00Z'), notAfter: new Date('2031-04-01T00:00:01Z') }, 'validity_invalid'],
-    ['a notAfter after the CA expires', { notBefore: new Date('2034-12-01T00:00:00Z'), notAfter: new Date('2035-06-01T00:00:00Z') }, 'validity_invalid'],
+    ['a notAfter after the CA expires (a passing fault: the next intermediate cures it)', { notBefore: new Date('2034-12-01T00:00:00Z'), notAfter: new Date('2035-06-01T00:00:00Z') }, 'ca_unavailable'],
     ['a notBefore before the CA is valid', { notBefore: new Date('2029-01-01T00:00:00Z'), notAfter: new Date('2029-06-01T00:00:00Z') }, 'validity_invalid'],
     ['an invalid date', { notAfter: new Date('nope') }, 'validity_invalid'],
     ['an SPKI that is not DER', { subject: { spki: Uint8Array.of(0x30, 0x05, 1), key: { kind: 'ec', curve: 'P-256' } } }, 'der_invalid'],
@@ -208,9 +208,23 @@ describe('LeafSigner.issue: refusals', () => {
     expect(reasonOf(() => narrow.issue({ ...base, ips: ['10.9.9.9'] }))).toBe('no error');
   });
 
-  it('refuses the default window once the CA has less than a year left', () => {
+  it('refuses the default window once the CA has less than a year left, as ca_unavailable (retryable)', () => {
     const late = new LeafSigner(p256, { clock: fixedClock(new Date(p256.notAfter.getTime() - 100 * DAY)) });
-    expect(reasonOf(() => late.issue(base))).toBe('validity_invalid');
+    expect(reasonOf(() => late.issue(base))).toBe('ca_unavailable');
+  });
+
+  it('with shortLeavesNearExpiry, ends such a leaf with the CA, down to a day before its end', () => {
+    const at = (daysLeft: number) => new LeafSigner(p256, { clock: fixedClock(new Date(p256.notAfter.getTime() - daysLeft * DAY)), shortLeavesNearExpiry: true });
+    const issued = at(100).issue(base);
+    expect(issued.notAfter).toEqual(p256.notAfter);
+    expect(issued.notAfter.getTime() - issued.notBefore.getTime()).toBe(100 * DAY + HOUR);
+    expect(at(1).issue(base).notAfter).toEqual(p256.notAfter);
+    expect(reasonOf(() => at(0.5).issue(base))).toBe('ca_unavailable');
+  });
+
+  it('refuses everything once the CA has expired, whatever the window', () => {
+    const expired = new LeafSigner(p256, { clock: fixedClock(new Date(p256.notAfter.getTime() + 1000)), shortLeavesNearExpiry: true });
+    expect(reasonOf(() => expired.issue(base))).toBe('ca_unavailable');
   });
 
   it('starts the default window no earlier than the CA itself', () => {

@@ -139,12 +139,15 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
       expect(verbsFor('coordination.k8s.io', 'leases')).toEqual([]);
     });
 
-    it('limits the namespaced Roles to the CA Secret and the Lease by name', () => {
+    it('limits the namespaced Roles to the CA Secret, its record ConfigMap and the Lease by name', () => {
       const caRole = only(manifests, 'Role', 'smsgate-ca-ca') as RbacRole;
       expect(caRole.metadata.namespace).toBe(NAMESPACE);
       const named = caRole.rules.filter((rule) => rule.resourceNames);
-      expect(named).toHaveLength(1);
-      expect(named[0]?.verbs.sort()).toEqual(['get', 'patch']);
+      const caSecret = named.find((rule) => rule.resources?.includes('secrets'))?.resourceNames?.[0] ?? '';
+      expect(named.map((rule) => [rule.resources, rule.resourceNames, [...rule.verbs].sort()])).toEqual([
+        [['secrets'], [caSecret], ['get', 'patch']],
+        [['configmaps'], [`${caSecret}-record`], ['get', 'patch']],
+      ]);
       for (const rule of caRole.rules.filter((item) => !item.resourceNames)) expect(rule.verbs).toEqual(['create']);
 
       const election = only(manifests, 'Role', 'smsgate-ca-leader-election') as RbacRole;
@@ -203,7 +206,11 @@ describe('RBAC options', () => {
 
   it('does not grant Secret creation in the release namespace when the CA is brought along', () => {
     const caRole = only(helmTemplate({ values: [ALL_FEATURES] }), 'Role', 'smsgate-ca-ca') as RbacRole;
-    expect(caRole.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: ['lab-ca'], verbs: ['get', 'patch'] }]);
+    expect(caRole.rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['lab-ca'], verbs: ['get', 'patch'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['lab-ca-record'], verbs: ['get', 'patch'] },
+    ]);
   });
 
   it('puts the Lease Role in the leader-election namespace and the trust Role beside the trust ConfigMap', () => {

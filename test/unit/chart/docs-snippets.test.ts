@@ -101,8 +101,14 @@ describe('README "Install on Kubernetes"', () => {
     const caSecret = containerOf(defaults).args?.find((arg) => arg.startsWith('--ca-secret='))?.split('=')[1];
     const servingSecret = (only(certManagerMode, 'Certificate') as { spec?: { secretName?: string } }).spec?.secretName;
     const kubectl = commands.filter((command) => command[0] === 'kubectl');
-    const secrets = kubectl.filter((command) => command.includes('secret')).map((command) => command[command.indexOf('secret') + 1]);
-    expect(secrets.sort()).toEqual([caSecret, servingSecret].sort());
+    // `kubectl create secret generic NAME`: a Secret the reader makes, which a helm command then names as ca.existingSecret.
+    const creates = (command: readonly string[]) => command[command.indexOf('secret') - 1] === 'create';
+    const made = kubectl.filter((command) => command.includes('secret') && creates(command)).map((command) => command[command.indexOf('secret') + 2]);
+    expect(made.length).toBeGreaterThan(0);
+    const existingSecrets = commands.filter((command) => command[0] === 'helm').flatMap((command) => flagValues(command, '--set')).filter((set) => set.startsWith('ca.existingSecret='));
+    for (const name of made) expect(existingSecrets).toContain(`ca.existingSecret=${name}`);
+    const secrets = kubectl.filter((command) => command.includes('secret') && !creates(command)).map((command) => command[command.indexOf('secret') + 1]);
+    expect([...new Set(secrets)].sort()).toEqual([caSecret, servingSecret].sort());
     for (const command of kubectl) {
       for (const word of command) {
         if (word.startsWith('deployment/')) expect(word).toBe(`deployment/${only(defaults, 'Deployment').metadata.name}`);
