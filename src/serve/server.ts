@@ -14,12 +14,14 @@ import { DATABASE_FILE } from '../store/sqlite/database-file.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../telemetry/metrics.js';
+import type { AcmeServer } from '../acme/acme-server.js';
 import { acmeDoor } from './acme-door.js';
 import type { ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
 import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
+import { startHousekeeping, type Housekeeping, type HousekeepingTask } from './housekeeping.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
 
@@ -46,6 +48,8 @@ export interface RunningCaServer {
   readonly root: { readonly certificatePem: string; readonly file: string | undefined };
   /** The ranges this server certifies: --allowed-cidrs, or what the CA was created for. */
   readonly allowedRanges: Ipv4RangeSet;
+  /** Garbage collection of ACME state and retention of records, on the leading replica. */
+  readonly housekeeping: Housekeeping;
   close(): Promise<void>;
 }
 
@@ -67,11 +71,14 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   issuance.onRevoked(() => crl.invalidate());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   const workerSigns = topology.restSigner === 'worker';
+  let housekeeping: Housekeeping | undefined;
   try {
     if (workerSigns) await startWorker(worker, issuance);
-    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
+    const acmeState = config.acme.enabled ? await cluster.acmeState(store, { clock, nonceRejectPercent: config.acme.chaosNonceRejectPercent }) : undefined;
+    const acme = acmeState ? acmeDoor(config, { state: acmeState, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
     await acme?.start();
     await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
+    housekeeping = startHousekeeping({ tasks: housekeepingTasks(cluster, acme, clock), leads: () => cluster.leads(), logger });
     let accepting = true;
     const app = createHttpApp({ logger, metrics });
     const checks: ReadinessCheck[] = [
@@ -94,8 +101,10 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       operator: cluster.operator,
       ...servedCa(topology, ca),
       ...plainUrls(plain),
+      housekeeping,
       close: async () => {
         accepting = false;
+        housekeeping?.stop();
         acme?.stop();
         for (const listener of Object.values(plain)) await listener?.close();
         await cluster.stopController();
@@ -104,6 +113,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       },
     };
   } catch (error) {
+    housekeeping?.stop();
     await cluster.stopController();
     await worker.stop();
     store.close();
@@ -144,6 +154,14 @@ function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl' | 'met
 function servedCa(topology: Topology, ca: LoadedCa): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
   const { source } = topology.ca;
   return { root: { certificatePem: ca.rootCertificatePem, file: source.kind === 'data-dir' ? caPaths(source.dir).rootCertificate : undefined }, allowedRanges: ca.material.allowedRanges };
+}
+
+/** What the leading replica cleans up: expired ACME state, and ledger records past their retention. */
+function housekeepingTasks(cluster: ServeCluster, acme: AcmeServer | undefined, clock: Clock): HousekeepingTask[] {
+  return [
+    ...(acme ? [{ name: 'acme', run: () => acme.maintain() }] : []),
+    { name: 'record-retention', run: () => cluster.collectRecords(clock.now()) },
+  ];
 }
 
 /** The REST door's signer in this process: each newly stored request is queued for it. */

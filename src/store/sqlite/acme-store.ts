@@ -1,7 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Ipv4 } from '../../ca/index.js';
+import { chargeBucket, type RateLimitDecision, type RateLimitSetting } from '../../shared/rate-limit.js';
 import type {
   AcmeAccountRecord,
+  AcmeCollected,
+  AcmeRateLimitName,
   AcmeAuthorizationRecord,
   AcmeCertificateRecord,
   AcmeJwk,
@@ -28,7 +31,7 @@ import {
 } from './acme-rows.js';
 
 /**
- * The ACME tables in the embedded SQLite file (schema: acme-migration.ts).
+ * The ACME tables in the embedded SQLite file (schema: migrations/v2-acme-tables.ts and later).
  *
  * Durability is chosen per write. Progress of an order (the order, its authorizations and
  * challenges, finalization steps) commits without an fsync (WAL, synchronous=NORMAL): it survives a
@@ -159,8 +162,8 @@ export class SqliteAcmeStore implements AcmeStore {
     return this.progress(() => this.sql.deactivateAuthorization.run(id).changes === 1);
   }
 
-  async startChallenge(challengeId: string): Promise<boolean> {
-    return this.progress(() => this.sql.startChallenge.run(challengeId).changes === 1);
+  async startChallenge(challengeId: string, at: Date): Promise<boolean> {
+    return this.progress(() => this.sql.startChallenge.run(at.getTime(), challengeId).changes === 1);
   }
 
   async completeChallenge(challengeId: string, outcome: ChallengeOutcome): Promise<void> {
@@ -177,13 +180,13 @@ export class SqliteAcmeStore implements AcmeStore {
     });
   }
 
-  async listProcessingChallenges(): Promise<Array<{ challengeId: string; authorizationId: string }>> {
-    const rows = this.sql.processingChallenges.all() as Array<{ id: string; authorization_id: string }>;
+  async listProcessingChallenges(startedBefore: Date): Promise<Array<{ challengeId: string; authorizationId: string }>> {
+    const rows = this.sql.processingChallenges.all(startedBefore.getTime()) as Array<{ id: string; authorization_id: string }>;
     return rows.map((row) => ({ challengeId: row.id, authorizationId: row.authorization_id }));
   }
 
-  async beginFinalize(orderId: string): Promise<boolean> {
-    return this.progress(() => this.sql.beginFinalize.run(orderId).changes === 1);
+  async beginFinalize(orderId: string, at: Date): Promise<boolean> {
+    return this.progress(() => this.sql.beginFinalize.run(at.getTime(), orderId).changes === 1);
   }
 
   async completeFinalize(orderId: string, certificate: { id: string; serialNumber: string; accountId: string }): Promise<void> {
@@ -197,11 +200,11 @@ export class SqliteAcmeStore implements AcmeStore {
     this.progress(() => this.sql.abortFinalize.run(outcome.status, outcome.status === 'invalid' ? JSON.stringify(outcome.error) : null, orderId));
   }
 
-  async recoverFinalizations(newId: () => string): Promise<{ completed: number; reverted: number }> {
+  async recoverFinalizations(newId: () => string, begunBefore: Date): Promise<{ completed: number; reverted: number }> {
     return this.db.transaction(() => {
       let completed = 0;
       let reverted = 0;
-      for (const order of this.sql.processingOrders.all() as Array<{ id: string; account_id: string }>) {
+      for (const order of this.sql.processingOrders.all(begunBefore.getTime()) as Array<{ id: string; account_id: string }>) {
         const issued = this.sql.ledgerSerialForOrder.get(order.id) as { serial_number: string } | undefined;
         if (issued) {
           const id = newId();
@@ -243,6 +246,31 @@ export class SqliteAcmeStore implements AcmeStore {
 
   async revokeEabKey(keyId: string, at: Date): Promise<boolean> {
     return this.sql.revokeEabKey.run(at.getTime(), keyId).changes === 1;
+  }
+
+  async chargeRateLimit(name: AcmeRateLimitName, key: string, setting: RateLimitSetting, now: Date): Promise<RateLimitDecision> {
+    return this.progress(() => {
+      const row = this.sql.rateLimit.get(name, key) as { tokens: number; at: number } | undefined;
+      const charge = chargeBucket(row ? { tokens: row.tokens, atMs: row.at } : undefined, setting, now.getTime());
+      if (charge.decision.allowed) this.sql.saveRateLimit.run({ name, key, tokens: charge.bucket.tokens, at: charge.bucket.atMs, full_at: charge.fullAtMs });
+      return charge.decision;
+    });
+  }
+
+  async collectExpired(now: Date): Promise<AcmeCollected> {
+    return this.progress(() => {
+      const at = now.getTime();
+      this.sql.deleteExpiredChallenges.run(at);
+      const authorizations = this.sql.deleteExpiredAuthorizations.run(at).changes;
+      const collectable = (this.sql.collectableOrders.all(at, at) as Array<{ id: string }>).map((row) => row.id);
+      for (const id of collectable) {
+        this.sql.deleteOrderCertificate.run(id);
+        this.sql.deleteOrder.run(id);
+      }
+      const orders = collectable.length;
+      const bookkeeping = this.sql.deleteFullRateLimits.run(at).changes;
+      return { orders, authorizations, bookkeeping };
+    });
   }
 
   private insertAuthorization(authorization: AcmeAuthorizationRecord): void {
@@ -305,16 +333,16 @@ function prepare(db: Database) {
     ...prepareAuthorizationReads(db),
     deactivateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'deactivated' WHERE id = ? AND status IN ('pending', 'valid')`),
     startChallenge: db.prepare(`
-      UPDATE acme_challenges SET status = 'processing' WHERE id = ? AND status = 'pending'
+      UPDATE acme_challenges SET status = 'processing', started_at = ? WHERE id = ? AND status = 'pending'
         AND (SELECT status FROM acme_authorizations a WHERE a.id = authorization_id) = 'pending'`),
     completeChallenge: db.prepare('UPDATE acme_challenges SET status = ?, validated_at = ?, error = ? WHERE id = ?'),
     validateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'valid', expires = ? WHERE id = ? AND status = 'pending'`),
     invalidateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'invalid' WHERE id = ? AND status = 'pending'`),
-    processingChallenges: db.prepare(`SELECT id, authorization_id FROM acme_challenges WHERE status = 'processing'`),
-    beginFinalize: db.prepare(`UPDATE acme_orders SET status = 'processing' WHERE id = ? AND status = 'pending'`),
+    processingChallenges: db.prepare(`SELECT id, authorization_id FROM acme_challenges WHERE status = 'processing' AND (started_at IS NULL OR started_at < ?)`),
+    beginFinalize: db.prepare(`UPDATE acme_orders SET status = 'processing', processing_since = ? WHERE id = ? AND status = 'pending'`),
     completeFinalize: db.prepare(`UPDATE acme_orders SET status = 'valid', certificate_id = ? WHERE id = ? AND status = 'processing'`),
     abortFinalize: db.prepare(`UPDATE acme_orders SET status = ?, error = ? WHERE id = ? AND status = 'processing'`),
-    processingOrders: db.prepare(`SELECT id, account_id FROM acme_orders WHERE status = 'processing'`),
+    processingOrders: db.prepare(`SELECT id, account_id FROM acme_orders WHERE status = 'processing' AND (processing_since IS NULL OR processing_since < ?)`),
     ledgerSerialForOrder: db.prepare(`SELECT serial_number FROM certificates WHERE door = 'acme' AND request_id = ? ORDER BY issued_at LIMIT 1`),
     insertCertificate: db.prepare('INSERT INTO acme_certificates (id, serial_number, account_id, order_id) VALUES (?, ?, ?, ?)'),
     certificate: db.prepare(`${SELECT_CERTIFICATE} WHERE a.id = ?`),
@@ -324,6 +352,30 @@ function prepare(db: Database) {
     eabKey: db.prepare(`${EAB_WITH_COUNT} WHERE k.key_id = ?`),
     eabKeys: db.prepare(`${EAB_WITH_COUNT} ORDER BY k.created_at`),
     revokeEabKey: db.prepare('UPDATE acme_eab_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL'),
+    rateLimit: db.prepare('SELECT tokens, at FROM acme_rate_limits WHERE name = ? AND key = ?'),
+    saveRateLimit: db.prepare(`
+      INSERT INTO acme_rate_limits (name, key, tokens, at, full_at) VALUES (@name, @key, @tokens, @at, @full_at)
+      ON CONFLICT (name, key) DO UPDATE SET tokens = excluded.tokens, at = excluded.at, full_at = excluded.full_at`),
+    deleteFullRateLimits: db.prepare('DELETE FROM acme_rate_limits WHERE full_at <= ?'),
+    ...prepareCollection(db),
+  };
+  return statements satisfies Record<string, Statement>;
+}
+
+/** Orders past use: not valid and expired, or valid with an expired certificate (never processing). */
+const COLLECTABLE_ORDERS = `
+  SELECT o.id FROM acme_orders o
+  WHERE ((o.status IN ('pending', 'invalid') AND o.expires <= ?)
+      OR (o.status = 'valid' AND (SELECT c.not_after FROM acme_certificates a JOIN certificates c ON c.serial_number = a.serial_number WHERE a.order_id = o.id) <= ?))
+    AND NOT EXISTS (SELECT 1 FROM acme_authorizations z WHERE z.order_id = o.id)`;
+
+function prepareCollection(db: Database) {
+  const statements = {
+    deleteExpiredChallenges: db.prepare('DELETE FROM acme_challenges WHERE authorization_id IN (SELECT id FROM acme_authorizations WHERE expires <= ?)'),
+    deleteExpiredAuthorizations: db.prepare('DELETE FROM acme_authorizations WHERE expires <= ?'),
+    collectableOrders: db.prepare(COLLECTABLE_ORDERS),
+    deleteOrderCertificate: db.prepare('DELETE FROM acme_certificates WHERE order_id = ?'),
+    deleteOrder: db.prepare('DELETE FROM acme_orders WHERE id = ?'),
   };
   return statements satisfies Record<string, Statement>;
 }

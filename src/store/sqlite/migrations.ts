@@ -5,6 +5,7 @@ import { ACME_TABLES_MIGRATION } from './migrations/v2-acme-tables.js';
 import { LEDGER_REVOCATION_MIGRATION } from './migrations/v3-ledger-revocation.js';
 import { ACME_LOOKUPS_MIGRATION } from './migrations/v4-acme-lookups.js';
 import { CRL_NUMBER_MIGRATION } from './migrations/v5-crl-number.js';
+import { ACME_SHARED_STATE_MIGRATION } from './migrations/v6-acme-shared-state.js';
 
 export type { Migration };
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LEDGER_REVOCATION_MIGRATION,
   ACME_LOOKUPS_MIGRATION,
   CRL_NUMBER_MIGRATION,
+  ACME_SHARED_STATE_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {
