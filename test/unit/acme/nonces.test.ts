@@ -74,7 +74,9 @@ describe('SharedNonceService: the nonces of several replicas', () => {
     expect(await a.redeem(nonce)).toBe(false);
     expect(await b.redeem(nonce)).toBe(false);
     // The record names a digest (the nonce never leaves the server) and lapses after two lifetimes.
-    const [[digest, expires]] = [...store.claims];
+    const claims = [...store.claims];
+    expect(claims).toHaveLength(1);
+    const [digest, expires] = claims[0]!;
     expect(digest).toMatch(/^[0-9a-f]{40}$/);
     expect(expires).toEqual(new Date(Date.parse('2030-01-01T00:00:00Z') + 2 * SHARED_NONCE_LIFETIME_MS));
   });
