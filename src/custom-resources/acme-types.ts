@@ -8,7 +8,7 @@ import { API_GROUP, API_VERSION, GROUP_VERSION } from './crd-types.js';
  * the hex form of the ACME id; and small ACMEReservations that make one fact unique across
  * replicas (an account key, a used nonce) or hold a rate-limit window. No status subresource:
  * these are records the server writes whole, one request per change. Why this shape:
- * docs/adr/0004-acme-state-in-the-cluster.md.
+ * docs/adr/0005-acme-state-in-the-cluster.md.
  */
 
 export const ACME_ACCOUNT_KIND = 'ACMEAccount';

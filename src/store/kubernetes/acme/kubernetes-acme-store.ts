@@ -51,7 +51,7 @@ export interface KubernetesAcmeStoreOptions {
 }
 
 /**
- * The ACME door's state as objects in the API server (docs/adr/0004-acme-state-in-the-cluster.md),
+ * The ACME door's state as objects in the API server (docs/adr/0005-acme-state-in-the-cluster.md),
  * so any replica serves any client and a restart loses nothing. Every state change is a write
  * conditional on the resourceVersion read (src/store/kubernetes/acme/object-updates.ts): two
  * replicas racing for one transition (two finalizes, two validations) see one of them win, as the
