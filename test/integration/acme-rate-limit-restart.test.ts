@@ -52,11 +52,13 @@ const order = (account: Account, ip: string) => clientOf(account).createOrder({ 
 const NEW_ORDER_LIMITED = /too many new orders for this account; retry in \d+s/;
 const NEW_ACCOUNT_LIMITED = /too many new accounts from this address; retry in \d+s/;
 
-const retries = acme.axios.defaults.acmeSettings.retryMaxAttempts;
+/** acme-client's own retry settings on its axios instance (not in its typings). */
+const clientSettings = (acme.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } }).acmeSettings;
+const retries = clientSettings.retryMaxAttempts;
 
 beforeAll(async () => {
   // acme-client waits out a 429's Retry-After (an hour here) and retries: off, to see the refusal itself.
-  acme.axios.defaults.acmeSettings.retryMaxAttempts = 0;
+  clientSettings.retryMaxAttempts = 0;
   home = await mkdtemp(join(tmpdir(), 'smsgate-ca-acme-limit-restart-'));
   dataDir = join(home, 'data');
   port = await freePort();
@@ -64,7 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  acme.axios.defaults.acmeSettings.retryMaxAttempts = retries;
+  clientSettings.retryMaxAttempts = retries;
   await serve?.stop();
   await rm(home, { recursive: true, force: true });
 });
