@@ -1,6 +1,7 @@
 import type { ObjectMeta } from '../kube/core-types.js';
 import type { ResourceType } from '../kube/resource-types.js';
-import { API_GROUP, API_VERSION, GROUP_VERSION } from './crd-types.js';
+import type { GROUP_VERSION } from './crd-types.js';
+import { API_GROUP, API_VERSION } from './crd-types.js';
 
 /**
  * The ACME door's state in the cluster (crds/smsgate-ca.sms-gate.app_acme*.yaml): one object per

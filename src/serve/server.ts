@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../telemetry/metrics.js';
 import type { AcmeServer } from '../acme/acme-server.js';
 import { acmeDoor } from './acme-door.js';
-import type { ServeCluster } from './cluster-parts.js';
+import type { Ledger, ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
@@ -74,19 +74,13 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   let housekeeping: Housekeeping | undefined;
   try {
     if (workerSigns) await startWorker(worker, issuance);
-    const acmeState = config.acme.enabled ? await cluster.acmeState(store, { clock, nonceRejectPercent: config.acme.chaosNonceRejectPercent }) : undefined;
-    const acme = acmeState ? acmeDoor(config, { state: acmeState, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
+    const acme = config.acme.enabled ? acmeDoor(config, { state: await cluster.acmeState(store, { clock, nonceRejectPercent: config.acme.chaosNonceRejectPercent }), issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
     await acme?.start();
     await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
     housekeeping = startHousekeeping({ tasks: housekeepingTasks(cluster, acme, clock), leads: () => cluster.leads(), logger });
     let accepting = true;
     const app = createHttpApp({ logger, metrics });
-    const checks: ReadinessCheck[] = [
-      { name: 'store', check: () => ledger.ping() },
-      { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
-      { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
-      { name: 'server', check: () => assert(accepting, 'shutting down') },
-    ];
+    const checks = readinessChecks({ ledger, worker, workerSigns, ca, clock, accepting: () => accepting });
     registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
@@ -154,6 +148,25 @@ function plainUrls(plain: PlainListeners): Pick<RunningCaServer, 'crlUrl' | 'met
 function servedCa(topology: Topology, ca: LoadedCa): Pick<RunningCaServer, 'root' | 'allowedRanges'> {
   const { source } = topology.ca;
   return { root: { certificatePem: ca.rootCertificatePem, file: source.kind === 'data-dir' ? caPaths(source.dir).rootCertificate : undefined }, allowedRanges: ca.material.allowedRanges };
+}
+
+interface ReadinessParts {
+  readonly ledger: Ledger;
+  readonly worker: IssuanceWorker;
+  readonly workerSigns: boolean;
+  readonly ca: LoadedCa;
+  readonly clock: Clock;
+  readonly accepting: () => boolean;
+}
+
+/** What /readyz checks: the store answers, the signing worker runs (when it signs), the CA is valid, no shutdown. */
+function readinessChecks({ ledger, worker, workerSigns, ca, clock, accepting }: ReadinessParts): ReadinessCheck[] {
+  return [
+    { name: 'store', check: () => ledger.ping() },
+    { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
+    { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
+    { name: 'server', check: () => assert(accepting(), 'shutting down') },
+  ];
 }
 
 /** What the leading replica cleans up: expired ACME state, and ledger records past their retention. */

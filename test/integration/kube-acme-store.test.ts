@@ -47,8 +47,8 @@ describe('Kubernetes ACME store: nonces and what it writes', () => {
   it('shares one nonce key between replicas, created once', async () => {
     const namespace = newNamespace();
     const keys = await Promise.all([storeIn(namespace).acme.nonceKey(), storeIn(namespace).acme.nonceKey()]);
-    expect(Buffer.from(keys[0]!).equals(Buffer.from(keys[1]!))).toBe(true);
-    expect(keys[0]!.length).toBe(32);
+    expect(Buffer.from(keys[0]).equals(Buffer.from(keys[1]))).toBe(true);
+    expect(keys[0].length).toBe(32);
     expect(fake.objects.list('v1', 'Secret', namespace).map((secret) => (secret['metadata'] as JsonObject)['name'])).toEqual(['smsgate-ca-acme-nonce']);
   });
 

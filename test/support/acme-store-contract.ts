@@ -108,9 +108,9 @@ export function describeAcmeStoreContract(name: string, freshBacking: AcmeBackin
         const [a, b] = [await backing.open(), await backing.open()];
         const key = thumbprint();
         const results = await Promise.all([a.acme.createAccount(account({ thumbprint: key })), b.acme.createAccount(account({ thumbprint: key }))]);
-        expect(results.map((result) => result.account.id)[0]).toBe(results[1]!.account.id);
+        expect(results.map((result) => result.account.id)[0]).toBe(results[1].account.id);
         expect(results.filter((result) => result.created)).toHaveLength(1);
-        expect((await a.acme.findAccountByThumbprint(key))?.id).toBe(results[0]!.account.id);
+        expect((await a.acme.findAccountByThumbprint(key))?.id).toBe(results[0].account.id);
       });
 
       it('key change: refused for a key another account holds and for a stale old key; afterwards the old key is free', async () => {

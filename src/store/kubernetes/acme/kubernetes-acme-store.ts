@@ -1,15 +1,13 @@
 import type { Ipv4 } from '../../../ca/index.js';
 import {
-  ACME_ACCOUNTS,
   ACME_AUTHORIZATIONS,
   ACME_LABELS,
   ACME_ORDERS,
-  type AcmeAccountObject,
   type AcmeAuthorizationObject,
   type AcmeOrderObject,
 } from '../../../custom-resources/acme-types.js';
 import type { KubeApi } from '../../../kube/kube-api.js';
-import { isAlreadyExists, isConflict, isNotFound } from '../../../kube/kube-errors.js';
+import { isConflict, isNotFound } from '../../../kube/kube-errors.js';
 import { ResourceClient } from '../../../kube/resource-client.js';
 import type { RateLimitDecision, RateLimitSetting } from '../../../shared/rate-limit.js';
 import type {
@@ -30,8 +28,11 @@ import type {
 } from '../../acme-store.js';
 import type { CertificateLedger } from '../../interfaces.js';
 import type { IssuedCertificateRecord } from '../../records.js';
-import { digestLabel, hexOfId, keyLabel, keyReservationName, timeText } from './acme-names.js';
-import { accountLabels, accountObject, accountRecordOf, authorizationObject, authorizationRecordOf, certificateLabels, eabKeyLabel, orderObject, orderRecordOf, problemObjectOf } from './acme-objects.js';
+import { digestLabel, hexOfId, timeText } from './acme-names.js';
+import { authorizationObject, authorizationRecordOf, orderObject, orderRecordOf, problemObjectOf } from './acme-objects.js';
+import { AcmeAccounts } from './acme-accounts.js';
+import { AcmeCertificates } from './acme-certificates.js';
+import { newestFirst, orderCollectable, validOrder, withAuthorizationStatus, withOrderStatus } from './acme-object-changes.js';
 import { AcmeReservations } from './acme-reservations.js';
 import { EabSecrets } from './eab-secrets.js';
 import { updateObject, type ObjectChange } from './object-updates.js';
@@ -59,78 +60,51 @@ export interface KubernetesAcmeStoreOptions {
  * CertificateRequest records); the ACME order keeps the link and the ACME-side revocation.
  */
 export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
-  private readonly accounts: ResourceClient<AcmeAccountObject>;
+  private readonly accountStore: AcmeAccounts;
   private readonly orders: ResourceClient<AcmeOrderObject>;
   private readonly authorizations: ResourceClient<AcmeAuthorizationObject>;
   private readonly reservations: AcmeReservations;
   private readonly eab: EabSecrets;
+  private readonly certificates: AcmeCertificates;
   private readonly namespace: string;
 
   constructor(private readonly options: KubernetesAcmeStoreOptions) {
     const { api, namespace } = options;
     this.namespace = namespace;
-    this.accounts = new ResourceClient<AcmeAccountObject>(api, ACME_ACCOUNTS);
     this.orders = new ResourceClient<AcmeOrderObject>(api, ACME_ORDERS);
     this.authorizations = new ResourceClient<AcmeAuthorizationObject>(api, ACME_AUTHORIZATIONS);
     this.reservations = new AcmeReservations(api, namespace);
+    this.accountStore = new AcmeAccounts(api, namespace, this.reservations);
     this.eab = new EabSecrets(api, namespace);
+    this.certificates = new AcmeCertificates(this.orders, namespace, options.ledger);
   }
 
-  // Accounts: one per key. The key is claimed first (an AccountKey reservation named by the
-  // thumbprint), so two replicas registering one key at once end with one account.
+  // Accounts (see AcmeAccounts).
 
-  async createAccount(account: AcmeAccountRecord): Promise<{ account: AcmeAccountRecord; created: boolean }> {
-    const claim = keyReservationName(account.thumbprint);
-    if (!(await this.reservations.create(claim, 'AccountKey', { account: account.id }))) {
-      const holder = await this.keyHolder(claim, account.thumbprint);
-      if (holder.kind === 'account') return { account: holder.account, created: false };
-      // The claim names an account that was never written (its creator stopped) or has since changed key: take it over.
-      const id = holder.kind === 'unwritten' ? holder.accountId : account.id;
-      if (holder.kind === 'stale') await this.retarget(claim, account.id);
-      return this.writeAccount({ ...account, id });
-    }
-    return this.writeAccount(account);
+  createAccount(account: AcmeAccountRecord): Promise<{ account: AcmeAccountRecord; created: boolean }> {
+    return this.accountStore.create(account);
   }
 
-  async findAccount(id: string): Promise<AcmeAccountRecord | undefined> {
-    const object = await this.getAccount(id);
-    return object ? accountRecordOf(object) : undefined;
+  findAccount(id: string): Promise<AcmeAccountRecord | undefined> {
+    return this.accountStore.find(id);
   }
 
-  async findAccountByThumbprint(thumbprint: string): Promise<AcmeAccountRecord | undefined> {
-    const { items } = await this.accounts.list(this.namespace, { labelSelector: `${ACME_LABELS.key}=${keyLabel(thumbprint)}` });
-    const object = items.find((candidate) => candidate.status.keyThumbprint === thumbprint);
-    return object ? accountRecordOf(object) : undefined;
+  findAccountByThumbprint(thumbprint: string): Promise<AcmeAccountRecord | undefined> {
+    return this.accountStore.findByThumbprint(thumbprint);
   }
 
   async updateContact(accountId: string, contact: readonly string[]): Promise<void> {
-    await this.updateAccount(accountId, (current) => ({ ...current, status: { ...current.status, contact: [...contact] } }));
+    await this.accountStore.update(accountId, (current) => ({ ...current, status: { ...current.status, contact: [...contact] } }));
   }
 
   async deactivateAccount(accountId: string): Promise<void> {
-    await this.updateAccount(accountId, (current) => (current.status.status === 'valid' ? { ...current, status: { ...current.status, status: 'deactivated' } } : undefined));
+    await this.accountStore.deactivate(accountId);
     const pending = await this.listAuthorizations(`${ACME_LABELS.account}=${hexOfId(accountId)},${ACME_LABELS.status}=pending`);
     for (const object of pending) await this.updateAuthorizationObject(object, (current) => withAuthorizationStatus(current, 'pending', 'deactivated'));
   }
 
-  async changeAccountKey(accountId: string, oldThumbprint: string, next: { thumbprint: string; jwk: AcmeJwk }): Promise<KeyChangeResult> {
-    const claim = keyReservationName(next.thumbprint);
-    if (!(await this.reservations.create(claim, 'AccountKey', { account: accountId }))) {
-      const holder = await this.keyHolder(claim, next.thumbprint);
-      if (holder.kind === 'account' && holder.account.id !== accountId) return { kind: 'conflict', accountId: holder.account.id };
-      if (holder.kind !== 'account') await this.retarget(claim, accountId);
-    }
-    const outcome = await this.updateAccount(accountId, (current) => {
-      if (current.status.keyThumbprint !== oldThumbprint) return undefined;
-      const status = { ...current.status, key: { ...next.jwk }, keyThumbprint: next.thumbprint };
-      return { ...current, metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...accountLabels({ thumbprint: next.thumbprint, ...eabOf(current) }) } }, status };
-    });
-    if (!outcome?.changed) {
-      if (outcome?.object.status.keyThumbprint !== next.thumbprint) await this.reservations.delete(claim);
-      return { kind: 'stale' };
-    }
-    await this.reservations.delete(keyReservationName(oldThumbprint));
-    return { kind: 'changed' };
+  changeAccountKey(accountId: string, oldThumbprint: string, next: { thumbprint: string; jwk: AcmeJwk }): Promise<KeyChangeResult> {
+    return this.accountStore.changeKey(accountId, oldThumbprint, next);
   }
 
   // Orders and authorizations. The authorizations are written before the order that names them,
@@ -139,8 +113,7 @@ export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
 
   async createOrder(order: NewAcmeOrder): Promise<void> {
     for (const authorization of order.authorizations) await this.authorizations.create(authorizationObject(authorization, this.namespace));
-    const { authorizations: _created, ...record } = order;
-    await this.orders.create(orderObject(record, this.namespace));
+    await this.orders.create(orderObject(order, this.namespace));
   }
 
   async findOrder(id: string): Promise<AcmeOrderRecord | undefined> {
@@ -281,31 +254,16 @@ export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
 
   // Certificates: the order holds the link; the chain, IPs and validity come from the ledger.
 
-  async findCertificate(id: string): Promise<AcmeCertificateRecord | undefined> {
-    const hex = hexOfId(id);
-    return hex ? this.certificateOf(await this.listOrders(`${ACME_LABELS.certificate}=${hex}`)) : undefined;
+  findCertificate(id: string): Promise<AcmeCertificateRecord | undefined> {
+    return this.certificates.find(id);
   }
 
-  async findCertificateBySerial(serialNumber: string): Promise<AcmeCertificateRecord | undefined> {
-    if (!/^[0-9a-f]{1,63}$/.test(serialNumber)) return undefined;
-    return this.certificateOf(await this.listOrders(`ca.sms-gate.app/serial-number=${serialNumber}`));
+  findCertificateBySerial(serialNumber: string): Promise<AcmeCertificateRecord | undefined> {
+    return this.certificates.findBySerial(serialNumber);
   }
 
-  async revokeCertificate(id: string, reason: number, at: Date): Promise<boolean> {
-    const [object] = await this.listOrders(`${ACME_LABELS.certificate}=${hexOfId(id) ?? 'none'}`);
-    if (!object) return false;
-    const outcome = await updateObject(
-      this.orders,
-      this.namespace,
-      object.metadata.name ?? '',
-      (current) => {
-        const certificate = current.status.certificate;
-        if (!certificate || certificate.revokedAt) return undefined;
-        return { ...current, status: { ...current.status, certificate: { ...certificate, revokedAt: timeText(at), revocationReason: reason } } };
-      },
-      object,
-    );
-    return outcome?.changed ?? false;
+  revokeCertificate(id: string, reason: number, at: Date): Promise<boolean> {
+    return this.certificates.revoke(id, reason, at);
   }
 
   // External Account Binding keys (Secrets; see EabSecrets).
@@ -316,12 +274,12 @@ export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
 
   async findEabKey(keyId: string): Promise<EabKeyRecord | undefined> {
     const key = await this.eab.find(keyId);
-    return key ? { ...key, accounts: await this.countBoundAccounts(keyId) } : undefined;
+    return key ? { ...key, accounts: await this.accountStore.countBound(keyId) } : undefined;
   }
 
   async listEabKeys(): Promise<EabKeyRecord[]> {
     const keys = await this.eab.list();
-    const accounts = await this.accounts.listAll(this.namespace, { labelSelector: ACME_LABELS.eabKey });
+    const accounts = await this.accountStore.client.listAll(this.namespace, { labelSelector: ACME_LABELS.eabKey });
     const count = (keyId: string) => accounts.items.filter((account) => account.spec.externalAccountBinding?.keyID === keyId).length;
     return keys.map((key) => ({ ...key, accounts: count(key.keyId) }));
   }
@@ -357,65 +315,6 @@ export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
     return { orders: orders.length, authorizations: expired.length, bookkeeping };
   }
 
-  private async keyHolder(
-    claim: string,
-    thumbprint: string,
-  ): Promise<{ kind: 'account'; account: AcmeAccountRecord } | { kind: 'unwritten'; accountId: string } | { kind: 'stale' }> {
-    const reservation = await this.reservations.get(claim);
-    const accountId = reservation?.spec.account;
-    if (!accountId) return { kind: 'stale' };
-    const account = await this.findAccount(accountId);
-    if (!account) return { kind: 'unwritten', accountId };
-    return account.thumbprint === thumbprint ? { kind: 'account', account } : { kind: 'stale' };
-  }
-
-  private async retarget(claim: string, accountId: string): Promise<void> {
-    const outcome = await updateObject(this.reservations.client, this.namespace, claim, (current) => ({ ...current, spec: { ...current.spec, account: accountId } }));
-    if (!outcome) await this.reservations.create(claim, 'AccountKey', { account: accountId });
-  }
-
-  private async writeAccount(account: AcmeAccountRecord): Promise<{ account: AcmeAccountRecord; created: boolean }> {
-    try {
-      await this.accounts.create(accountObject(account, this.namespace));
-      return { account, created: true };
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-      const existing = await this.findAccount(account.id);
-      if (!existing) throw error;
-      return { account: existing, created: false };
-    }
-  }
-
-  private async countBoundAccounts(keyId: string): Promise<number> {
-    const { items } = await this.accounts.listAll(this.namespace, { labelSelector: `${ACME_LABELS.eabKey}=${eabKeyLabel(keyId)}` });
-    return items.filter((account) => account.spec.externalAccountBinding?.keyID === keyId).length;
-  }
-
-  private async certificateOf(orders: readonly AcmeOrderObject[]): Promise<AcmeCertificateRecord | undefined> {
-    const order = orders.find((candidate) => candidate.status.certificate);
-    const link = order?.status.certificate;
-    if (!order || !link) return undefined;
-    const issued = await this.options.ledger.findCertificate(link.serialNumber);
-    if (!issued) return undefined;
-    const revokedAt = link.revokedAt ? new Date(link.revokedAt) : issued.revokedAt;
-    return {
-      id: link.id,
-      serialNumber: link.serialNumber,
-      accountId: order.spec.account,
-      orderId: order.spec.id,
-      chainPem: issued.certificatePem,
-      ips: [...issued.ips],
-      notBefore: issued.notBefore,
-      notAfter: issued.notAfter,
-      ...(revokedAt ? { revokedAt, revocationReason: link.revokedAt ? (link.revocationReason ?? 0) : (issued.revocationReason ?? 0) } : {}),
-    };
-  }
-
-  private getAccount(id: string): Promise<AcmeAccountObject | undefined> {
-    const name = hexOfId(id);
-    return name ? this.accounts.get(this.namespace, name) : Promise.resolve(undefined);
-  }
-
   private getOrder(id: string): Promise<AcmeOrderObject | undefined> {
     const name = hexOfId(id);
     return name ? this.orders.get(this.namespace, name) : Promise.resolve(undefined);
@@ -424,10 +323,6 @@ export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
   private getAuthorization(id: string): Promise<AcmeAuthorizationObject | undefined> {
     const name = hexOfId(id);
     return name ? this.authorizations.get(this.namespace, name) : Promise.resolve(undefined);
-  }
-
-  private updateAccount(id: string, change: ObjectChange<AcmeAccountObject>) {
-    return updateObject(this.accounts, this.namespace, hexOfId(id) ?? '', change);
   }
 
   private updateOrder(id: string, change: ObjectChange<AcmeOrderObject>) {
@@ -465,39 +360,4 @@ export class KubernetesAcmeStore implements AcmeStore, AcmeNonceStore {
       if (!isNotFound(error) && !isConflict(error)) throw error;
     }
   }
-}
-
-function eabOf(account: AcmeAccountObject): { eabKeyId?: string } {
-  const keyId = account.spec.externalAccountBinding?.keyID;
-  return keyId ? { eabKeyId: keyId } : {};
-}
-
-function newestFirst(a: AcmeOrderRecord, b: AcmeOrderRecord): number {
-  return b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
-
-function withAuthorizationStatus(
-  object: AcmeAuthorizationObject,
-  from: AcmeAuthorizationObject['status']['status'],
-  to: AcmeAuthorizationObject['status']['status'],
-): AcmeAuthorizationObject | undefined {
-  if (object.status.status !== from) return undefined;
-  return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, [ACME_LABELS.status]: to } }, status: { ...object.status, status: to } };
-}
-
-function withOrderStatus(object: AcmeOrderObject, status: AcmeOrderObject['status']): AcmeOrderObject {
-  return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, [ACME_LABELS.status]: status.status } }, status };
-}
-
-function validOrder(object: AcmeOrderObject, certificate: { id: string; serialNumber: string; notAfter: Date }): AcmeOrderObject {
-  const valid = withOrderStatus(object, { status: 'valid', certificate: { id: certificate.id, serialNumber: certificate.serialNumber, notAfter: timeText(certificate.notAfter) } });
-  return { ...valid, metadata: { ...valid.metadata, labels: { ...valid.metadata.labels, ...certificateLabels(certificate) } } };
-}
-
-/** Not valid and expired, or valid with an expired certificate; never while processing. */
-function orderCollectable(object: AcmeOrderObject, at: number): boolean {
-  const { status } = object.status;
-  if (status === 'processing') return false;
-  if (status === 'valid') return object.status.certificate !== undefined && new Date(object.status.certificate.notAfter).getTime() <= at;
-  return new Date(object.spec.expires).getTime() <= at;
 }
