@@ -68,7 +68,9 @@ export class SharedNonceService implements NonceService {
   private issuedAt(nonce: string): number | undefined {
     if (typeof nonce !== 'string' || nonce.length !== NONCE_LENGTH || !/^[A-Za-z0-9_-]+$/.test(nonce)) return undefined;
     const bytes = Buffer.from(nonce, 'base64url');
-    if (bytes.length !== BODY_BYTES + MAC_BYTES) return undefined;
+    // Only the canonical text: the last character carries spare bits, and a second spelling of one
+    // nonce would have a digest of its own (a second use).
+    if (bytes.length !== BODY_BYTES + MAC_BYTES || bytes.toString('base64url') !== nonce) return undefined;
     const body = bytes.subarray(0, BODY_BYTES);
     if (!timingSafeEqual(this.mac(body), bytes.subarray(BODY_BYTES)) || body.readUInt8(0) !== VERSION) return undefined;
     return body.readUIntBE(1, TIME_BYTES);

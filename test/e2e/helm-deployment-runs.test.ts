@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueWithHttp01 } from '../support/acme-client-flow.js';
 import { startHttp01Responder, type Http01Responder } from '../support/acme-responders.js';
 import { freePort } from '../support/acme-serve.js';
+import { eventually } from '../support/eventually.js';
 import { basicConstraintsExtension, buildCsr, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
 import { describePermission, startFakeApiServer, type FakeApiServer, type JsonObject } from '../support/fake-apiserver/index.js';
 import { REPO_ROOT } from '../support/helm.js';
@@ -114,6 +115,8 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
 
     caSecret = await getJson<Secret>('secret', 'smsgate-ca-ca', '-n', RELEASE_NAMESPACE);
     expect(Object.keys(caSecret.data)).toEqual(expect.arrayContaining(['tls.crt', 'tls.key', 'ca.crt']));
+    // The elected leader publishes it once it leads (after start-up, not before `listening`).
+    await eventually(() => cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: RELEASE_NAMESPACE, name: 'smsgate-ca-root-ca' }), 'the trust ConfigMap');
     const trust = await getJson<{ data: Record<string, string> }>('configmap', 'smsgate-ca-root-ca', '-n', RELEASE_NAMESPACE);
     expect(trust.data['ca.crt']).toBe(decode(caSecret, 'ca.crt'));
     const leases = await getJson<{ items: Array<{ metadata: { name: string }; spec: { holderIdentity?: string } }> }>('lease', '-n', RELEASE_NAMESPACE);
