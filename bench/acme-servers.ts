@@ -1,16 +1,20 @@
 /** Starts the two ACME servers bench/acme.ts compares, and reads a process's CPU time and RSS. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { startFakeApiServer, type JsonObject } from '../test/support/fake-apiserver/index.js';
 
 export interface BenchServer {
   readonly name: string;
   readonly directoryUrl: string;
   readonly caPem: string;
   readonly pid: number;
+  /** Kubernetes API requests the server made so far (cluster mode only). */
+  apiRequests?(): number;
   stop(): Promise<void>;
 }
 
@@ -29,6 +33,45 @@ export async function startSmsgateCa(http01Port: number): Promise<BenchServer> {
   );
   const output = await waitFor(child, /listening on (https:\/\/127\.0\.0\.1:\d+)/);
   return { name: 'smsgate-ca', directoryUrl: `${output[1]}/acme/directory`, caPem: readFileSync(join(dir, 'ca/root.crt'), 'utf8'), pid: child.pid!, stop: () => stop(child) };
+}
+
+/**
+ * `smsgate-ca serve` in cluster mode against the API-server double (in this process, so its CPU is
+ * this process's, not the server's): ACME state, ledger and CA Secret as objects. `kubeApi` sets
+ * --kube-api-qps/--kube-api-burst (the defaults, 20/50, when absent).
+ */
+export async function startSmsgateCaInCluster(http01Port: number, name: string, kubeApi?: { qps: number; burst: number }): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-acme-cluster-'));
+  const fake = await startFakeApiServer({ requestLogLimit: 10_000_000 });
+  for (const file of readdirSync(join(REPO, 'crds')).filter((entry) => entry.endsWith('.yaml'))) {
+    for (const document of parseAllDocuments(readFileSync(join(REPO, 'crds', file), 'utf8'))) {
+      const crd = document.toJSON() as JsonObject | null;
+      if (crd) fake.objects.create(crd);
+    }
+  }
+  await fake.settle();
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin/smsgate-ca.js'), 'serve', '--kubeconfig', fake.kubeconfigPath, '--ca-secret', 'smsgate-ca', '--namespace', 'default', '--pod-name', 'bench-0',
+      '--data-dir', dir, '--listen', '127.0.0.1:0', '--allowed-cidrs', '127.0.0.0/8', '--log-level', 'warn',
+      '--acme-http01-port', String(http01Port), '--acme-new-account-rate', '0', '--acme-new-order-rate', '0', '--acme-reuse-valid-authz', 'false',
+      ...(kubeApi ? ['--kube-api-qps', String(kubeApi.qps), '--kube-api-burst', String(kubeApi.burst)] : [])],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output = await waitFor(child, /listening on (https:\/\/127\.0\.0\.1:\d+)/);
+  const secret = fake.objects.get({ apiVersion: 'v1', kind: 'Secret', namespace: 'default', name: 'smsgate-ca' })!;
+  const caPem = Buffer.from(String((secret['data'] as Record<string, string>)['ca.crt']), 'base64').toString('utf8');
+  return {
+    name,
+    directoryUrl: `${output[1]}/acme/directory`,
+    caPem,
+    pid: child.pid!,
+    apiRequests: () => fake.requests.entries().length,
+    stop: async () => {
+      await stop(child);
+      await fake.close();
+    },
+  };
 }
 
 /**

@@ -1,18 +1,24 @@
 /**
- * ACME orders per second, side by side: smsgate-ca serve vs Debian's Pebble, driven by the same lean
- * client (bench/acme-load-client.ts) with real http-01 validation on loopback, IP identifiers.
- * Per server: 1, 4 and 16 concurrent clients, ORDERS_PER_LEVEL orders each (bounded by
- * SECONDS_PER_LEVEL), server CPU ms per order, and RSS before and after all orders.
- * Run: npm run build && node dist/bench/acme.js  (BENCH_ACME_ORDERS=<n per level>, BENCH_ACME_SECONDS=<cap>)
+ * ACME orders per second, side by side: smsgate-ca serve (SQLite; and in cluster mode against the
+ * API-server double, with the default client-side API limit of 20/50 and with it lifted) vs
+ * Debian's Pebble, driven by the same lean client (bench/acme-load-client.ts) with real http-01
+ * validation on loopback, IP identifiers. Per server: 1, 4 and 16 concurrent clients,
+ * ORDERS_PER_LEVEL orders each (bounded by SECONDS_PER_LEVEL), server CPU ms per order, Kubernetes
+ * API requests per order (cluster mode), and RSS before and after all orders.
+ * Run: npm run build && node dist/bench/acme.js  (BENCH_ACME_ORDERS=<n per level>, BENCH_ACME_SECONDS=<cap>,
+ * BENCH_ACME_CLUSTER=0 to leave out the cluster-mode rows)
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LeanAcmeClient } from './acme-load-client.js';
-import { cpuMs, rssKiB, startPebble, startSmsgateCa, type BenchServer } from './acme-servers.js';
+import { cpuMs, rssKiB, startPebble, startSmsgateCa, startSmsgateCaInCluster, type BenchServer } from './acme-servers.js';
 
 const ORDERS_PER_LEVEL = Number(process.env.BENCH_ACME_ORDERS ?? 1000);
 const SECONDS_PER_LEVEL = Number(process.env.BENCH_ACME_SECONDS ?? 90);
 const CONCURRENCY = [1, 4, 16];
+const CLUSTER = process.env.BENCH_ACME_CLUSTER !== '0';
+/** Far above what the bench sends: the client-side limit out of the way. */
+const LIFTED = { qps: 100_000, burst: 100_000 };
 const IP = '127.0.0.1';
 
 interface Row {
@@ -21,6 +27,8 @@ interface Row {
   readonly orders: number;
   readonly seconds: number;
   readonly cpuMsPerOrder: number;
+  /** Kubernetes API requests per order (cluster mode). */
+  readonly apiRequestsPerOrder?: number;
   /** RSS once this level is done. */
   readonly rssKiB: number;
 }
@@ -45,7 +53,12 @@ async function main(): Promise<void> {
   const publish = (token: string, keyAuthorization: string): void => void tokens.set(token, keyAuthorization);
 
   const results = new Map<string, ServerResult>();
-  for (const start of [() => startSmsgateCa(port), () => startPebble(port, 14000 + Math.floor(Math.random() * 1000) * 2)]) {
+  const starts = [
+    () => startSmsgateCa(port),
+    ...(CLUSTER ? [() => startSmsgateCaInCluster(port, 'smsgate-ca cluster 20/50'), () => startSmsgateCaInCluster(port, 'smsgate-ca cluster unlimited', LIFTED)] : []),
+    () => startPebble(port, 14000 + Math.floor(Math.random() * 1000) * 2),
+  ];
+  for (const start of starts) {
     const server = await start();
     try {
       results.set(server.name, await measure(server, publish));
@@ -98,6 +111,7 @@ async function level(server: BenchServer, clients: readonly LeanAcmeClient[]): P
   let done = 0;
   const deadline = Date.now() + SECONDS_PER_LEVEL * 1000;
   const cpuBefore = cpuMs(server.pid);
+  const apiBefore = server.apiRequests?.();
   const started = process.hrtime.bigint();
   await Promise.all(
     clients.map(async (client) => {
@@ -109,7 +123,8 @@ async function level(server: BenchServer, clients: readonly LeanAcmeClient[]): P
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { server: server.name, concurrency: clients.length, orders: done, seconds, cpuMsPerOrder: (cpuMs(server.pid) - cpuBefore) / Math.max(1, done), rssKiB: rssKiB(server.pid) };
+  const apiRequests = apiBefore === undefined ? {} : { apiRequestsPerOrder: (server.apiRequests!() - apiBefore) / Math.max(1, done) };
+  return { server: server.name, concurrency: clients.length, orders: done, seconds, cpuMsPerOrder: (cpuMs(server.pid) - cpuBefore) / Math.max(1, done), ...apiRequests, rssKiB: rssKiB(server.pid) };
 }
 
 function print(results: Map<string, ServerResult>): void {
@@ -127,13 +142,14 @@ function print(results: Map<string, ServerResult>): void {
 
 function throughputTable(results: Map<string, ServerResult>): string[] {
   const pebble = results.get('Pebble');
-  const lines = ['| server | clients | orders | seconds | orders/s | server CPU ms/order | ours/Pebble |', '|---|---:|---:|---:|---:|---:|---:|'];
-  for (const result of [results.get('smsgate-ca'), pebble]) {
-    for (const row of result?.rows ?? []) {
+  const lines = ['| server | clients | orders | seconds | orders/s | server CPU ms/order | API requests/order | ours/Pebble |', '|---|---:|---:|---:|---:|---:|---:|---:|'];
+  for (const result of results.values()) {
+    for (const row of result.rows) {
       const rate = row.orders / row.seconds;
       const peer = pebble?.rows.find((candidate) => candidate.concurrency === row.concurrency);
-      const ratio = row.server === 'smsgate-ca' && peer ? (rate / (peer.orders / peer.seconds)).toFixed(2) + '×' : '';
-      lines.push(`| ${row.server} | ${row.concurrency} | ${row.orders} | ${row.seconds.toFixed(1)} | ${rate.toFixed(1)} | ${row.cpuMsPerOrder.toFixed(2)} | ${ratio} |`);
+      const ratio = row.server !== 'Pebble' && peer ? (rate / (peer.orders / peer.seconds)).toFixed(2) + '×' : '';
+      const api = row.apiRequestsPerOrder === undefined ? '' : row.apiRequestsPerOrder.toFixed(1);
+      lines.push(`| ${row.server} | ${row.concurrency} | ${row.orders} | ${row.seconds.toFixed(1)} | ${rate.toFixed(1)} | ${row.cpuMsPerOrder.toFixed(2)} | ${api} | ${ratio} |`);
     }
   }
   return lines;

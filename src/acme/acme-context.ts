@@ -7,7 +7,6 @@ import type { AcmeSettings } from './acme-settings.js';
 import type { KeyReference, RequestVerifier, VerifiedRequest } from './jws/request-verifier.js';
 import type { AcmeLinks } from './links.js';
 import type { NonceService } from './nonces.js';
-import type { KeyedRateLimit } from './rate-limits.js';
 import type { ValidationQueue } from './validation/validation-queue.js';
 
 /** What every handler may use; built once by createAcmeServer. */
@@ -21,8 +20,6 @@ export interface AcmeDependencies {
   readonly validations: ValidationQueue;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly newAccountLimit?: KeyedRateLimit;
-  readonly newOrderLimit?: KeyedRateLimit;
   /** The client address (honouring trusted proxies), for the newAccount limit and the audit trail. */
   readonly requesterOf: (ctx: Context) => string;
 }

@@ -4,7 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export interface NonceService {
   issue(): string;
   /** True exactly once for a nonce this service issued and has not forgotten; false otherwise. */
-  redeem(nonce: string): boolean;
+  redeem(nonce: string): Promise<boolean>;
 }
 
 export interface NonceServiceOptions {
@@ -26,6 +26,7 @@ const DEFAULT_WINDOW = 1 << 20;
  * nonce is good when its MAC verifies, it is among the last `window` issued, and its bit is clear.
  * Memory is fixed (128 KiB for a million outstanding nonces) however many are fetched or used; a
  * nonce older than the window, or from before a restart, is refused and clients retry (badNonce).
+ * One process only: with several replicas, see SharedNonceService.
  */
 export class CounterNonceService implements NonceService {
   private readonly key = randomBytes(32);
@@ -52,7 +53,7 @@ export class CounterNonceService implements NonceService {
     return body.toString('base64url');
   }
 
-  redeem(nonce: string): boolean {
+  async redeem(nonce: string): Promise<boolean> {
     const counter = this.decode(nonce);
     if (counter === undefined || counter > this.issued || counter <= this.issued - this.window || this.isUsed(counter)) return false;
     this.setUsed(counter, true);

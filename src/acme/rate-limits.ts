@@ -1,37 +1,20 @@
-import type { RateLimitDecision, RateLimitSetting } from '../shared/rate-limit.js';
+import type { AcmeRateLimitName } from '../store/acme-store.js';
+import type { AcmeDependencies } from './acme-context.js';
+import { AcmeProblem } from './problems.js';
 
-export type { RateLimitDecision, RateLimitSetting };
+const WHAT: Readonly<Record<AcmeRateLimitName, string>> = { 'new-account': 'new accounts from this address', 'new-order': 'new orders for this account' };
 
 /**
- * A token bucket per key (client address for newAccount, account for newOrder): `max` tokens,
- * refilled continuously over `periodMs`. Buckets that are full again are forgotten, so memory is
- * bounded by the keys active within one period (and by `maxKeys`).
+ * Charges one new account (per client address) or new order (per account) to its limit, a token
+ * bucket kept in the store so the limit holds across restarts and replicas; over the limit it is
+ * `rateLimited` with Retry-After (RFC 8555 §6.6).
  */
-export class KeyedRateLimit {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  constructor(
-    private readonly setting: RateLimitSetting,
-    private readonly maxKeys = 100_000,
-  ) {}
-
-  take(key: string, now: number): RateLimitDecision {
-    const { max, periodMs } = this.setting;
-    const refillPerMs = max / periodMs;
-    const bucket = this.buckets.get(key);
-    const tokens = bucket ? Math.min(max, bucket.tokens + (now - bucket.at) * refillPerMs) : max;
-    if (tokens < 1) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / refillPerMs / 1000)) };
-    this.buckets.delete(key);
-    this.buckets.set(key, { tokens: tokens - 1, at: now });
-    if (this.buckets.size > this.maxKeys) this.forgetFull(now);
-    return { allowed: true };
-  }
-
-  private forgetFull(now: number): void {
-    const { max, periodMs } = this.setting;
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) * max) / periodMs >= max || this.buckets.size > this.maxKeys) this.buckets.delete(key);
-      else break;
-    }
-  }
+export async function chargeRateLimit(deps: AcmeDependencies, name: AcmeRateLimitName, key: string): Promise<void> {
+  const setting = name === 'new-account' ? deps.settings.newAccountRate : deps.settings.newOrderRate;
+  if (!setting) return;
+  const decision = await deps.store.chargeRateLimit(name, key, setting, deps.clock.now());
+  if (decision.allowed) return;
+  throw new AcmeProblem('rateLimited', `too many ${WHAT[name]}; retry in ${decision.retryAfterSeconds}s`, {
+    headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+  });
 }

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
+import { DEFAULT_KUBE_API_BURST, DEFAULT_KUBE_API_QPS } from '../shared/rate-limit.js';
 import { ConfigError } from './config-error.js';
 import { formatDuration, parseDuration } from './duration.js';
-import { duration, optionalText } from './setting-parsers.js';
+import { duration, optionalText, wholeNumber } from './setting-parsers.js';
 import { readSettings, switchKnob, valueKnob, type SettingsOf, type ValuesOf } from './settings-table.js';
 
 const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -37,6 +38,24 @@ export const KUBERNETES_SETTINGS = {
   trustConfigMap: valueKnob({ flag: 'trust-configmap', valueName: 'NS/NAME', help: 'publish the root certificate (key ca.crt) in this ConfigMap', parse: parseTrustConfigMap }),
   controllerWorkers: valueKnob({ flag: 'controller-workers', valueName: 'N', help: 'CertificateRequests reconciled at once', default: '16', parse: parseWorkers }),
   resyncPeriodMs: valueKnob({ flag: 'controller-resync-period', valueName: 'DURATION', help: 'reconcile every object again this often', default: '10m', parse: parseResyncPeriod }),
+  /** Client-side limit on every Kubernetes API request of this process (client-go's QPS/Burst). */
+  kubeApiQps: valueKnob({ flag: 'kube-api-qps', valueName: 'N', help: 'Kubernetes API requests per second this process sends at most, on average', default: String(DEFAULT_KUBE_API_QPS), parse: parseQps }),
+  kubeApiBurst: valueKnob({ flag: 'kube-api-burst', valueName: 'N', help: 'Kubernetes API requests sent at once after a quiet spell, above --kube-api-qps', default: String(DEFAULT_KUBE_API_BURST), parse: wholeNumber(1, 100_000) }),
+  /** 0: keep records forever. */
+  recordRetentionMs: valueKnob({
+    flag: 'record-retention',
+    valueName: 'DURATION',
+    help: 'delete REST and ACME records (CertificateRequests in --namespace) this long after their certificate expired or their request was denied; 0 keeps them',
+    default: '720h',
+    parse: duration(),
+  }),
+  acmeNonceSecret: valueKnob({
+    flag: 'acme-nonce-secret',
+    valueName: 'NAME',
+    help: 'Secret of --namespace holding the ACME nonce key every replica shares (created on first start when absent)',
+    default: 'smsgate-ca-acme-nonce',
+    parse: (text, flag) => kubeName(text, flag)!,
+  }),
 };
 
 type KubernetesKnobs = SettingsOf<typeof KUBERNETES_SETTINGS>;
@@ -99,6 +118,12 @@ function parseWorkers(text = ''): number {
   return workers;
 }
 
+function parseQps(text = '', flag: string): number {
+  const qps = Number(text.trim());
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(qps > 0) || qps > 100_000) throw new ConfigError(`${flag} must be a number above 0 and at most 100000; got "${text}"`);
+  return qps;
+}
+
 function parseResyncPeriod(text = '', flag: string): number {
   const ms = parseDuration(text, flag);
   if (ms < 1000) throw new ConfigError(`${flag} must be at least 1s`);
@@ -128,5 +153,8 @@ export function describeKubernetesConfig(config: KubernetesConfig): Record<strin
     trustConfigMap: config.trustConfigMap ? `${config.trustConfigMap.namespace}/${config.trustConfigMap.name}` : undefined,
     controllerWorkers: config.controllerWorkers,
     resyncPeriod: formatDuration(config.resyncPeriodMs),
+    kubeApi: `${config.kubeApiQps} qps, burst ${config.kubeApiBurst}`,
+    recordRetention: config.recordRetentionMs > 0 ? formatDuration(config.recordRetentionMs) : 'forever',
+    acmeNonceSecret: config.acmeNonceSecret,
   };
 }

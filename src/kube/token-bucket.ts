@@ -1,8 +1,7 @@
 import { abortableSleep } from './abortable-sleep.js';
 
 /** cert-manager's defaults for its own API client (`--kube-api-qps`, `--kube-api-burst`). */
-export const DEFAULT_KUBE_API_QPS = 20;
-export const DEFAULT_KUBE_API_BURST = 50;
+export { DEFAULT_KUBE_API_BURST, DEFAULT_KUBE_API_QPS } from '../shared/rate-limit.js';
 
 export interface TokenBucketOptions {
   /** Tokens added per second: the sustained request rate. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SharedNonceService } from '../acme/shared-nonces.js';
 import { Ipv4RangeSet, type Clock } from '../ca/index.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { Operator } from '../controller/operator.js';
@@ -6,13 +7,14 @@ import type { KubeApi } from '../kube/kube-api.js';
 import { connectKube, type KubeConnection } from '../kube/kube-connection.js';
 import { KubeHttpClient } from '../kube/kube-http-client.js';
 import type { CrlNumberSequence } from '../store/interfaces.js';
+import { KubernetesAcmeStore } from '../store/kubernetes/acme/kubernetes-acme-store.js';
 import { KubernetesStore } from '../store/kubernetes/kubernetes-store.js';
 import { kubeStoreFaultOf } from '../store/kubernetes/kube-store-faults.js';
 import { withStoreFaults } from '../store/store-fault-boundary.js';
 import { SecretCrlNumberSequence } from '../store/kubernetes/secret-crl-number-sequence.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { ControllerParts, Ledger, OpenCaParts, OpenedCa, ServeCluster } from './cluster-parts.js';
+import type { AcmeState, ControllerParts, Ledger, OpenCaParts, OpenedCa, ServeCluster } from './cluster-parts.js';
 import { openSecretCa } from './secret-ca.js';
 import type { Topology } from './topology.js';
 
@@ -26,6 +28,8 @@ interface Cluster {
 /** Cluster mode of `serve`: the CA in a Secret, the Kubernetes store and the controller, as the topology chose them. */
 export class ClusterMode implements ServeCluster {
   operator: Operator | undefined;
+  /** The ledger in the cluster, once ledger() chose it. */
+  private records: KubernetesStore | undefined;
 
   private constructor(
     private readonly config: ServeConfig,
@@ -51,9 +55,26 @@ export class ClusterMode implements ServeCluster {
   ledger(store: SqliteStore): Ledger {
     if (this.topology.ledger !== 'kubernetes') return store;
     const { api, namespace } = this.cluster;
-    // The ACME door's tables in the SQLite file reference its certificate ledger: ACME issuances go there too.
+    this.records = new KubernetesStore({ api, namespace, podName: this.config.kubernetes.podName });
     // An unreachable or overloaded API server surfaces as StoreUnavailableError: the doors answer 503.
-    return withStoreFaults(new KubernetesStore({ api, namespace, podName: this.config.kubernetes.podName, acmeLocalLedger: store }), kubeStoreFaultOf);
+    return withStoreFaults(this.records, kubeStoreFaultOf);
+  }
+
+  async acmeState(store: SqliteStore, parts: { clock: Clock; nonceRejectPercent: number }): Promise<AcmeState> {
+    if (this.topology.acmeState !== 'kubernetes' || !this.records) return { store: store.acme(), shared: false };
+    const { api, namespace } = this.cluster;
+    const acme = new KubernetesAcmeStore({ api, namespace, ledger: this.records, nonceSecret: this.config.kubernetes.acmeNonceSecret });
+    const nonces = new SharedNonceService({ key: await acme.nonceKey(), store: acme, clock: parts.clock, rejectPercent: parts.nonceRejectPercent });
+    return { store: withStoreFaults(acme, kubeStoreFaultOf), nonces, shared: true };
+  }
+
+  leads(): boolean {
+    return this.operator?.isLeader ?? true;
+  }
+
+  async collectRecords(now: Date): Promise<number> {
+    const retentionMs = this.config.kubernetes.recordRetentionMs;
+    return this.records && retentionMs > 0 ? this.records.collectRecords(now, retentionMs) : 0;
   }
 
   crlNumbers(store: SqliteStore): CrlNumberSequence {
@@ -81,8 +102,9 @@ async function connectCluster(config: ServeConfig, logger: Logger): Promise<Clus
   const { kubernetes } = config;
   const connection = await connectKube(kubernetes.kubeconfigPath ? { kubeconfigPath: kubernetes.kubeconfigPath } : {});
   const namespace = kubernetes.namespace ?? connection.namespace ?? 'default';
-  logger.info({ server: connection.server.origin, namespace }, 'connected to the Kubernetes API');
-  return { connection, api: new KubeHttpClient(connection, { userAgent: `smsgate-ca/${kubernetes.podName}` }), namespace };
+  logger.info({ server: connection.server.origin, namespace, qps: kubernetes.kubeApiQps, burst: kubernetes.kubeApiBurst }, 'connected to the Kubernetes API');
+  const rateLimit = { qps: kubernetes.kubeApiQps, burst: kubernetes.kubeApiBurst };
+  return { connection, api: new KubeHttpClient(connection, { userAgent: `smsgate-ca/${kubernetes.podName}`, rateLimit }), namespace };
 }
 
 function newOperator(config: ServeConfig, topology: Topology, cluster: Cluster, parts: ControllerParts & { clock: Clock; logger: Logger }): Operator {

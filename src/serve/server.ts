@@ -18,6 +18,7 @@ import type { Operator } from '../controller/operator.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../telemetry/metrics.js';
+import type { AcmeServer } from '../acme/acme-server.js';
 import { acmeDoor } from './acme-door.js';
 import type { Ledger, OpenedCa, ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
@@ -25,6 +26,7 @@ import { openDataDirectory, type OpenDataDirectory } from './data-directory.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
 import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
+import { startHousekeeping, type Housekeeping, type HousekeepingTask } from './housekeeping.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
 
@@ -55,6 +57,8 @@ export interface RunningCaServer {
   readonly root: { readonly certificatePem: string; readonly file: string | undefined };
   /** The ranges this server certifies: --allowed-cidrs, or what the CA was created for. */
   readonly allowedRanges: Ipv4RangeSet;
+  /** Garbage collection of ACME state and retention of records, on the leading replica. */
+  readonly housekeeping: Housekeeping;
   close(): Promise<void>;
 }
 
@@ -76,20 +80,16 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   issuance.onRevoked(() => live.invalidateCrls());
   const worker = new IssuanceWorker({ processor: issuance, clock, logger, metrics, signDelayMs: config.signDelayMs });
   const workerSigns = topology.restSigner === 'worker';
+  let housekeeping: Housekeeping | undefined;
   try {
     await startUpkeep(upkeep);
     if (workerSigns) await startWorker(worker, issuance);
-    const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges }) : undefined;
-    await acme?.start();
+    const acme = await startAcme(config, { cluster, store, issuance, clock, logger, allowedRanges });
     await cluster.startController({ ca: operatorCaOf(live, issuance), issuance, issuerFactory: (material, ranges) => issuanceFor(material ? new LeafSigner(material, { clock }) : live, ranges) });
+    housekeeping = startHousekeeping({ tasks: housekeepingTasks(cluster, acme, clock), leads: () => cluster.leads(), logger });
     let accepting = true;
     const app = createHttpApp({ logger, metrics, translateError: httpErrorFromStoreFault });
-    const checks: ReadinessCheck[] = [
-      ...storeChecks(ledger, store),
-      { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
-      { name: 'ca', check: () => caReadiness(live) },
-      { name: 'server', check: () => assert(accepting, 'shutting down') },
-    ];
+    const checks = readinessChecks({ ledger, store, worker, workerSigns, live, accepting: () => accepting });
     const crl = crlSourceOf(live);
     registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, logger) });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, opened.loaded, { clock, logger })) });
@@ -100,8 +100,10 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       ...{ url, port: server.address.port, app, issuance, metrics, operator: cluster.operator, live, upkeep },
       ...servedCa(topology, live, allowedRanges),
       ...plainUrls(plain),
+      housekeeping,
       close: async () => {
         accepting = false;
+        housekeeping?.stop();
         acme?.stop();
         await upkeep.stop();
         for (const listener of Object.values(plain)) await listener?.close();
@@ -112,6 +114,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     };
   } catch (error) {
     await upkeep.stop();
+    housekeeping?.stop();
     await cluster.stopController();
     await worker.stop();
     dataDirectory.close();
@@ -189,6 +192,46 @@ function servedCa(topology: Topology, live: LiveCa, allowedRanges: Ipv4RangeSet)
 async function startUpkeep(upkeep: CaUpkeep): Promise<void> {
   await upkeep.check();
   upkeep.start();
+}
+
+interface ReadinessParts {
+  readonly ledger: Ledger;
+  readonly store: SqliteStore;
+  readonly worker: IssuanceWorker;
+  readonly workerSigns: boolean;
+  readonly live: LiveCa;
+  readonly accepting: () => boolean;
+}
+
+/** What /readyz checks: the stores answer and can be written, the signing worker runs (when it signs), the CA can sign, no shutdown. */
+function readinessChecks({ ledger, store, worker, workerSigns, live, accepting }: ReadinessParts): ReadinessCheck[] {
+  return [
+    ...storeChecks(ledger, store),
+    { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
+    { name: 'ca', check: () => caReadiness(live) },
+    { name: 'server', check: () => assert(accepting(), 'shutting down') },
+  ];
+}
+
+/** The ACME door, when enabled, with its state where the topology keeps it (per pod, or shared in the cluster). */
+async function startAcme(
+  config: ServeConfig,
+  parts: { cluster: ServeCluster; store: SqliteStore; issuance: IssuanceService; clock: Clock; logger: Logger; allowedRanges: Ipv4RangeSet },
+): Promise<AcmeServer | undefined> {
+  if (!config.acme.enabled) return undefined;
+  const { cluster, store, clock, ...door } = parts;
+  const state = await cluster.acmeState(store, { clock, nonceRejectPercent: config.acme.chaosNonceRejectPercent });
+  const acme = acmeDoor(config, { state, clock, ...door });
+  await acme.start();
+  return acme;
+}
+
+/** What the leading replica cleans up: expired ACME state, and ledger records past their retention. */
+function housekeepingTasks(cluster: ServeCluster, acme: AcmeServer | undefined, clock: Clock): HousekeepingTask[] {
+  return [
+    ...(acme ? [{ name: 'acme', run: () => acme.maintain() }] : []),
+    { name: 'record-retention', run: () => cluster.collectRecords(clock.now()) },
+  ];
 }
 
 /** The REST door's signer in this process: each newly stored request is queued for it. */

@@ -18,6 +18,11 @@ export interface Topology {
   readonly ca: CaPlan;
   /** REST requests, the certificate ledger and the audit log: the SQLite file, or objects in the cluster. */
   readonly ledger: 'sqlite' | 'kubernetes';
+  /**
+   * The ACME door's accounts, orders, nonces and rate-limit windows: the SQLite file, or objects in
+   * the cluster that every replica shares (wherever the ledger is: ACME records point into it).
+   */
+  readonly acmeState: 'sqlite' | 'kubernetes';
   /** CRL numbers: the SQLite sequence, or an annotation on the CA Secret shared by the replicas. */
   readonly crlNumbers: 'sqlite' | 'ca-secret';
   /**
@@ -44,6 +49,7 @@ export function planTopology(config: ServeConfig): Topology {
       allowedRanges: config.allowedRanges,
     },
     ledger,
+    acmeState: ledger,
     crlNumbers: ledger === 'kubernetes' && secretName !== undefined ? 'ca-secret' : 'sqlite',
     restSigner: ledger === 'kubernetes' && controller ? 'controller' : 'worker',
     controller,

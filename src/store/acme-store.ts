@@ -1,4 +1,5 @@
 import type { Ipv4 } from '../ca/index.js';
+import type { RateLimitDecision, RateLimitSetting } from '../shared/rate-limit.js';
 
 /**
  * The ACME door's state (RFC 8555 §7.1): accounts, orders with their authorizations and challenges,
@@ -114,6 +115,17 @@ export interface EabKeyRecord {
 
 export type KeyChangeResult = { readonly kind: 'changed' } | { readonly kind: 'conflict'; readonly accountId: string } | { readonly kind: 'stale' };
 
+/** The ACME door's rate-limited events: new accounts per client address, new orders per account. */
+export type AcmeRateLimitName = 'new-account' | 'new-order';
+
+/** What one garbage collection removed. */
+export interface AcmeCollected {
+  readonly orders: number;
+  readonly authorizations: number;
+  /** Rate-limit windows full again, used nonces past their lifetime. */
+  readonly bookkeeping: number;
+}
+
 export type ChallengeOutcome =
   | { readonly status: 'valid'; readonly at: Date; readonly authorizationExpires: Date }
   | { readonly status: 'invalid'; readonly at: Date; readonly error: AcmeStoredProblem };
@@ -147,22 +159,27 @@ export interface AcmeStore {
   findAuthorizationOfChallenge(challengeId: string): Promise<AcmeAuthorizationRecord | undefined>;
   /** pending|valid → deactivated; false when it was in neither. */
   deactivateAuthorization(id: string): Promise<boolean>;
-  /** Challenge pending → processing while its authorization is pending; false otherwise. */
-  startChallenge(challengeId: string): Promise<boolean>;
+  /** Challenge pending → processing (since `at`) while its authorization is pending; false otherwise. */
+  startChallenge(challengeId: string, at: Date): Promise<boolean>;
   /** Records the validation outcome on the challenge and its authorization together. */
   completeChallenge(challengeId: string, outcome: ChallengeOutcome): Promise<void>;
-  /** Challenges left in `processing` (after a restart, to be validated again). */
-  listProcessingChallenges(): Promise<Array<{ readonly challengeId: string; readonly authorizationId: string }>>;
-
-  /** Order recorded pending → processing; false when another finalize got there first. */
-  beginFinalize(orderId: string): Promise<boolean>;
-  /** Order processing → valid, linked to the certificate already recorded in the ledger. */
-  completeFinalize(orderId: string, certificate: { readonly id: string; readonly serialNumber: string; readonly accountId: string }): Promise<void>;
   /**
-   * At start: orders left in `processing` by a crash are linked to the certificate the ledger holds
-   * for them, or returned to pending when nothing was issued.
+   * Challenges in `processing` whose validation started before `startedBefore`: left behind by a
+   * process that stopped, to be validated again (with several replicas, a recent one may still be
+   * under way elsewhere).
    */
-  recoverFinalizations(newId: () => string): Promise<{ readonly completed: number; readonly reverted: number }>;
+  listProcessingChallenges(startedBefore: Date): Promise<Array<{ readonly challengeId: string; readonly authorizationId: string }>>;
+
+  /** Order recorded pending → processing (since `at`); false when another finalize got there first. */
+  beginFinalize(orderId: string, at: Date): Promise<boolean>;
+  /** Order processing → valid, linked to the certificate already recorded in the ledger. */
+  completeFinalize(orderId: string, certificate: { readonly id: string; readonly serialNumber: string; readonly accountId: string; readonly notAfter: Date }): Promise<void>;
+  /**
+   * Orders left in `processing` since before `begunBefore` (by a process that stopped mid-way) are
+   * linked to the certificate the ledger holds for them, or returned to pending when nothing was
+   * issued.
+   */
+  recoverFinalizations(newId: () => string, begunBefore: Date): Promise<{ readonly completed: number; readonly reverted: number }>;
   /** Order processing → back to pending (the CSR was refused) or invalid with an error. */
   abortFinalize(orderId: string, outcome: { readonly status: 'pending' } | { readonly status: 'invalid'; readonly error: AcmeStoredProblem }): Promise<void>;
 
@@ -175,4 +192,27 @@ export interface AcmeStore {
   findEabKey(keyId: string): Promise<EabKeyRecord | undefined>;
   listEabKeys(): Promise<EabKeyRecord[]>;
   revokeEabKey(keyId: string, at: Date): Promise<boolean>;
+
+  /**
+   * Charges one event to `key` under the named limit (a token bucket, src/shared/rate-limit.ts) and
+   * keeps the bucket with the rest of the state, so limits hold across restarts and replicas.
+   */
+  chargeRateLimit(name: AcmeRateLimitName, key: string, setting: RateLimitSetting, now: Date): Promise<RateLimitDecision>;
+  /**
+   * Deletes what can no longer be used at `now`: authorizations past their expiry (with their
+   * challenges); orders that are not valid and past their expiry, or valid with an expired
+   * certificate, once no authorization created with them is left; rate-limit windows full again.
+   */
+  collectExpired(now: Date): Promise<AcmeCollected>;
+}
+
+/**
+ * Nonces shared by every replica (RFC 8555 §6.5): one MAC key, and a record of each nonce used so
+ * that no replica accepts it twice.
+ */
+export interface AcmeNonceStore {
+  /** The MAC key every replica signs and checks nonces with (created on first use). */
+  nonceKey(): Promise<Uint8Array>;
+  /** Records the nonce (by a digest) as used until `expires`; false when it already was. */
+  claimNonce(digest: string, expires: Date): Promise<boolean>;
 }

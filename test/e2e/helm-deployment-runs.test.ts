@@ -1,11 +1,17 @@
 import 'reflect-metadata'; // the API-server double's TLS material uses @peculiar/x509 (tsyringe needs the polyfill first)
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as acme from 'acme-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueWithHttp01 } from '../support/acme-client-flow.js';
+import { startHttp01Responder, type Http01Responder } from '../support/acme-responders.js';
+import { freePort } from '../support/acme-serve.js';
+import { eventually } from '../support/eventually.js';
 import { basicConstraintsExtension, buildCsr, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
-import { describePermission, startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
+import { describePermission, startFakeApiServer, type FakeApiServer, type JsonObject } from '../support/fake-apiserver/index.js';
 import { REPO_ROOT } from '../support/helm.js';
 import { httpCall, pollUntilDecided, postJson } from '../support/serve-process.js';
 import { installChart, kubectlJson, kubectlOk, POD_NAME, RELEASE_NAMESPACE, startChartOperator, type ChartOperator } from './chart-operator.js';
@@ -23,6 +29,10 @@ import { rbacReport } from './rbac-report.js';
 const CERT_MANAGER_CRDS = join(REPO_ROOT, 'test/fixtures/cert-manager');
 const CONTROLLER = 'ClusterRole/smsgate-ca-controller';
 const CA_ROLE = `Role/${RELEASE_NAMESPACE}/smsgate-ca-ca`;
+const STATE_ROLE = `Role/${RELEASE_NAMESPACE}/smsgate-ca-state`;
+const IN_RELEASE_NAMESPACE = `(namespace ${RELEASE_NAMESPACE})`;
+/** The ACME client's address: its http-01 responder listens there (loopback, added to the allowed CIDRs). */
+const ACME_IP = '127.0.0.17';
 
 /**
  * Permissions of the chart this workload does not need, and why the chart grants them anyway. A
@@ -41,6 +51,11 @@ const KEPT_ANYWAY: Readonly<Record<string, string>> = {
   [`${CA_ROLE}: patch core/configmaps [smsgate-ca-ca-record] (namespace ${RELEASE_NAMESPACE})`]: 'records another root after --ca-bootstrap (not provoked here)',
   [`Role/${RELEASE_NAMESPACE}/smsgate-ca-trust: create core/configmaps (namespace ${RELEASE_NAMESPACE})`]: 'the trust ConfigMap\'s own grant; duplicated by the CA record\'s while both live in the release namespace',
   [`${CA_ROLE}: create core/configmaps (namespace ${RELEASE_NAMESPACE})`]: 'the CA record\'s own grant; duplicated by the trust ConfigMap\'s while both live in the release namespace',
+  [`${STATE_ROLE}: delete smsgate-ca.sms-gate.app/acmeorders ${IN_RELEASE_NAMESPACE}`]: 'the leader\'s housekeeping deletes expired orders every 10 minutes (not provoked here; the store contract tests it on the double)',
+  [`${STATE_ROLE}: delete smsgate-ca.sms-gate.app/acmeauthorizations ${IN_RELEASE_NAMESPACE}`]: 'as above, expired authorizations',
+  [`${STATE_ROLE}: deletecollection smsgate-ca.sms-gate.app/acmereservations ${IN_RELEASE_NAMESPACE}`]: 'as above, lapsed nonce claims and full rate-limit windows',
+  [`${STATE_ROLE}: delete smsgate-ca.sms-gate.app/acmereservations ${IN_RELEASE_NAMESPACE}`]: 'an ACME key change frees the old key\'s claim (not provoked here)',
+  [`${STATE_ROLE}: delete smsgate-ca.sms-gate.app/certificaterequests ${IN_RELEASE_NAMESPACE}`]: 'store.recordRetention: the leader deletes records whose certificate expired 30 days ago (not provoked here)',
 };
 const APPS = 'apps';
 
@@ -59,6 +74,7 @@ let cluster: FakeApiServer;
 let dataDir: string;
 let operator: ChartOperator | undefined;
 let caSecret: Secret;
+let http01: Http01Responder;
 
 const kubectl = (...args: string[]): Promise<string> => kubectlOk(cluster, args);
 const getJson = <T>(...args: string[]): Promise<T> => kubectlJson<T>(cluster, ['get', ...args]);
@@ -79,22 +95,31 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-pod-'));
   await kubectl('apply', '-f', CERT_MANAGER_CRDS);
   await kubectl('create', 'namespace', APPS);
+  http01 = await startHttp01Responder(ACME_IP, await freePort(ACME_IP));
 });
 
 afterAll(async () => {
   await operator?.stop();
+  await http01?.close();
   await cluster?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('the Deployment the chart installs runs the built binary as the chart\'s ServiceAccount', () => {
   it('starts with the rendered args, env and ServiceAccount: CA Secret, trust ConfigMap, Lease', async () => {
-    await installChart(cluster, ['trust.configMap.enabled=true']);
+    await installChart(cluster, [
+      'trust.configMap.enabled=true',
+      // The ACME client below answers http-01 on loopback: its address and port.
+      'config.allowedCIDRs={10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8}',
+      `extraArgs={--acme-http01-port=${http01.port}}`,
+    ]);
     operator = await startChartOperator(cluster, dataDir);
     expect(operator.user.username).toBe(`system:serviceaccount:${RELEASE_NAMESPACE}:smsgate-ca`);
 
     caSecret = await getJson<Secret>('secret', 'smsgate-ca-ca', '-n', RELEASE_NAMESPACE);
     expect(Object.keys(caSecret.data)).toEqual(expect.arrayContaining(['tls.crt', 'tls.key', 'ca.crt']));
+    // The elected leader publishes it once it leads (after start-up, not before `listening`).
+    await eventually(() => cluster.objects.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: RELEASE_NAMESPACE, name: 'smsgate-ca-root-ca' }), 'the trust ConfigMap');
     const trust = await getJson<{ data: Record<string, string> }>('configmap', 'smsgate-ca-root-ca', '-n', RELEASE_NAMESPACE);
     expect(trust.data['ca.crt']).toBe(decode(caSecret, 'ca.crt'));
     const leases = await getJson<{ items: Array<{ metadata: { name: string }; spec: { holderIdentity?: string } }> }>('lease', '-n', RELEASE_NAMESPACE);
@@ -163,6 +188,23 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
     expect(records.items).toHaveLength(1);
     const crl = await httpCall(`${operator!.url}/crl`, { caPem: rootPem });
     expect(crl.status).toBe(200);
+  });
+
+  it('serves ACME from objects in the release namespace: account, orders, authorizations, rate-limit windows, nonce key', async () => {
+    acme.axios.defaults.httpsAgent = new Agent({ ca: decode(caSecret, 'ca.crt') });
+    const client = new acme.Client({ directoryUrl: `${operator!.url}/acme/directory`, accountKey: await acme.crypto.createPrivateEcdsaKey(), backoffMin: 10, backoffMax: 100, backoffAttempts: 100 });
+    await client.createAccount({ termsOfServiceAgreed: true });
+    await client.updateAccount({ contact: ['mailto:ops@example.internal'] });
+    const issued = await issueWithHttp01(client, ACME_IP, http01);
+    expect(new X509Certificate(issued.leafPem).subjectAltName).toBe(`IP Address:${ACME_IP}`);
+    await client.createOrder({ identifiers: [{ type: 'ip', value: ACME_IP }] });
+
+    const kinds = { ACMEAccount: 1, ACMEOrder: 2, ACMEAuthorization: 1 };
+    for (const [kind, count] of Object.entries(kinds)) expect(cluster.objects.list('smsgate-ca.sms-gate.app/v1alpha1', kind, RELEASE_NAMESPACE), kind).toHaveLength(count);
+    const windows = cluster.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'ACMEReservation', RELEASE_NAMESPACE).filter((object) => (object['spec'] as JsonObject)['type'] === 'RateLimit');
+    expect(windows.map((object) => (object['spec'] as JsonObject)['limit']).sort()).toEqual(['new-account', 'new-order']);
+    const nonceKey = await getJson<Secret>('secret', 'smsgate-ca-acme-nonce', '-n', RELEASE_NAMESPACE);
+    expect(Buffer.from(nonceKey.data['key'] ?? '', 'base64')).toHaveLength(32);
   });
 
   it('recorded Events about what it did', async () => {

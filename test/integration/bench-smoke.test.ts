@@ -47,10 +47,13 @@ describe('benchmarks run and measure something', () => {
     }
   });
 
-  it('bench:acme completes orders against this server and Pebble', async () => {
+    it('bench:acme completes orders against this server (SQLite and cluster mode on the double) and Pebble', async () => {
     const result = await runBench('acme', { BENCH_ACME_ORDERS: '3', BENCH_ACME_SECONDS: '30' });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\| smsgate-ca \| 1 \| 3 \|/);
+    // Cluster mode: the API requests per order are counted (a number in that column).
+    expect(result.stdout).toMatch(/\| smsgate-ca cluster 20\/50 \| 1 \| 3 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| \d+\.\d \|/);
+    expect(result.stdout).toMatch(/\| smsgate-ca cluster unlimited \| 16 \| 3 \|/);
     expect(result.stdout).toMatch(/\| Pebble \| 1 \| 3 \|/);
   });
 

@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
 import { CRDS_DIR, kubectlAsync, type CommandResult } from '../support/helm.js';
 import { loadCrds, walkSchema } from '../unit/crds/crd-documents.js';
+import { accountObject, orderObject } from '../../src/store/kubernetes/acme/acme-objects.js';
 
 /**
  * Every CEL rule in crds/, through kubectl 1.35: one `kubectl apply` (or status patch) that breaks
@@ -30,7 +31,37 @@ const issuer = (name: string, allowedCIDRs: string[]): Step => ({ apply: { apiVe
 const status = (name: string, patch: object): Step => ({ statusPatch: { name, patch: { status: patch } } });
 const revoked = { serialNumber: '02ab', revokedAt: '2026-06-01T10:00:00Z', revocationReason: 1 };
 
+/** ACME records as the store writes them (no status subresource: applied whole). */
+const GROUP_VERSION = 'smsgate-ca.sms-gate.app/v1alpha1';
+const T0 = new Date('2030-01-01T00:00:00Z');
+const account = (id: string, createdAt = T0): Step => ({
+  apply: { apiVersion: GROUP_VERSION, kind: 'ACMEAccount', ...accountObject({ id, thumbprint: 'A'.repeat(43), jwk: { kty: 'EC' }, contact: [], status: 'valid', termsOfServiceAgreed: true, createdAt }, 'default') },
+});
+const order = (id: string, status: object): Step => {
+  const object = orderObject({ id, accountId: 'AAECAwQFBgcICQoL', ips: ['10.42.0.7'], authorizationIds: ['BBECAwQFBgcICQoL'], expires: new Date('2030-01-08T00:00:00Z'), createdAt: T0 }, 'default');
+  return { apply: { apiVersion: GROUP_VERSION, kind: 'ACMEOrder', ...object, status } };
+};
+const certificateLink = (serialNumber: string) => ({ id: 'CCECAwQFBgcICQoL', serialNumber, notAfter: '2030-04-01T00:00:00Z' });
+const keyClaim = (name: string, spec: object): Step => ({ apply: { apiVersion: GROUP_VERSION, kind: 'ACMEReservation', metadata: { name, namespace: 'default' }, spec, status: {} } });
+
 const CASES: Readonly<Record<string, RuleCase>> = {
+  'spec: self == oldSelf': { setup: [account('AAECAwQFBgcICQoL')], keep: account('AAECAwQFBgcICQoL'), breaks: account('AAECAwQFBgcICQoL', new Date('2031-01-01T00:00:00Z')), field: 'spec' },
+  "status: has(self.certificate) == (self.status == 'valid')": {
+    keep: order('AQECAwQFBgcICQoL', { status: 'pending' }),
+    breaks: order('AgECAwQFBgcICQoL', { status: 'valid' }),
+    field: 'status',
+  },
+  "status: oldSelf.status != 'valid' || (self.status == 'valid' && has(self.certificate) && self.certificate.serialNumber == oldSelf.certificate.serialNumber)": {
+    setup: [order('AwECAwQFBgcICQoL', { status: 'valid', certificate: certificateLink('0a') })],
+    keep: order('AwECAwQFBgcICQoL', { status: 'valid', certificate: { ...certificateLink('0a'), revokedAt: '2030-02-01T00:00:00Z', revocationReason: 1 } }),
+    breaks: order('AwECAwQFBgcICQoL', { status: 'valid', certificate: certificateLink('0b') }),
+    field: 'status',
+  },
+  "spec: has(self.account) == (self.type == 'AccountKey')": {
+    keep: keyClaim('key-aa', { type: 'AccountKey', account: 'AAECAwQFBgcICQoL' }),
+    breaks: keyClaim('key-bb', { type: 'AccountKey' }),
+    field: 'spec',
+  },
   'spec: has(self.ipAddresses) != has(self.request)': { keep: request('one-of', withIps()), breaks: request('one-of-2', withIps({ request: CSR, secretName: undefined })), field: 'spec' },
   'spec: has(self.request) || has(self.secretName)': { keep: request('secret', withIps()), breaks: request('secret-2', { ipAddresses: ['10.42.0.7'] }), field: 'spec' },
   "spec: !has(self.request) || (!has(self.secretName) && !has(self.privateKey) && !has(self.secretTemplate))": {

@@ -1,17 +1,18 @@
 import type { AcmeAccountRecord } from '../../store/acme-store.js';
-import type { AcmeDependencies, AcmeExchange, AcmeHandler, AcmeResponse } from '../acme-context.js';
+import type { AcmeDependencies, AcmeHandler, AcmeResponse } from '../acme-context.js';
 import { newAcmeId } from '../acme-ids.js';
 import { checkContacts } from '../contacts.js';
 import { verifyExternalAccountBinding } from '../eab.js';
 import type { VerifiedRequest } from '../jws/request-verifier.js';
 import type { AcmeLinks } from '../links.js';
 import { AcmeProblem, malformed } from '../problems.js';
+import { chargeRateLimit } from '../rate-limits.js';
 import { accountJson } from '../resources.js';
 import { accountOf, requireOwner } from './post-as-get.js';
 
 /** RFC 8555 §7.3: create an account, or find the one this key already has. */
 export const postNewAccount: AcmeHandler = async (deps, exchange) => {
-  chargeNewAccount(deps, exchange);
+  await chargeRateLimit(deps, 'new-account', deps.requesterOf(exchange.ctx));
   const request = await exchange.signed('jwk');
   if (request.by !== 'jwk') throw malformed('newAccount must carry the account key in "jwk"');
   const payload = request.payload ?? {};
@@ -37,15 +38,6 @@ export const postNewAccount: AcmeHandler = async (deps, exchange) => {
   if (created) deps.logger.info({ account: account.id, eab: eabKeyId, requester: deps.requesterOf(exchange.ctx) }, 'ACME account created');
   return accountResponse(account, exchange.links, created ? 201 : 200);
 };
-
-function chargeNewAccount(deps: AcmeDependencies, exchange: AcmeExchange): void {
-  const decision = deps.newAccountLimit?.take(deps.requesterOf(exchange.ctx), deps.clock.now().getTime());
-  if (decision && !decision.allowed) {
-    throw new AcmeProblem('rateLimited', `too many new accounts from this address; retry in ${decision.retryAfterSeconds}s`, {
-      headers: { 'Retry-After': String(decision.retryAfterSeconds) },
-    });
-  }
-}
 
 async function bindingOf(deps: AcmeDependencies, binding: unknown, request: VerifiedRequest & { by: 'jwk' }, links: AcmeLinks): Promise<string | undefined> {
   if (binding === undefined) {

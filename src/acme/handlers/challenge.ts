@@ -19,7 +19,7 @@ export const postChallenge: AcmeHandler = async (deps, exchange) => {
     if (!deps.validations.hasRoom()) {
       throw new AcmeProblem('rateLimited', 'the validation queue is full; retry shortly', { headers: { 'Retry-After': '5' } });
     }
-    if (await deps.store.startChallenge(challenge.id)) {
+    if (await deps.store.startChallenge(challenge.id, deps.clock.now())) {
       const validation = { type: challenge.type, ip: authorization.ip, token: challenge.token, keyAuthorization: keyAuthorization(challenge.token, account.thumbprint) };
       const settled = deps.validations.enqueue({ challengeId: challenge.id, request: validation });
       current = (settled && (await settledWithin(deps, challenge.id, settled))) ?? { ...challenge, status: 'processing' };

@@ -24,10 +24,10 @@ export const postFinalize: AcmeHandler = async (deps, exchange) => {
   if (!orderMayBeFinalized(status)) throw new AcmeProblem('orderNotReady', `the order is ${status}; only a ready order can be finalized`);
   const requester = `${deps.requesterOf(exchange.ctx)} acme-account:${account.id}`;
   const pem = csrPemOf(request.payload);
-  if (!(await deps.store.beginFinalize(order.id))) throw new AcmeProblem('orderNotReady', 'the order is already being finalized');
-  const certificateId = await issue(deps, { order, account, pem, requester });
-  await deps.store.completeFinalize(order.id, { id: certificateId.id, serialNumber: certificateId.serialNumber, accountId: account.id });
-  return orderResponse({ ...order, status: 'valid', certificateId: certificateId.id }, authorizations, exchange, deps, 200);
+  if (!(await deps.store.beginFinalize(order.id, deps.clock.now()))) throw new AcmeProblem('orderNotReady', 'the order is already being finalized');
+  const certificate = await issue(deps, { order, account, pem, requester });
+  await deps.store.completeFinalize(order.id, { ...certificate, accountId: account.id });
+  return orderResponse({ ...order, status: 'valid', certificateId: certificate.id }, authorizations, exchange, deps, 200);
 };
 
 function csrPemOf(payload: Record<string, unknown> | undefined): string {
@@ -43,7 +43,7 @@ interface Finalization {
   readonly requester: string;
 }
 
-async function issue(deps: AcmeDependencies, { order, account, pem, requester }: Finalization): Promise<{ id: string; serialNumber: string }> {
+async function issue(deps: AcmeDependencies, { order, account, pem, requester }: Finalization): Promise<{ id: string; serialNumber: string; notAfter: Date }> {
   try {
     const issued = await deps.issuer.issue({
       door: 'acme',
@@ -54,7 +54,7 @@ async function issue(deps: AcmeDependencies, { order, account, pem, requester }:
       ...(order.notAfter ? { notAfter: order.notAfter } : {}),
       reference: order.id,
     });
-    return { id: newAcmeId(), serialNumber: issued.serialNumber };
+    return { id: newAcmeId(), serialNumber: issued.serialNumber, notAfter: issued.notAfter };
   } catch (error) {
     // The requester's fault, or a passing one: the order goes back to pending (ready again) for another finalize.
     if (isCaError(error) && error.errorClass !== 'server') {

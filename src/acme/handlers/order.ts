@@ -4,7 +4,8 @@ import type { AcmeAuthorizationRecord, AcmeOrderRecord, NewAcmeOrder } from '../
 import type { AcmeDependencies, AcmeExchange, AcmeHandler, AcmeResponse } from '../acme-context.js';
 import { newAcmeId, newChallengeToken } from '../acme-ids.js';
 import { checkOrderIdentifiers } from '../identifiers.js';
-import { AcmeProblem, malformed, notFound, problemFromCaError } from '../problems.js';
+import { malformed, notFound, problemFromCaError } from '../problems.js';
+import { chargeRateLimit } from '../rate-limits.js';
 import { orderView } from '../resources.js';
 import { authorizationStatus, PROCESSING_RETRY_AFTER_SECONDS } from '../state.js';
 import { checkOrderValidity } from '../order-validity.js';
@@ -20,7 +21,7 @@ export const postNewOrder: AcmeHandler = async (deps, exchange) => {
   const account = accountOf(request);
   const payload = request.payload;
   if (payload === undefined) throw malformed('newOrder needs a payload with "identifiers"');
-  chargeNewOrder(deps, account.id);
+  await chargeRateLimit(deps, 'new-order', account.id);
   const ips = checkOrderIdentifiers(payload['identifiers'], deps.settings);
   const now = deps.clock.now();
   const validity = checkOrderValidity(payload['notBefore'], payload['notAfter'], now);
@@ -39,15 +40,6 @@ function ensureCaCanSign(deps: AcmeDependencies, notAfter: Date | undefined): vo
   } catch (error) {
     if (isCaError(error)) throw problemFromCaError(error);
     throw error;
-  }
-}
-
-function chargeNewOrder(deps: AcmeDependencies, accountId: string): void {
-  const decision = deps.newOrderLimit?.take(accountId, deps.clock.now().getTime());
-  if (decision && !decision.allowed) {
-    throw new AcmeProblem('rateLimited', `too many new orders for this account; retry in ${decision.retryAfterSeconds}s`, {
-      headers: { 'Retry-After': String(decision.retryAfterSeconds) },
-    });
   }
 }
 

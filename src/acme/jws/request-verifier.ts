@@ -40,7 +40,7 @@ export class RequestVerifier {
     const { jws, header } = parseFlattenedJws(body);
     const alg = checkAlgorithm(header.alg);
     const by = keyReferenceOf(header, reference);
-    this.checkNonce(header.nonce);
+    await this.checkNonce(header.nonce);
     if (typeof header.url !== 'string') throw malformed('the JWS protected header has no "url"');
     if (header.url !== requestUrl) throw unauthorized(`the JWS "url" (${header.url.slice(0, 200)}) does not match the request URL ${requestUrl}`);
     const payload = () => decodePayload(jws.payload);
@@ -72,9 +72,9 @@ export class RequestVerifier {
     return thumbprint;
   }
 
-  private checkNonce(nonce: unknown): void {
+  private async checkNonce(nonce: unknown): Promise<void> {
     if (typeof nonce !== 'string' || nonce === '') throw new AcmeProblem('badNonce', 'the JWS protected header has no "nonce"; fetch one from newNonce');
-    if (!this.options.nonces.redeem(nonce)) throw new AcmeProblem('badNonce', 'the nonce is unknown, expired or already used; retry with the fresh one in this response');
+    if (!(await this.options.nonces.redeem(nonce))) throw new AcmeProblem('badNonce', 'the nonce is unknown, expired or already used; retry with the fresh one in this response');
   }
 
   private async accountOf(kid: unknown, links: AcmeLinks): Promise<AcmeAccountRecord> {

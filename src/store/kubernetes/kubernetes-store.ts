@@ -1,10 +1,11 @@
 import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import type { KubeApi } from '../../kube/kube-api.js';
-import { isAlreadyExists } from '../../kube/kube-errors.js';
-import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
+import { isAlreadyExists, isConflict } from '../../kube/kube-errors.js';
+import { ACME_LABELS } from '../../custom-resources/acme-types.js';
+import { ANNOTATIONS, LABELS, RECORD_SOURCES } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { CERTIFICATE_REQUESTS } from '../../custom-resources/resource-types.js';
-import type { CertificateLedger, IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
+import type { IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
 import type {
   AuditEntry,
   CertificateRevocation,
@@ -16,8 +17,9 @@ import type {
   StoredAuditEntry,
 } from '../records.js';
 import { AuditEvents } from './audit-events.js';
-import { csrRequestRecordOf, deniedStatus, issuedCertificateRecordOf, issuedRecordObject, issuedStatus, recordStatusOf, restRecordObject } from './record-mapping.js';
+import { csrRequestRecordOf, deniedStatus, issuedCertificateRecordOf, issuedRecordObject, issuedStatus, recordStatusOf, restRecordObject, retainedUntil } from './record-mapping.js';
 import { hashPrefix, recordNameOf, requestIdOf } from './record-names.js';
+import { hexOfId } from './acme/acme-names.js';
 import { RecordRevocations } from './record-revocations.js';
 
 export interface KubernetesStoreOptions {
@@ -26,12 +28,6 @@ export interface KubernetesStoreOptions {
   readonly namespace: string;
   /** This pod, named by audit Events that have no record to be about. */
   readonly podName: string;
-  /**
-   * Where ACME issuances are also recorded, after this store: the ACME door keeps its accounts and
-   * orders in the replica's SQLite file, whose tables reference that file's certificate ledger and
-   * read the chains from it. The shared ledger (revocations, the CRL) stays this store.
-   */
-  readonly acmeLocalLedger?: Pick<CertificateLedger, 'recordIssued'>;
 }
 
 /**
@@ -107,14 +103,41 @@ export class KubernetesStore implements IssuanceStore, RevocationLedger, Revocat
     if (certificate.door !== 'kubernetes' && certificate.csrPem) {
       const name = `${certificate.door}-${certificate.serialNumber.slice(0, 32)}`;
       try {
-        await this.records.create(issuedRecordObject({ ...certificate, csrPem: certificate.csrPem }, this.options.namespace, name));
+        await this.records.create(withAcmeOrderLabel(issuedRecordObject({ ...certificate, csrPem: certificate.csrPem }, this.options.namespace, name), certificate));
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
       }
       await this.records.mergePatch(this.options.namespace, name, { status: issuedStatus(certificate, certificate.issuedAt) }, 'status');
     }
     await this.audit.append(audit);
-    if (certificate.door === 'acme') await this.options.acmeLocalLedger?.recordIssued(certificate, audit);
+  }
+
+  /** The certificate issued for an ACME order (its record carries the order's label), if any. */
+  async findAcmeIssuance(orderId: string): Promise<IssuedCertificateRecord | undefined> {
+    const order = hexOfId(orderId);
+    if (!order) return undefined;
+    const { items } = await this.records.list(this.options.namespace, { labelSelector: `${LABELS.source}=acme,${ACME_LABELS.order}=${order}` });
+    return items.map(issuedCertificateRecordOf).find((record) => record !== undefined);
+  }
+
+  /**
+   * Deletes the REST and ACME records whose certificate expired more than `retentionMs` before
+   * `now` (denied requests: decided that long ago); pending ones stay. A record changed since it
+   * was read is kept for the next round. Returns how many went.
+   */
+  async collectRecords(now: Date, retentionMs: number): Promise<number> {
+    let deleted = 0;
+    const { items } = await this.records.listAll(this.options.namespace, { labelSelector: `${LABELS.source} in (${RECORD_SOURCES.join(',')})` });
+    for (const cr of items) {
+      const until = retainedUntil(cr, retentionMs);
+      if (until === undefined || until > now.getTime()) continue;
+      try {
+        if (await this.records.delete(this.options.namespace, cr.metadata.name ?? '', { resourceVersion: cr.metadata.resourceVersion ?? '' })) deleted += 1;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
+    }
+    return deleted;
   }
 
   async findCertificate(serialNumber: string): Promise<IssuedCertificateRecord | undefined> {
@@ -165,4 +188,11 @@ export class KubernetesStore implements IssuanceStore, RevocationLedger, Revocat
     const id = match ? requestIdOf(match.metadata.name ?? '') : undefined;
     return match && id ? csrRequestRecordOf(match, id) : undefined;
   }
+}
+
+/** ACME records carry their order's label, so an interrupted finalization finds what was issued. */
+function withAcmeOrderLabel(record: CertificateRequest, certificate: IssuedCertificateRecord): CertificateRequest {
+  const order = certificate.door === 'acme' && certificate.requestId ? hexOfId(certificate.requestId) : undefined;
+  if (!order) return record;
+  return { ...record, metadata: { ...record.metadata, labels: { ...record.metadata.labels, [ACME_LABELS.order]: order } } };
 }

@@ -178,3 +178,17 @@ function parseMetadata(text: string | undefined): Record<string, string> {
     return {};
   }
 }
+
+/**
+ * Until when a REST or ACME record is kept: `retentionMs` past its certificate's notAfter, or past
+ * the decision of a denied request; undefined while it is pending (never collected).
+ */
+export function retainedUntil(cr: CertificateRequest, retentionMs: number): number | undefined {
+  const status = recordStatusOf(cr);
+  if (status === 'approved') return cr.status?.notAfter ? new Date(cr.status.notAfter).getTime() + retentionMs : undefined;
+  if (status === 'denied') {
+    const decided = readyOf(cr)?.lastTransitionTime;
+    return decided ? new Date(decided).getTime() + retentionMs : undefined;
+  }
+  return undefined;
+}

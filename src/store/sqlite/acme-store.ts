@@ -1,7 +1,10 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { Ipv4 } from '../../ca/index.js';
+import { chargeBucket, type RateLimitDecision, type RateLimitSetting } from '../../shared/rate-limit.js';
 import type {
   AcmeAccountRecord,
+  AcmeCollected,
+  AcmeRateLimitName,
   AcmeAuthorizationRecord,
   AcmeCertificateRecord,
   AcmeJwk,
@@ -26,9 +29,10 @@ import {
   type EabKeyRow,
   type OrderRow,
 } from './acme-rows.js';
+import { prepareAcmeStatements, type AcmeStatements } from './acme-statements.js';
 
 /**
- * The ACME tables in the embedded SQLite file (schema: acme-migration.ts).
+ * The ACME tables in the embedded SQLite file (schema: migrations/v2-acme-tables.ts and later).
  *
  * Durability is chosen per write. Progress of an order (the order, its authorizations and
  * challenges, finalization steps) commits without an fsync (WAL, synchronous=NORMAL): it survives a
@@ -38,11 +42,11 @@ import {
  * connection's fsync-per-commit setting, as does the certificate ledger.
  */
 export class SqliteAcmeStore implements AcmeStore {
-  private readonly sql: ReturnType<typeof prepare>;
+  private readonly sql: AcmeStatements;
   private readonly durableSetting: number;
 
   constructor(private readonly db: Database) {
-    this.sql = prepare(db);
+    this.sql = prepareAcmeStatements(db);
     this.durableSetting = db.pragma('synchronous', { simple: true }) as number;
   }
 
@@ -159,8 +163,8 @@ export class SqliteAcmeStore implements AcmeStore {
     return this.progress(() => this.sql.deactivateAuthorization.run(id).changes === 1);
   }
 
-  async startChallenge(challengeId: string): Promise<boolean> {
-    return this.progress(() => this.sql.startChallenge.run(challengeId).changes === 1);
+  async startChallenge(challengeId: string, at: Date): Promise<boolean> {
+    return this.progress(() => this.sql.startChallenge.run(at.getTime(), challengeId).changes === 1);
   }
 
   async completeChallenge(challengeId: string, outcome: ChallengeOutcome): Promise<void> {
@@ -177,13 +181,13 @@ export class SqliteAcmeStore implements AcmeStore {
     });
   }
 
-  async listProcessingChallenges(): Promise<Array<{ challengeId: string; authorizationId: string }>> {
-    const rows = this.sql.processingChallenges.all() as Array<{ id: string; authorization_id: string }>;
+  async listProcessingChallenges(startedBefore: Date): Promise<Array<{ challengeId: string; authorizationId: string }>> {
+    const rows = this.sql.processingChallenges.all(startedBefore.getTime()) as Array<{ id: string; authorization_id: string }>;
     return rows.map((row) => ({ challengeId: row.id, authorizationId: row.authorization_id }));
   }
 
-  async beginFinalize(orderId: string): Promise<boolean> {
-    return this.progress(() => this.sql.beginFinalize.run(orderId).changes === 1);
+  async beginFinalize(orderId: string, at: Date): Promise<boolean> {
+    return this.progress(() => this.sql.beginFinalize.run(at.getTime(), orderId).changes === 1);
   }
 
   async completeFinalize(orderId: string, certificate: { id: string; serialNumber: string; accountId: string }): Promise<void> {
@@ -197,11 +201,11 @@ export class SqliteAcmeStore implements AcmeStore {
     this.progress(() => this.sql.abortFinalize.run(outcome.status, outcome.status === 'invalid' ? JSON.stringify(outcome.error) : null, orderId));
   }
 
-  async recoverFinalizations(newId: () => string): Promise<{ completed: number; reverted: number }> {
+  async recoverFinalizations(newId: () => string, begunBefore: Date): Promise<{ completed: number; reverted: number }> {
     return this.db.transaction(() => {
       let completed = 0;
       let reverted = 0;
-      for (const order of this.sql.processingOrders.all() as Array<{ id: string; account_id: string }>) {
+      for (const order of this.sql.processingOrders.all(begunBefore.getTime()) as Array<{ id: string; account_id: string }>) {
         const issued = this.sql.ledgerSerialForOrder.get(order.id) as { serial_number: string } | undefined;
         if (issued) {
           const id = newId();
@@ -245,6 +249,31 @@ export class SqliteAcmeStore implements AcmeStore {
     return this.sql.revokeEabKey.run(at.getTime(), keyId).changes === 1;
   }
 
+  async chargeRateLimit(name: AcmeRateLimitName, key: string, setting: RateLimitSetting, now: Date): Promise<RateLimitDecision> {
+    return this.progress(() => {
+      const row = this.sql.rateLimit.get(name, key) as { tokens: number; at: number } | undefined;
+      const charge = chargeBucket(row ? { tokens: row.tokens, atMs: row.at } : undefined, setting, now.getTime());
+      if (charge.decision.allowed) this.sql.saveRateLimit.run({ name, key, tokens: charge.bucket.tokens, at: charge.bucket.atMs, full_at: charge.fullAtMs });
+      return charge.decision;
+    });
+  }
+
+  async collectExpired(now: Date): Promise<AcmeCollected> {
+    return this.progress(() => {
+      const at = now.getTime();
+      this.sql.deleteExpiredChallenges.run(at);
+      const authorizations = this.sql.deleteExpiredAuthorizations.run(at).changes;
+      const collectable = (this.sql.collectableOrders.all(at, at) as Array<{ id: string }>).map((row) => row.id);
+      for (const id of collectable) {
+        this.sql.deleteOrderCertificate.run(id);
+        this.sql.deleteOrder.run(id);
+      }
+      const orders = collectable.length;
+      const bookkeeping = this.sql.deleteFullRateLimits.run(at).changes;
+      return { orders, authorizations, bookkeeping };
+    });
+  }
+
   private insertAuthorization(authorization: AcmeAuthorizationRecord): void {
     this.sql.insertAuthorization.run({
       id: authorization.id,
@@ -263,88 +292,4 @@ export class SqliteAcmeStore implements AcmeStore {
 
 function mapped<Row, Record>(row: Row | undefined, map: (row: Row) => Record): Record | undefined {
   return row === undefined ? undefined : map(row);
-}
-
-/** A revocation may be in the ACME records, the ledger or both (the ledger is written first). */
-const SELECT_CERTIFICATE = `
-  SELECT a.id, a.serial_number, a.account_id, a.order_id,
-         COALESCE(a.revoked_at, c.revoked_at) AS revoked_at,
-         CASE WHEN a.revoked_at IS NULL THEN c.revocation_reason ELSE a.revocation_reason END AS revocation_reason,
-         c.certificate_pem, c.ips, c.not_before, c.not_after
-  FROM acme_certificates a JOIN certificates c ON c.serial_number = a.serial_number`;
-
-const EAB_WITH_COUNT = `
-  SELECT k.*, (SELECT count(*) FROM acme_accounts a WHERE a.eab_key_id = k.key_id) AS accounts FROM acme_eab_keys k`;
-
-function prepare(db: Database) {
-  const statements = {
-    insertAccount: db.prepare(`
-      INSERT INTO acme_accounts (id, thumbprint, jwk, contact, status, tos_agreed, eab_key_id, created_at)
-      VALUES (@id, @thumbprint, @jwk, @contact, @status, @tos_agreed, @eab_key_id, @created_at)`),
-    account: db.prepare('SELECT * FROM acme_accounts WHERE id = ?'),
-    accountByThumbprint: db.prepare('SELECT * FROM acme_accounts WHERE thumbprint = ?'),
-    updateContact: db.prepare('UPDATE acme_accounts SET contact = ? WHERE id = ?'),
-    deactivateAccount: db.prepare(`UPDATE acme_accounts SET status = 'deactivated' WHERE id = ? AND status = 'valid'`),
-    deactivateAccountAuthorizations: db.prepare(`UPDATE acme_authorizations SET status = 'deactivated' WHERE account_id = ? AND status = 'pending'`),
-    changeKey: db.prepare('UPDATE acme_accounts SET thumbprint = ?, jwk = ? WHERE id = ? AND thumbprint = ?'),
-    insertOrder: db.prepare(`
-      INSERT INTO acme_orders (id, account_id, status, ips, authorization_ids, expires, not_before, not_after, replaces, created_at)
-      VALUES (@id, @account_id, 'pending', @ips, @authorization_ids, @expires, @not_before, @not_after, @replaces, @created_at)`),
-    order: db.prepare('SELECT * FROM acme_orders WHERE id = ?'),
-    ordersReplacing: db.prepare('SELECT * FROM acme_orders WHERE replaces = ? ORDER BY rowid'),
-    orderIds: db.prepare(`
-      SELECT id FROM acme_orders WHERE account_id = ?
-        AND (? IS NULL OR rowid < (SELECT rowid FROM acme_orders WHERE id = ?))
-      ORDER BY rowid DESC LIMIT ?`),
-    insertAuthorization: db.prepare(`
-      INSERT INTO acme_authorizations (id, account_id, order_id, ip, status, expires, created_at)
-      VALUES (@id, @account_id, @order_id, @ip, @status, @expires, @created_at)`),
-    insertChallenge: db.prepare(`
-      INSERT INTO acme_challenges (id, authorization_id, position, type, token, status)
-      VALUES (@id, @authorization_id, @position, @type, @token, @status)`),
-    ...prepareAuthorizationReads(db),
-    deactivateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'deactivated' WHERE id = ? AND status IN ('pending', 'valid')`),
-    startChallenge: db.prepare(`
-      UPDATE acme_challenges SET status = 'processing' WHERE id = ? AND status = 'pending'
-        AND (SELECT status FROM acme_authorizations a WHERE a.id = authorization_id) = 'pending'`),
-    completeChallenge: db.prepare('UPDATE acme_challenges SET status = ?, validated_at = ?, error = ? WHERE id = ?'),
-    validateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'valid', expires = ? WHERE id = ? AND status = 'pending'`),
-    invalidateAuthorization: db.prepare(`UPDATE acme_authorizations SET status = 'invalid' WHERE id = ? AND status = 'pending'`),
-    processingChallenges: db.prepare(`SELECT id, authorization_id FROM acme_challenges WHERE status = 'processing'`),
-    beginFinalize: db.prepare(`UPDATE acme_orders SET status = 'processing' WHERE id = ? AND status = 'pending'`),
-    completeFinalize: db.prepare(`UPDATE acme_orders SET status = 'valid', certificate_id = ? WHERE id = ? AND status = 'processing'`),
-    abortFinalize: db.prepare(`UPDATE acme_orders SET status = ?, error = ? WHERE id = ? AND status = 'processing'`),
-    processingOrders: db.prepare(`SELECT id, account_id FROM acme_orders WHERE status = 'processing'`),
-    ledgerSerialForOrder: db.prepare(`SELECT serial_number FROM certificates WHERE door = 'acme' AND request_id = ? ORDER BY issued_at LIMIT 1`),
-    insertCertificate: db.prepare('INSERT INTO acme_certificates (id, serial_number, account_id, order_id) VALUES (?, ?, ?, ?)'),
-    certificate: db.prepare(`${SELECT_CERTIFICATE} WHERE a.id = ?`),
-    certificateBySerial: db.prepare(`${SELECT_CERTIFICATE} WHERE a.serial_number = ?`),
-    revokeCertificate: db.prepare('UPDATE acme_certificates SET revoked_at = ?, revocation_reason = ? WHERE id = ? AND revoked_at IS NULL'),
-    insertEabKey: db.prepare('INSERT INTO acme_eab_keys (key_id, hmac_key, label, created_at) VALUES (?, ?, ?, ?)'),
-    eabKey: db.prepare(`${EAB_WITH_COUNT} WHERE k.key_id = ?`),
-    eabKeys: db.prepare(`${EAB_WITH_COUNT} ORDER BY k.created_at`),
-    revokeEabKey: db.prepare('UPDATE acme_eab_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL'),
-  };
-  return statements satisfies Record<string, Statement>;
-}
-
-function prepareAuthorizationReads(db: Database) {
-  const reads = {
-    authorization: db.prepare('SELECT * FROM acme_authorizations WHERE id = ?'),
-    // Through the order's authorization_ids, not acme_authorizations.order_id: a reused
-    // authorization keeps the order that created it.
-    authorizationsOfOrder: db.prepare(`
-      SELECT a.* FROM json_each((SELECT authorization_ids FROM acme_orders WHERE id = ?)) j
-      JOIN acme_authorizations a ON a.id = j.value ORDER BY j.key`),
-    challengesOfAuthorization: db.prepare('SELECT * FROM acme_challenges WHERE authorization_id = ?'),
-    challengesOfOrder: db.prepare(`
-      SELECT c.* FROM json_each((SELECT authorization_ids FROM acme_orders WHERE id = ?)) j
-      JOIN acme_challenges c ON c.authorization_id = j.value`),
-    validAuthorizations: db.prepare(`
-      SELECT * FROM acme_authorizations
-      WHERE account_id = ? AND status = 'valid' AND expires > ? AND ip IN (SELECT value FROM json_each(?))
-      ORDER BY expires DESC, rowid DESC`),
-    challenge: db.prepare('SELECT * FROM acme_challenges WHERE id = ?'),
-  };
-  return reads satisfies Record<string, Statement>;
 }

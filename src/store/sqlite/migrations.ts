@@ -7,6 +7,7 @@ import { ACME_LOOKUPS_MIGRATION } from './migrations/v4-acme-lookups.js';
 import { CRL_NUMBER_MIGRATION } from './migrations/v5-crl-number.js';
 import { WRITE_PROBE_MIGRATION } from './migrations/v6-write-probe.js';
 import { APPROVALS_AND_ADMIN_TOKENS_MIGRATION } from './migrations/v7-approvals-and-admin-tokens.js';
+import { ACME_SHARED_STATE_MIGRATION } from './migrations/v8-acme-shared-state.js';
 
 export type { Migration };
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   CRL_NUMBER_MIGRATION,
   WRITE_PROBE_MIGRATION,
   APPROVALS_AND_ADMIN_TOKENS_MIGRATION,
+  ACME_SHARED_STATE_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -75,6 +75,12 @@ describe("the chart's serve arguments, against serve's settings tables", () => {
     ['the pod environment', {}, (config) => [config.kubernetes.namespace, config.kubernetes.podName], ['smsgate-ca', 'smsgate-ca-7d9f-x2']],
     ['metrics.enabled', { metrics: { enabled: true } }, (config) => config.metricsListen, { host: '0.0.0.0', port: 9090 }],
     ['metrics off (the default)', {}, (config) => config.metricsListen, undefined],
+    ['kubeApi (defaults: cert-manager\'s 20/50)', {}, (config) => [config.kubernetes.kubeApiQps, config.kubernetes.kubeApiBurst], [20, 50]],
+    ['kubeApi', { kubeApi: { qps: 7.5, burst: 15 } }, (config) => [config.kubernetes.kubeApiQps, config.kubernetes.kubeApiBurst], [7.5, 15]],
+    ['store.recordRetention (default 30 days)', {}, (config) => config.kubernetes.recordRetentionMs, 720 * 3_600_000],
+    ['store.recordRetention', { store: { type: 'kubernetes', recordRetention: '2160h' } }, (config) => config.kubernetes.recordRetentionMs, 2160 * 3_600_000],
+    ['store.recordRetention 0', { store: { type: 'kubernetes', recordRetention: '0' } }, (config) => config.kubernetes.recordRetentionMs, 0],
+    ['the ACME nonce Secret is named after the release', {}, (config) => config.kubernetes.acmeNonceSecret, 'smsgate-ca-acme-nonce'],
   ])('%s reaches its setting', (_name, values, read, expected) => {
     expect(read(configOf([values]))).toEqual(expected);
   });

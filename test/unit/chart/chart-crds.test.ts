@@ -75,7 +75,7 @@ describe('the chart CRDs come from crds/ (single source of truth)', () => {
       const archive = join(outDir, 'smsgate-ca-0.1.0.tgz');
       const fromPackage = byKind(helmTemplate({ chart: archive }), 'CustomResourceDefinition');
       const fromFolder = byKind(helmTemplate(), 'CustomResourceDefinition');
-      expect(fromPackage).toHaveLength(3);
+      expect(fromPackage).toHaveLength(7);
       expect(fromPackage).toEqual(fromFolder);
     });
   });

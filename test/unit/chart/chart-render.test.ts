@@ -5,12 +5,12 @@ import { CHART_DIR, helmTemplate, helmTemplateRaw, runHelm, withValuesFiles } fr
 import { ALL_FEATURES, NAMESPACE, byKind, containerOf, deploymentOf, only, type Pod } from './chart-fixtures.js';
 
 const DEFAULT_KINDS = {
-  CustomResourceDefinition: 3,
+  CustomResourceDefinition: 7,
   ServiceAccount: 1,
   ClusterRole: 4,
   ClusterRoleBinding: 2,
-  Role: 2,
-  RoleBinding: 2,
+  Role: 3,
+  RoleBinding: 3,
   Service: 1,
   Deployment: 1,
   PodDisruptionBudget: 1,
@@ -69,7 +69,7 @@ describe('helm template', () => {
     const manifests = helmTemplate({ values: [ALL_FEATURES] });
     const counts = countKinds(manifests.map((manifest) => manifest.kind));
     expect(counts).toMatchObject(OPTIONAL_KINDS);
-    expect(counts).toMatchObject({ Role: 3, RoleBinding: 3, ClusterRole: 4, ClusterRoleBinding: 2 });
+    expect(counts).toMatchObject({ Role: 4, RoleBinding: 4, ClusterRole: 4, ClusterRoleBinding: 2 });
   });
 
   it('uses every template file with every feature on', () => {
@@ -119,6 +119,10 @@ describe('helm template', () => {
       '--listen=0.0.0.0:8443',
       '--data-dir=/data',
       '--store=kubernetes',
+      '--record-retention=720h',
+      '--acme-nonce-secret=smsgate-ca-acme-nonce',
+      '--kube-api-qps=20',
+      '--kube-api-burst=50',
       '--ca-secret=smsgate-ca-ca',
       '--key-algorithm=ecdsa-p256',
       '--allowed-cidrs=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16',
@@ -155,7 +159,7 @@ describe('helm template', () => {
     const noElection = containerOf(helmTemplate({ set: ['leaderElection.enabled=false'] })).args ?? [];
     expect(noElection).toContain('--controller');
     expect(noElection.filter((arg) => arg.includes('leader'))).toEqual([]);
-    expect(byKind(helmTemplate({ set: ['leaderElection.enabled=false'] }), 'Role').map((role) => role.metadata.name)).toEqual(['smsgate-ca-ca']);
+    expect(byKind(helmTemplate({ set: ['leaderElection.enabled=false'] }), 'Role').map((role) => role.metadata.name)).toEqual(['smsgate-ca-ca', 'smsgate-ca-state']);
   });
 
   it('passes the CRL values: --crl-url only when set, --crl-validity always', () => {

@@ -82,9 +82,10 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
     expect(pod.spec.volumes?.[0]?.secret?.secretName).toBeTruthy();
   });
 
-  it('keep ACME clients on one replica: Service sessionAffinity ClientIP, selecting the server pods', () => {
-    const service = only(manifests, 'Service') as Manifest & { spec: { sessionAffinity: string; selector: Record<string, string>; ports: { targetPort: string }[] } };
-    expect(service.spec.sessionAffinity).toBe('ClientIP');
+  it('balances every request over the server pods: no session affinity (ACME state is shared), selecting the server pods', () => {
+    const service = only(manifests, 'Service') as Manifest & { spec: { sessionAffinity?: string; sessionAffinityConfig?: unknown; selector: Record<string, string>; ports: { targetPort: string }[] } };
+    expect(service.spec.sessionAffinity).toBeUndefined();
+    expect(service.spec.sessionAffinityConfig).toBeUndefined();
     expect(deploymentOf(manifests).spec.template.metadata.labels).toMatchObject(service.spec.selector);
     expect(service.spec.ports[0]?.targetPort).toBe(containerOf(manifests).ports?.[0]?.name);
   });
@@ -154,6 +155,20 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
       const leaseRules = rulesGranting([election], 'coordination.k8s.io', 'leases');
       expect(leaseRules.find((rule) => rule.resourceNames)?.verbs.sort()).toEqual(['get', 'update']);
       expect(leaseRules.find((rule) => !rule.resourceNames)?.verbs).toEqual(['create']);
+    });
+
+    it('grants the ACME state in the release namespace only, without watch, and deletes only what expires', () => {
+      const state = only(manifests, 'Role', 'smsgate-ca-state') as RbacRole;
+      expect(state.metadata.namespace).toBe(NAMESPACE);
+      const verbsFor = (resource: string) => rulesGranting([state], 'smsgate-ca.sms-gate.app', resource).flatMap((rule) => rule.verbs).sort();
+      expect(verbsFor('acmeaccounts')).toEqual(['create', 'get', 'list', 'update']);
+      expect(verbsFor('acmeorders')).toEqual(['create', 'delete', 'get', 'list', 'update']);
+      expect(verbsFor('acmeauthorizations')).toEqual(['create', 'delete', 'get', 'list', 'update']);
+      expect(verbsFor('acmereservations')).toEqual(['create', 'delete', 'deletecollection', 'get', 'update']);
+      // store.recordRetention (default 720h): the leader deletes expired records of the release namespace.
+      expect(verbsFor('certificaterequests')).toEqual(['delete']);
+      const controller = only(manifests, 'ClusterRole', 'smsgate-ca-controller') as RbacRole;
+      for (const rule of rulesGranting([controller], 'smsgate-ca.sms-gate.app', 'certificaterequests')) expect(rule.verbs).not.toContain('delete');
     });
 
     it('binds every role to the chart ServiceAccount, and every binding to a rendered role', () => {

@@ -98,6 +98,7 @@ describe('values.schema.json', () => {
       ['inside a probe', { livenessProbe: { path: '/healthz' } }, 'path'],
       ['inside an ingress host', { ingress: { hosts: [{ hostname: 'a', paths: [{ path: '/', pathType: 'Prefix' }] }] } }, 'hostname'],
       ['under resources', { resources: { limit: { memory: '1Gi' } } }, 'limit'],
+      ['the session affinity timeout the Service no longer has', { service: { sessionAffinityTimeoutSeconds: 600 } }, 'sessionAffinityTimeoutSeconds'],
     ] as const) {
       it(what, () => rejects({ values: [typo] }, key));
     }
@@ -131,6 +132,10 @@ describe('values.schema.json', () => {
       ['a CRL listener port out of range', { config: { crl: { port: 70000 } } }, 'port'],
       ['a CRL listener port as text', { config: { crl: { port: '8080' } } }, 'port'],
       ['a privileged metrics port', { metrics: { port: 80 } }, 'port'],
+      ['a Kubernetes API qps of 0', { kubeApi: { qps: 0, burst: 50 } }, 'qps'],
+      ['a fractional Kubernetes API burst', { kubeApi: { qps: 20, burst: 2.5 } }, 'burst'],
+      ['a record retention without unit', { store: { type: 'kubernetes', recordRetention: '30' } }, 'recordRetention'],
+      ['a record retention in days (Go durations have none)', { store: { type: 'kubernetes', recordRetention: '30d' } }, 'recordRetention'],
     ] as const) {
       it(what, () => rejects({ values: [wrong] }, key));
     }

@@ -49,4 +49,19 @@ describe('cluster-mode configuration', () => {
     expect(refusal({ controller: true, 'trust-configmap': 'only-name' })).toContain('NAMESPACE/NAME');
     expect(refusal({ controller: true, 'leader-election-retry-period': '20s' })).toContain('retry-period');
   });
+
+  it('the Kubernetes API client limit (cert-manager\'s 20/50 by default), record retention and the nonce Secret', () => {
+    expect(buildKubernetesConfig({ kubeconfig: '/k' })).toMatchObject({ kubeApiQps: 20, kubeApiBurst: 50, recordRetentionMs: 30 * 86_400_000, acmeNonceSecret: 'smsgate-ca-acme-nonce' });
+    expect(buildKubernetesConfig({ kubeconfig: '/k', 'kube-api-qps': '2.5', 'kube-api-burst': '5', 'record-retention': '0', 'acme-nonce-secret': 'ca-nonce' })).toMatchObject({
+      kubeApiQps: 2.5,
+      kubeApiBurst: 5,
+      recordRetentionMs: 0,
+      acmeNonceSecret: 'ca-nonce',
+    });
+    const refused = (settings: Parameters<typeof buildKubernetesConfig>[0]) => expect(() => buildKubernetesConfig({ kubeconfig: '/k', ...settings })).toThrow(ConfigError);
+    for (const qps of ['0', '-1', 'fast', '1e3', '100001']) refused({ 'kube-api-qps': qps });
+    for (const burst of ['0', '2.5', 'many']) refused({ 'kube-api-burst': burst });
+    refused({ 'record-retention': '30d' });
+    refused({ 'acme-nonce-secret': 'Nonce_Key' });
+  });
 });

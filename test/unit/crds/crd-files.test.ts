@@ -19,14 +19,23 @@ const KINDS = {
   IPClusterIssuer: { plural: 'ipclusterissuers', scope: 'Cluster' },
 } as const;
 
+/** The ACME door's state (docs/adr/0005-acme-state-in-the-cluster.md): records the server writes, checked for their names here. */
+const ACME_KINDS = {
+  ACMEAccount: { plural: 'acmeaccounts' },
+  ACMEOrder: { plural: 'acmeorders' },
+  ACMEAuthorization: { plural: 'acmeauthorizations' },
+  ACMEReservation: { plural: 'acmereservations' },
+} as const;
+
 // Short names cert-manager and trust-manager already claim; ours must not shadow them in kubectl.
 const TAKEN_SHORT_NAMES = ['cr', 'crs', 'cert', 'certs', 'ciss', 'iss', 'order', 'orders', 'challenge', 'challenges'];
 
 describe('crds/', () => {
   it('holds exactly one CRD per kind, each in a file named <group>_<plural>.yaml', () => {
     const crds = loadCrds();
-    expect([...crds.keys()].sort()).toEqual(Object.keys(KINDS).sort());
-    expect(crdFileNames()).toEqual(Object.values(KINDS).map(({ plural }) => `smsgate-ca.sms-gate.app_${plural}.yaml`).sort());
+    const all = { ...KINDS, ...ACME_KINDS };
+    expect([...crds.keys()].sort()).toEqual(Object.keys(all).sort());
+    expect(crdFileNames()).toEqual(Object.values(all).map(({ plural }) => `smsgate-ca.sms-gate.app_${plural}.yaml`).sort());
   });
 
   for (const [kind, expected] of Object.entries(KINDS)) {

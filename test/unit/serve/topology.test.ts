@@ -5,27 +5,27 @@ import { serveCommand } from '../../../src/cli/serve-command.js';
 import { buildServeConfig } from '../../../src/config/serve-config.js';
 import { planTopology, type Topology } from '../../../src/serve/topology.js';
 
-type Shape = Pick<Topology, 'cluster' | 'ledger' | 'crlNumbers' | 'restSigner' | 'controller'> & { ca: 'data-dir' | 'secret' };
+type Shape = Pick<Topology, 'cluster' | 'ledger' | 'acmeState' | 'crlNumbers' | 'restSigner' | 'controller'> & { ca: 'data-dir' | 'secret' };
 
 /** `smsgate-ca serve ARGV`'s topology, from the same flag parsing and settings tables the CLI uses. */
 const topologyOf = (argv: readonly string[]): Topology => planTopology(buildServeConfig(parseFlags(serveCommand, ['--data-dir', '/srv/ca', ...argv], {}).flags));
 
 const shapeOf = (argv: readonly string[]): Shape => {
-  const { cluster, ca, ledger, crlNumbers, restSigner, controller } = topologyOf(argv);
-  return { cluster, ca: ca.source.kind, ledger, crlNumbers, restSigner, controller };
+  const { cluster, ca, ledger, acmeState, crlNumbers, restSigner, controller } = topologyOf(argv);
+  return { cluster, ca: ca.source.kind, ledger, acmeState, crlNumbers, restSigner, controller };
 };
 
-const standalone: Shape = { cluster: false, ca: 'data-dir', ledger: 'sqlite', crlNumbers: 'sqlite', restSigner: 'worker', controller: false };
+const standalone: Shape = { cluster: false, ca: 'data-dir', ledger: 'sqlite', acmeState: 'sqlite', crlNumbers: 'sqlite', restSigner: 'worker', controller: false };
 
 describe('planTopology: which parts make up a serve', () => {
   it.each<[string, string[], Shape]>([
     ['no cluster flag: everything local', [], standalone],
     ['--store sqlite alone is still standalone', ['--store', 'sqlite'], standalone],
-    ['--kubeconfig: controller and the cluster ledger; the controller signs REST requests', ['--kubeconfig', '/k'], { cluster: true, ca: 'data-dir', ledger: 'kubernetes', crlNumbers: 'sqlite', restSigner: 'controller', controller: true }],
-    ['--kubeconfig --store sqlite: the controller runs, the worker signs REST requests', ['--kubeconfig', '/k', '--store', 'sqlite'], { cluster: true, ca: 'data-dir', ledger: 'sqlite', crlNumbers: 'sqlite', restSigner: 'worker', controller: true }],
-    ['the chart: --controller --ca-secret --store kubernetes', ['--controller', '--ca-secret', 'ca', '--store', 'kubernetes'], { cluster: true, ca: 'secret', ledger: 'kubernetes', crlNumbers: 'ca-secret', restSigner: 'controller', controller: true }],
-    ['the chart with the controller off: replicas share the ledger, each worker signs', ['--ca-secret', 'ca', '--store', 'kubernetes'], { cluster: true, ca: 'secret', ledger: 'kubernetes', crlNumbers: 'ca-secret', restSigner: 'worker', controller: false }],
-    ['--ca-secret --store sqlite: CRL numbers stay beside the SQLite ledger', ['--ca-secret', 'ca', '--store', 'sqlite'], { cluster: true, ca: 'secret', ledger: 'sqlite', crlNumbers: 'sqlite', restSigner: 'worker', controller: false }],
+    ['--kubeconfig: controller and the cluster ledger; the controller signs REST requests', ['--kubeconfig', '/k'], { cluster: true, ca: 'data-dir', ledger: 'kubernetes', acmeState: 'kubernetes', crlNumbers: 'sqlite', restSigner: 'controller', controller: true }],
+    ['--kubeconfig --store sqlite: the controller runs, the worker signs REST requests', ['--kubeconfig', '/k', '--store', 'sqlite'], { cluster: true, ca: 'data-dir', ledger: 'sqlite', acmeState: 'sqlite', crlNumbers: 'sqlite', restSigner: 'worker', controller: true }],
+    ['the chart: --controller --ca-secret --store kubernetes', ['--controller', '--ca-secret', 'ca', '--store', 'kubernetes'], { cluster: true, ca: 'secret', ledger: 'kubernetes', acmeState: 'kubernetes', crlNumbers: 'ca-secret', restSigner: 'controller', controller: true }],
+    ['the chart with the controller off: replicas share the ledger, each worker signs', ['--ca-secret', 'ca', '--store', 'kubernetes'], { cluster: true, ca: 'secret', ledger: 'kubernetes', acmeState: 'kubernetes', crlNumbers: 'ca-secret', restSigner: 'worker', controller: false }],
+    ['--ca-secret --store sqlite: CRL numbers stay beside the SQLite ledger', ['--ca-secret', 'ca', '--store', 'sqlite'], { cluster: true, ca: 'secret', ledger: 'sqlite', acmeState: 'sqlite', crlNumbers: 'sqlite', restSigner: 'worker', controller: false }],
   ])('%s', (_name, argv, shape) => {
     expect(shapeOf(argv)).toEqual(shape);
   });
