@@ -23,9 +23,10 @@ export const signCommand: Command = {
     const allowedRanges = givenAllowedRanges(flags);
     const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
-    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, profile: CSR_PROFILES.smsgate });
+    const signer = new LeafSigner(material, { clock: systemClock });
+    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, profile: CSR_PROFILES.smsgate, forbiddenKeys: signer.caKeys });
     if (csr.ignoredExtensions.length > 0) io.stderr.write(`note: ${describeIgnoredExtensions(csr.ignoredExtensions)}\n`);
-    const issued = new LeafSigner(material, { clock: systemClock }).issue({ subject: csr, ips: csr.ips, type });
+    const issued = signer.issue({ subject: csr, ips: csr.ips, type });
     const out = optionalString(flags, 'out');
     if (out) {
       await writeFile(out, issued.chainPem, { mode: 0o644 });
