@@ -41,11 +41,11 @@ export const SERVE_SETTINGS = {
   /** How long a REST request stays pending before the worker signs it (the SMSGate CA queues too). */
   signDelayMs: valueKnob({ flag: 'sign-delay', valueName: 'DURATION', help: 'keep each REST request pending at least this long before signing', default: '0s', parse: duration() }),
   logLevel: valueKnob({ flag: 'log-level', valueName: 'LEVEL', help: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: oneOf<LogLevel>(LOG_LEVELS) }),
-  /** A plain-HTTP listener serving only GET /metrics; the REST/ACME port then answers 404 there. Undefined: /metrics on the REST/ACME port. */
+  /** A plain-HTTP listener serving only GET /metrics. Undefined: no metrics listener. The REST/ACME port never serves /metrics. */
   metricsListen: valueKnob({
     flag: 'metrics-listen',
     valueName: 'HOST:PORT',
-    help: 'serve GET /metrics over plain HTTP here, and no longer on the REST/ACME port',
+    help: 'serve GET /metrics over plain HTTP here (off by default; the REST/ACME port never serves it)',
     parse: (text): ListenAddress | undefined => (text ? Object.freeze(parseListenAddress(text)) : undefined),
   }),
 };

@@ -22,7 +22,8 @@ const VARIANTS: ReadonlyArray<readonly [string, readonly object[]]> = [
   ['SQLite store, plain HTTP, a CRL listener', [{ store: { type: 'sqlite' }, persistence: { enabled: true }, config: { tls: { mode: 'insecureHttp' }, crl: { port: 8080, url: 'http://ca.example.internal/crl' } } }]],
   ['the controller off', [{ controller: { enabled: false }, certManager: { enabled: false } }]],
   ['TLS from a Secret, no leader election', [{ config: { tls: { mode: 'secret', secretName: 'ca-serving' } }, leaderElection: { enabled: false } }]],
-  ['metrics on their own port', [{ metrics: { enabled: true, port: 9102 } }]],
+  ['metrics on another port', [{ metrics: { port: 9102 } }]],
+  ['no metrics listener', [{ metrics: { enabled: false } }]],
 ];
 
 function serveArgs(values: readonly object[]): { args: string[]; env: Array<{ name: string; value?: string }> } {
@@ -71,8 +72,8 @@ describe("the chart's serve arguments, against serve's settings tables", () => {
     ['leaderElection', { leaderElection: { namespace: 'kube-system', id: 'lock' } }, (config) => config.kubernetes.leaderElection, expect.objectContaining({ enabled: true, namespace: 'kube-system', id: 'lock' })],
     ['trust.configMap', { trust: { configMap: { enabled: true, namespace: 'cert-manager', name: 'root' } } }, (config) => config.kubernetes.trustConfigMap, { namespace: 'cert-manager', name: 'root' }],
     ['the pod environment', {}, (config) => [config.kubernetes.namespace, config.kubernetes.podName], ['smsgate-ca', 'smsgate-ca-7d9f-x2']],
-    ['metrics.enabled', { metrics: { enabled: true } }, (config) => config.metricsListen, { host: '0.0.0.0', port: 9090 }],
-    ['metrics off (the default)', {}, (config) => config.metricsListen, undefined],
+    ['metrics on (the default)', {}, (config) => config.metricsListen, { host: '0.0.0.0', port: 9090 }],
+    ['metrics.enabled false', { metrics: { enabled: false } }, (config) => config.metricsListen, undefined],
   ])('%s reaches its setting', (_name, values, read, expected) => {
     expect(read(configOf([values]))).toEqual(expected);
   });
