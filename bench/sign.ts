@@ -3,7 +3,8 @@
  * by side with the ceiling set by raw node crypto: one crypto.verify (the CSR signature) plus one
  * crypto.sign (the certificate), with the CSR key pre-imported and, more realistically, imported
  * from its SPKI each time. One table for a P-256 CSR, one for an RSA-2048 CSR (whose modulus goes
- * through the weak-key checks), then the cost of those checks alone per modulus size.
+ * through the weak-key checks), then the cost of those checks alone per modulus size. The core's
+ * intake refuses the CA's own keys, as every door's does.
  * Run: npm run bench:sign (BENCH_SECONDS=<n> to change the time per row).
  */
 import { createPublicKey, generateKeyPairSync, sign, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
@@ -97,7 +98,8 @@ function measure(keyAlgorithm: KeyAlgorithm, csr: Csr): Row {
     clock: systemClock,
   });
   const signer = new LeafSigner(material);
-  const policy: CsrPolicy = { allowedRanges: RANGES, profile: CSR_PROFILES.smsgate };
+  // As every door's intake: the profile, and never the CA's own keys.
+  const policy: CsrPolicy = { allowedRanges: RANGES, profile: CSR_PROFILES.smsgate, forbiddenKeys: signer.caKeys };
   const { hash } = signatureAlgorithmFor(material.signerKeyKind);
   const sample = validateCsr(csr.pem, policy);
   const sampleDer = signer.issue({ subject: sample, ips: sample.ips, type: 'webhook' }).der;
