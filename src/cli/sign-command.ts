@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { CERTIFICATE_TYPES, CSR_PROFILES, describeIgnoredExtensions, LeafSigner, validateCsr } from '../ca/index.js';
 import { systemClock } from '../shared/clock.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
+import { readCsrInput } from './csr-input.js';
 import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, givenAllowedRanges, oneOf } from './common-flags.js';
 import { optionalString, requireString } from './flags.js';
 
@@ -21,7 +22,7 @@ export const signCommand: Command = {
     const csrPath = requireString(flags, 'csr');
     const type = oneOf(flags['type'] as string | undefined, CERTIFICATE_TYPES, 'type');
     const allowedRanges = givenAllowedRanges(flags);
-    const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
+    const csrPem = await readCsrInput(csrPath);
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
     const signer = new LeafSigner(material, { clock: systemClock });
     const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, profile: CSR_PROFILES.smsgate, forbiddenKeys: signer.caKeys });
@@ -37,9 +38,3 @@ export const signCommand: Command = {
     return 0;
   },
 };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
