@@ -41,9 +41,10 @@ beforeAll(async () => {
   const own = new ResourceClient<CertificateRequest>(h.api, CERTIFICATE_REQUESTS);
   const certManager = new ResourceClient<CertManagerCertificateRequest>(h.api, CERT_MANAGER_CERTIFICATE_REQUESTS);
   const issuerRef = { name: 'ip-issuer', kind: 'IPIssuer', group: 'smsgate-ca.sms-gate.app' };
-  for (const { name, key } of requests) {
-    await own.create(certificateRequest(name, withCsr(csrOf(key))));
-    await certManager.create({ metadata: { name, namespace: 'default' }, spec: { request: Buffer.from(csrOf(key)).toString('base64'), issuerRef, usages: ['digital signature', 'server auth'] } });
+  const csrs = [...requests.map(({ name, key }) => ({ name, pem: csrOf(key) })), ...BAD_REQUESTS.map(({ name, pem }) => ({ name, pem }))];
+  for (const { name, pem } of csrs) {
+    await own.create(certificateRequest(name, withCsr(pem)));
+    await certManager.create({ metadata: { name, namespace: 'default' }, spec: { request: Buffer.from(pem).toString('base64'), issuerRef, usages: ['digital signature', 'server auth'] } });
     const approved = { type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'approved by the test', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
     await certManager.mergePatch('default', name, { status: { conditions: [approved] } }, 'status');
   }
@@ -52,6 +53,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** Requests the API server admits (the CRD asks only for the PEM armour at the start) that the CA cannot read. */
+const ARMOUR = '-----BEGIN CERTIFICATE REQUEST-----';
+const BAD_REQUESTS: ReadonlyArray<{ readonly name: string; readonly pem: string; readonly says: RegExp }> = [
+  { name: 'bad-base64', pem: `${ARMOUR}\n!!!not base64!!!\n-----END CERTIFICATE REQUEST-----\n`, says: /PEM block holds "!", which is not base64/ },
+  { name: 'truncated-der', pem: `${ARMOUR}\nMIIBAjCBqAIBADAX\n-----END CERTIFICATE REQUEST-----\n`, says: /^CSR: length 258 runs past the end/ },
+  { name: 'no-end-line', pem: `${ARMOUR}\nMIIBAjCBqAIBADAX\n`, says: /has no matching END line/ },
+  { name: 'oversize', pem: `${ARMOUR}\n${'A'.repeat(20_000)}\n-----END CERTIFICATE REQUEST-----\n`, says: /at most 16384 are accepted/ },
+];
 
 const NAMES = ['RSA-2048 whose modulus 7 divides', 'RSA-2048 with Fermat-close primes (|p − q| ≈ 2^20)', 'RSA-2048 with the ROCA fingerprint', 'the root CA key', 'the intermediate CA key'];
 const row = (name: string): RefusedKey => refused.find((candidate) => candidate.name === name)!;
@@ -107,5 +117,23 @@ describe('cert-manager CertificateRequest (approved, for an IPIssuer)', () => {
     const cr = await settledCertManager('fresh-key');
     expect(conditionOf(cr.status?.conditions, 'Ready')).toMatchObject({ status: 'True', reason: 'Issued' });
     expect(Buffer.from(String(cr.status?.ca), 'base64').toString('utf8')).toBe(ca.root.certificatePem);
+  });
+});
+
+describe('bad spec.request at both doors (admitted by the API server, unreadable for the CA)', () => {
+  it.each(BAD_REQUESTS)('$name: operator Ready=False PolicyViolation, cert-manager Failed + InvalidRequest/InvalidRequest, each naming the fault', async ({ name, says }) => {
+    const own = conditionOf((await settledOwn(name)).status?.conditions, 'Ready');
+    expect(own).toMatchObject({ status: 'False', reason: 'PolicyViolation' });
+    expect(own?.message).toMatch(says);
+    const cm = await settledCertManager(name);
+    expect(conditionOf(cm.status?.conditions, 'Ready')).toMatchObject({ status: 'False', reason: 'Failed' });
+    expect(conditionOf(cm.status?.conditions, 'InvalidRequest')).toMatchObject({ status: 'True', reason: 'InvalidRequest' });
+    expect(conditionOf(cm.status?.conditions, 'InvalidRequest')?.message).toMatch(says);
+  });
+
+  it('the API server itself refuses an operator request that is not PEM or is over 64 KiB, naming the rule', async () => {
+    const own = new ResourceClient<CertificateRequest>(h.api, CERTIFICATE_REQUESTS);
+    await expect(own.create(certificateRequest('not-pem', withCsr('hello')))).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/BEGIN CERTIFICATE REQUEST/) as unknown });
+    await expect(own.create(certificateRequest('too-long', withCsr(`${ARMOUR}\n${'A'.repeat(70_000)}`)))).rejects.toMatchObject({ status: 422, message: expect.stringMatching(/65536/) as unknown });
   });
 });
