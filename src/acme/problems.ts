@@ -1,4 +1,5 @@
 import type { CaError } from '../ca/index.js';
+import type { StoreUnavailableError } from '../store/store-errors.js';
 
 /**
  * RFC 8555 §6.7 problem documents. Every refusal the ACME door produces is an AcmeProblem; the
@@ -123,4 +124,16 @@ export function problemFromCaError(error: CaError): AcmeProblem {
         headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       });
   }
+}
+
+/**
+ * A store that is unavailable for a while (disk full, I/O error, the Kubernetes API unreachable):
+ * serverInternal with 503 and Retry-After, as for any passing server fault (RFC 8555 §6.7 leaves
+ * the status to HTTP; RFC 9110 §15.6.4). Nothing was recorded for the request.
+ */
+export function problemFromStoreFault(_error: StoreUnavailableError): AcmeProblem {
+  return new AcmeProblem('serverInternal', `the CA's storage is unavailable right now; retry in ${RETRY_AFTER_SECONDS}s`, {
+    status: 503,
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  });
 }

@@ -15,7 +15,8 @@ import { getRenewalInfo } from './handlers/renewal-info.js';
 import { postRevokeCert } from './handlers/revoke.js';
 import { readJoseBody } from './jose-body.js';
 import { ACME_ID, ACME_PREFIX, AcmeLinks, linkHeader } from './links.js';
-import { AcmeProblem, isAcmeProblem, malformed, notFound } from './problems.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
+import { AcmeProblem, isAcmeProblem, malformed, notFound, problemFromStoreFault } from './problems.js';
 
 interface Resource {
   readonly path: string;
@@ -111,6 +112,10 @@ function write(ctx: Context, response: AcmeResponse): void {
 function toProblem(error: unknown, ctx: Context, deps: AcmeDependencies): AcmeProblem {
   if (isAcmeProblem(error)) return error;
   const log = (ctx.state as Partial<RequestState>).log ?? deps.logger;
+  if (isStoreUnavailable(error)) {
+    log.warn({ err: error }, 'ACME request answered 503: the store is unavailable');
+    return problemFromStoreFault(error);
+  }
   log.error({ err: error }, 'ACME request failed');
   return new AcmeProblem('serverInternal', 'the server failed to process this request; see its log');
 }

@@ -12,6 +12,10 @@ import { readSettings, switchKnob, valueKnob, type SettingsOf, type SettingsTabl
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** SQLite's quick_check, its full integrity_check, or none. */
+export const INTEGRITY_CHECK_MODES = ['quick', 'full', 'off'] as const;
+export type IntegrityCheckMode = (typeof INTEGRITY_CHECK_MODES)[number];
+
 export type TlsSetting =
   /** A certificate for the listen address, `localhost` and `127.0.0.1`, signed by the CA root on every start. */
   | { readonly mode: 'generated' }
@@ -40,6 +44,14 @@ export const SERVE_SETTINGS = {
   insecureHttp: switchKnob({ flag: 'insecure-http', help: 'serve plain HTTP, for use behind a TLS-terminating proxy' }),
   /** How long a REST request stays pending before the worker signs it (the SMSGate CA queues too). */
   signDelayMs: valueKnob({ flag: 'sign-delay', valueName: 'DURATION', help: 'keep each REST request pending at least this long before signing', default: '0s', parse: duration() }),
+  /** How the database is checked at start; a damaged one refuses to start. */
+  integrityCheck: valueKnob({
+    flag: 'integrity-check',
+    valueName: 'MODE',
+    help: 'check the database file at start: quick (every page), full (also every index entry) or off; a damaged database refuses to start',
+    default: 'quick',
+    parse: oneOf<IntegrityCheckMode>(INTEGRITY_CHECK_MODES),
+  }),
   logLevel: valueKnob({ flag: 'log-level', valueName: 'LEVEL', help: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: oneOf<LogLevel>(LOG_LEVELS) }),
   /** A plain-HTTP listener serving only GET /metrics. Undefined: no metrics listener. The REST/ACME port never serves /metrics. */
   metricsListen: valueKnob({
@@ -110,6 +122,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     trustedProxies: config.trustedProxies.map(formatCidr),
     tls: config.tls.mode,
     logLevel: config.logLevel,
+    integrityCheck: config.integrityCheck,
     signDelay: formatDuration(config.signDelayMs),
     metricsListen: config.metricsListen ? `${config.metricsListen.host}:${config.metricsListen.port}` : 'on the REST/ACME port',
     acme: describeAcmeConfig(config.acme),

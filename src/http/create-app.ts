@@ -1,7 +1,7 @@
 import Koa from 'koa';
 import type { Logger } from '../telemetry/logger.js';
 import type { CaMetrics } from '../telemetry/metrics.js';
-import { errorEnvelopeMiddleware } from './error-envelope.js';
+import { errorEnvelopeMiddleware, type ErrorTranslator } from './error-envelope.js';
 import { requestContextMiddleware, type RequestState } from './request-context.js';
 
 export type HttpApp = Koa<RequestState>;
@@ -13,7 +13,7 @@ const CLIENT_GONE: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ERR_ST
  * (REST, docs, ACME later) add their routers with `app.use(router.routes())`; a door with its own
  * error format (ACME problem documents) catches its errors inside its router.
  */
-export function createHttpApp(options: { readonly logger: Logger; readonly metrics: CaMetrics }): HttpApp {
+export function createHttpApp(options: { readonly logger: Logger; readonly metrics: CaMetrics; readonly translateError?: ErrorTranslator }): HttpApp {
   const app = new Koa<RequestState>();
   app.silent = true;
   // What escapes every middleware (a response stream failing, a client gone mid-answer) still gets a log line.
@@ -27,6 +27,6 @@ export function createHttpApp(options: { readonly logger: Logger; readonly metri
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  app.use(errorEnvelopeMiddleware());
+  app.use(errorEnvelopeMiddleware(options.translateError));
   return app;
 }

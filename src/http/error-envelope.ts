@@ -12,22 +12,35 @@ export function errorEnvelope(status: number, message: string): ErrorEnvelope {
 }
 
 /**
- * Turns every thrown error, and an unmatched route, into the envelope. Errors that are not
- * HttpErrors are logged with the request id and answered 500 without details.
+ * Typed errors of the layers below (a store that is unavailable…) as the HttpError they are
+ * answered with; undefined for an error it does not know. The composition root supplies it, since
+ * this layer knows no store.
  */
-export function errorEnvelopeMiddleware(): Middleware<RequestState> {
+export type ErrorTranslator = (error: unknown) => HttpError | undefined;
+
+/**
+ * Turns every thrown error, and an unmatched route, into the envelope. Errors the translator
+ * knows are answered as it says (and logged as warnings); any other error that is not an HttpError
+ * is logged with the request id and answered 500 without details.
+ */
+export function errorEnvelopeMiddleware(translate: ErrorTranslator = () => undefined): Middleware<RequestState> {
   return async (ctx, next) => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body == null) throw new HttpError(404, `no route for ${ctx.method} ${ctx.path}`);
     } catch (error) {
-      respondWithError(ctx, toHttpError(ctx, error));
+      respondWithError(ctx, toHttpError(ctx, error, translate));
     }
   };
 }
 
-function toHttpError(ctx: Context, error: unknown): HttpError {
+function toHttpError(ctx: Context, error: unknown, translate: ErrorTranslator): HttpError {
   if (isHttpError(error)) return error;
+  const translated = translate(error);
+  if (translated) {
+    (ctx.state as RequestState).log?.warn({ err: error, status: translated.status }, translated.message);
+    return translated;
+  }
   const status = (error as { status?: unknown })?.status;
   // koa and @koa/router throw http-errors (405, 501, 400 for malformed URLs) with safe messages.
   if (typeof status === 'number' && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {

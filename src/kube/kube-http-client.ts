@@ -99,7 +99,7 @@ export class KubeHttpClient implements KubeApi {
       });
       req.once('response', resolve);
       req.once('error', reject);
-      req.once('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${this.timeoutMs} ms`)));
+      req.once('timeout', () => req.destroy(Object.assign(new Error(`${method} ${path}: no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.end(body);
     });
   }

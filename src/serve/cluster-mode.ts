@@ -9,6 +9,8 @@ import { connectKube, type KubeConnection } from '../kube/kube-connection.js';
 import { KubeHttpClient } from '../kube/kube-http-client.js';
 import type { CrlNumberSequence } from '../store/interfaces.js';
 import { KubernetesStore } from '../store/kubernetes/kubernetes-store.js';
+import { kubeStoreFaultOf } from '../store/kubernetes/kube-store-faults.js';
+import { withStoreFaults } from '../store/store-fault-boundary.js';
 import { SecretCrlNumberSequence } from '../store/kubernetes/secret-crl-number-sequence.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -52,7 +54,8 @@ export class ClusterMode implements ServeCluster {
     if (this.topology.ledger !== 'kubernetes') return store;
     const { api, namespace } = this.cluster;
     // The ACME door's tables in the SQLite file reference its certificate ledger: ACME issuances go there too.
-    return new KubernetesStore({ api, namespace, podName: this.config.kubernetes.podName, acmeLocalLedger: store });
+    // An unreachable or overloaded API server surfaces as StoreUnavailableError: the doors answer 503.
+    return withStoreFaults(new KubernetesStore({ api, namespace, podName: this.config.kubernetes.podName, acmeLocalLedger: store }), kubeStoreFaultOf);
   }
 
   crlNumbers(store: SqliteStore): CrlNumberSequence {

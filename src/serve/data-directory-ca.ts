@@ -19,13 +19,13 @@ export async function openDataDirectoryCa(dataDir: string, plan: CaPlan, parts: 
 }
 
 /**
- * A data directory the CA cannot be created in, said in words (a read-only mount is common in
+ * A data directory that cannot be written, said in words (a read-only mount is common in
  * containers). Node's recursive mkdir reports ENOENT there, so the nearest existing parent is asked.
  */
-async function explainUnwritableDataDir(error: unknown, dataDir: string): Promise<unknown> {
+export async function explainUnwritableDataDir(error: unknown, dataDir: string, action = 'create the CA in'): Promise<unknown> {
   const code = (await writeProblemOf(dataDir)) ?? (error as NodeJS.ErrnoException).code;
-  if (code === 'EROFS') return new Error(`cannot create the CA in ${dataDir}: it is on a read-only file system (EROFS); give --data-dir a writable directory (e.g. a mounted volume)`);
-  if (code === 'EACCES' || code === 'EPERM') return new Error(`cannot create the CA in ${dataDir}: permission denied (${code}); give --data-dir a directory this user may write`);
+  if (code === 'EROFS') return new Error(`cannot ${action} ${dataDir}: it is on a read-only file system (EROFS); give --data-dir a writable directory (e.g. a mounted volume)`);
+  if (code === 'EACCES' || code === 'EPERM') return new Error(`cannot ${action} ${dataDir}: permission denied (${code}); give --data-dir a directory this user may write`);
   return error;
 }
 

@@ -6,6 +6,7 @@ import { csrRouter } from '../api/csr-routes.js';
 import { docsRouter } from '../api/docs-routes.js';
 import { openApiDocument } from '../api/openapi-document.js';
 import { RateLimiter } from '../api/rate-limiter.js';
+import { httpErrorFromStoreFault } from '../api/store-fault-status.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import type { ServeConfig } from '../config/serve-config.js';
@@ -51,7 +52,8 @@ export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: P
  * HTTP (the CRL is signed), so it serves nothing but the CRL.
  */
 export async function listenForCrl(address: ListenAddress, crl: CrlPublisher, parts: { logger: Logger; metrics: CaMetrics }): Promise<RunningServer> {
-  const app = createHttpApp(parts);
+  // Signing a new CRL takes a number from the store, so a storage fault can reach this listener too.
+  const app = createHttpApp({ ...parts, translateError: httpErrorFromStoreFault });
   use(app, [crlRouter(crl)]);
   const server = await listen(app.callback(), address);
   parts.logger.info({ url: `http://${formatHostForUrl(server.address.address)}:${server.address.port}/crl` }, 'serving the CRL over plain HTTP');

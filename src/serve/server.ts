@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CrlSigner, LeafSigner, systemClock, type CaMaterial, type Clock, type Ipv4RangeSet, type LeafSignerOptions } from '../ca/index.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import { describeConfig, type ServeConfig } from '../config/serve-config.js';
@@ -10,13 +9,14 @@ import { IssuanceService } from '../issuance/issuance-service.js';
 import { IssuanceWorker } from '../issuance/issuance-worker.js';
 import { caPaths, type LoadedCa } from '../keystore/ca-directory.js';
 import type { Operator } from '../controller/operator.js';
-import { DATABASE_FILE } from '../store/sqlite/database-file.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { httpErrorFromStoreFault } from '../api/store-fault-status.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type CaMetrics } from '../telemetry/metrics.js';
 import { acmeDoor } from './acme-door.js';
-import type { ServeCluster } from './cluster-parts.js';
+import type { Ledger, ServeCluster } from './cluster-parts.js';
 import { openDataDirectoryCa } from './data-directory-ca.js';
+import { openDataDirectory, type OpenDataDirectory } from './data-directory.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
 import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
@@ -55,8 +55,8 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
   const topology = planTopology(config);
-  const { cluster, ca } = await openClusterAndCa(config, topology, clock, logger);
-  const store = SqliteStore.open(join(config.dataDir, DATABASE_FILE));
+  const { dataDirectory, cluster, ca } = await openFoundations(config, topology, clock, logger);
+  const { store } = dataDirectory;
   const metrics = createMetrics();
   const ledger = cluster.ledger(store);
   const issuanceFor = (material: CaMaterial, allowedRanges: Ipv4RangeSet, signer: LeafSignerOptions = { clock }) =>
@@ -73,9 +73,9 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     await acme?.start();
     await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
     let accepting = true;
-    const app = createHttpApp({ logger, metrics });
+    const app = createHttpApp({ logger, metrics, translateError: httpErrorFromStoreFault });
     const checks: ReadinessCheck[] = [
-      { name: 'store', check: () => ledger.ping() },
+      ...storeChecks(ledger, store),
       { name: 'worker', check: () => assert(worker.running || !workerSigns, 'the signing worker is stopped') },
       { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
@@ -99,22 +99,40 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
         acme?.stop();
         for (const listener of Object.values(plain)) await listener?.close();
         await cluster.stopController();
-        await closeQuietly(server, worker, store, logger);
+        await closeQuietly(server, worker, dataDirectory, logger);
         cluster.close();
       },
     };
   } catch (error) {
     await cluster.stopController();
     await worker.stop();
-    store.close();
+    dataDirectory.close();
     cluster.close();
     throw error;
   }
 }
 
-/** The ports are checked first, so nothing is written when the server could not listen. */
-async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
+/**
+ * The ports are checked first, so nothing is written when the server could not listen; then the
+ * data directory is locked and its database checked, before a CA is opened or created.
+ */
+async function openFoundations(
+  config: ServeConfig,
+  topology: Topology,
+  clock: Clock,
+  logger: Logger,
+): Promise<{ dataDirectory: OpenDataDirectory; cluster: ServeCluster; ca: LoadedCa }> {
   for (const address of [config.listen, config.crl.listen, config.metricsListen]) if (address) await checkAddressFree(address);
+  const dataDirectory = await openDataDirectory(config, { clock, logger });
+  try {
+    return { dataDirectory, ...(await openClusterAndCa(config, topology, clock, logger)) };
+  } catch (error) {
+    dataDirectory.close();
+    throw error;
+  }
+}
+
+async function openClusterAndCa(config: ServeConfig, topology: Topology, clock: Clock, logger: Logger): Promise<{ cluster: ServeCluster; ca: LoadedCa }> {
   const cluster = await openServeCluster(config, topology, clock, logger);
   const ca = await cluster.openCa(() => openDataDirectoryCa(config.dataDir, topology.ca, { keyAlgorithm: config.keyAlgorithm, clock, logger }));
   const from = config.allowedRanges ? '--allowed-cidrs, within the CA' : 'the CA (its name constraints)';
@@ -152,14 +170,19 @@ async function startWorker(worker: IssuanceWorker, issuance: IssuanceService): P
   await worker.start();
 }
 
+/** The ledger's store; in cluster mode the ledger is in the API server and the ACME door's tables stay in the SQLite file. */
+function storeChecks(ledger: Ledger, store: SqliteStore): ReadinessCheck[] {
+  return [{ name: 'store', check: () => ledger.ping() }, ...(ledger === store ? [] : [{ name: 'database', check: () => store.ping() }])];
+}
+
 function assert(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
 }
 
-async function closeQuietly(server: RunningServer, worker: IssuanceWorker, store: SqliteStore, logger: Logger): Promise<void> {
+async function closeQuietly(server: RunningServer, worker: IssuanceWorker, dataDirectory: OpenDataDirectory, logger: Logger): Promise<void> {
   await server.close();
   await worker.stop();
-  store.close();
+  dataDirectory.close();
   logger.info('stopped');
   logger.flush();
 }

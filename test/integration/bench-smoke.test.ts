@@ -37,6 +37,16 @@ describe('benchmarks run and measure something', () => {
     expect(result.stdout).toMatch(/^2\s+10\s/m);
   });
 
+  it('bench:wal measures the WAL under both policies', async () => {
+    const result = await runBench('wal-size', { BENCH_REQUESTS: '20' });
+    expect(result.code, result.stderr).toBe(0);
+    for (const label of [/^SQLite defaults\s/, /^smsgate-ca \(WAL_POLICY\)\s/]) {
+      const [row] = rowNumbers(result.stdout, label);
+      expect(row, result.stdout).toBeDefined();
+      expect(row!.at(-2)! > 0).toBe(true); // the database holds the 20 requests
+    }
+  });
+
   it('bench:acme completes orders against this server and Pebble', async () => {
     const result = await runBench('acme', { BENCH_ACME_ORDERS: '3', BENCH_ACME_SECONDS: '30' });
     expect(result.code, result.stderr).toBe(0);

@@ -133,7 +133,7 @@ describe('serve fails before it writes anything', () => {
     if (probe.code !== 0) context.skip();
     const result = await run('unshare', ['-rm', 'sh', '-c', script, 'sh', source, mountPoint, process.execPath, CLI_ENTRY]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/cannot create the CA in .*ro-mount\/data: it is on a read-only file system \(EROFS\); give --data-dir a writable directory/);
+    expect(result.stderr).toMatch(/cannot use the data directory .*ro-mount\/data: it is on a read-only file system \(EROFS\); give --data-dir a writable directory/);
     expect(await readdir(source)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { encodePem, isCaError, keyOtherThan } from '../../ca/index.js';
 import type { AcmeAccountRecord, AcmeOrderRecord } from '../../store/acme-store.js';
+import { isStoreUnavailable } from '../../store/store-errors.js';
 import type { AcmeDependencies, AcmeHandler } from '../acme-context.js';
 import { newAcmeId } from '../acme-ids.js';
 import { spkiHoldsKey, type PublicJwk } from '../jws/account-key.js';
@@ -59,6 +60,12 @@ async function issue(deps: AcmeDependencies, { order, account, pem, requester }:
     if (isCaError(error) && error.errorClass !== 'server') {
       await deps.store.abortFinalize(order.id, { status: 'pending' });
       throw problemFromCaError(error);
+    }
+    // The store failed to record the certificate (disk full…): nothing was issued as far as the
+    // ledger knows, so the order is ready again once the store is (the router answers 503).
+    if (isStoreUnavailable(error)) {
+      await deps.store.abortFinalize(order.id, { status: 'pending' }).catch(() => undefined);
+      throw error;
     }
     // The server's fault: the order is invalid; the router logs the error and answers serverInternal.
     const problem = new AcmeProblem('serverInternal', 'signing failed; see the server log');

@@ -5,6 +5,7 @@ import { ACME_TABLES_MIGRATION } from './migrations/v2-acme-tables.js';
 import { LEDGER_REVOCATION_MIGRATION } from './migrations/v3-ledger-revocation.js';
 import { ACME_LOOKUPS_MIGRATION } from './migrations/v4-acme-lookups.js';
 import { CRL_NUMBER_MIGRATION } from './migrations/v5-crl-number.js';
+import { WRITE_PROBE_MIGRATION } from './migrations/v6-write-probe.js';
 
 export type { Migration };
 
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LEDGER_REVOCATION_MIGRATION,
   ACME_LOOKUPS_MIGRATION,
   CRL_NUMBER_MIGRATION,
+  WRITE_PROBE_MIGRATION,
 ];
 
 export class SchemaTooNewError extends Error {

@@ -12,8 +12,13 @@ import type {
 } from '../records.js';
 import { SqliteAcmeStore } from './acme-store.js';
 import { GroupCommit } from './group-commit.js';
+import { checkIntegrity, DatabaseDamagedError, RESTORE_HINT, type IntegrityCheck } from './integrity-check.js';
 import { migrate } from './migrations.js';
 import { openDatabase } from './open-database.js';
+import { storeFaultOf } from './sqlite-faults.js';
+import { withStoreFaults } from '../store-fault-boundary.js';
+import { WalCheckpointer, WAL_POLICY, type CheckpointResult, type WalPolicy } from './wal-checkpointer.js';
+import { WriteHealth, type WriteHealthEvent } from './write-health.js';
 import {
   auditFromRow,
   certificateFromRow,
@@ -27,30 +32,67 @@ const SELECT_REQUEST = `
   SELECT r.*, c.certificate_pem FROM csr_requests r
   LEFT JOIN certificates c ON c.serial_number = r.serial_number`;
 
+/** What the store reports for the log: writes failing or working again, a checkpoint that failed. */
+export type SqliteStoreEvent = WriteHealthEvent | { readonly kind: 'checkpoint-failed'; readonly error: unknown };
+
+export interface SqliteStoreOptions {
+  /** Checked before anything is written; a damaged file throws DatabaseDamagedError. Default quick. */
+  readonly integrityCheck?: IntegrityCheck;
+  readonly wal?: WalPolicy;
+  readonly now?: () => Date;
+  readonly onEvent?: (event: SqliteStoreEvent) => void;
+}
+
 /** The embedded store: one SQLite file in the data directory. */
 export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationList, CrlNumberSequence, StoreHealth {
   private readonly statements;
   private readonly writes: GroupCommit;
+  private readonly health: WriteHealth;
+  private readonly checkpointer: WalCheckpointer;
+  private readonly now: () => Date;
 
-  private constructor(private readonly db: Database) {
+  private constructor(
+    private readonly db: Database,
+    options: SqliteStoreOptions,
+  ) {
+    const onEvent = options.onEvent ?? (() => {});
+    this.now = options.now ?? (() => new Date());
     this.statements = prepareStatements(db);
-    this.writes = new GroupCommit(db);
+    this.health = new WriteHealth(this.now, onEvent);
+    this.checkpointer = new WalCheckpointer(db, (options.wal ?? WAL_POLICY).idleCheckpointMs, (error) => onEvent({ kind: 'checkpoint-failed', error }));
+    this.writes = new GroupCommit(db, { health: this.health, onCommit: () => this.checkpointer.wrote() });
   }
 
-  static open(path: string): SqliteStore {
-    const db = openDatabase(path);
+  /**
+   * Opens the file, checks it (a damaged one is left untouched and refused with the way to restore
+   * it), then brings the schema up to date.
+   */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    const wal = options.wal ?? WAL_POLICY;
+    let db: Database;
     try {
+      db = openDatabase(path, wal);
+    } catch (error) {
+      throw damagedOr(error, path);
+    }
+    try {
+      checkIntegrity(db, path, options.integrityCheck ?? 'quick');
       migrate(db);
     } catch (error) {
       db.close();
-      throw error;
+      throw damagedOr(error, path);
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, { ...options, wal });
   }
 
-  /** The ACME door's tables in the same database (src/store/acme-store.ts). */
+  /** The ACME door's tables in the same database (src/store/acme-store.ts); storage faults surface as StoreUnavailableError. */
   acme(): SqliteAcmeStore {
-    return new SqliteAcmeStore(this.db);
+    return withStoreFaults(new SqliteAcmeStore(this.db), (error) => this.noted(error));
+  }
+
+  /** Checkpoints the WAL into the database now and truncates it (what an idle period does). */
+  checkpoint(): CheckpointResult {
+    return this.checkpointer.checkpoint();
   }
 
   schemaVersion(): number {
@@ -79,12 +121,12 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
   }
 
   async findRequest(id: string): Promise<CsrRequestRecord | undefined> {
-    const row = this.statements.findRequest.get(id) as CsrRequestRow | undefined;
+    const row = this.read(() => this.statements.findRequest.get(id) as CsrRequestRow | undefined);
     return row ? requestFromRow(row) : undefined;
   }
 
   async listPending(): Promise<ReadonlyArray<Pick<CsrRequestRecord, 'id' | 'createdAt'>>> {
-    const rows = this.statements.listPending.all() as Array<{ id: string; created_at: number }>;
+    const rows = this.read(() => this.statements.listPending.all() as Array<{ id: string; created_at: number }>);
     return rows.map((row) => ({ id: row.id, createdAt: new Date(row.created_at) }));
   }
 
@@ -102,7 +144,7 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
   }
 
   async findCertificate(serialNumber: string): Promise<IssuedCertificateRecord | undefined> {
-    const row = this.statements.findCertificate.get(serialNumber) as CertificateRow | undefined;
+    const row = this.read(() => this.statements.findCertificate.get(serialNumber) as CertificateRow | undefined);
     return row ? certificateFromRow(row) : undefined;
   }
 
@@ -115,7 +157,7 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
   }
 
   async listRevoked(notExpiredAt: Date): Promise<CertificateRevocation[]> {
-    const rows = this.statements.listRevoked.all(notExpiredAt.getTime()) as Array<{ serial_number: string; revoked_at: number; revocation_reason: number }>;
+    const rows = this.read(() => this.statements.listRevoked.all(notExpiredAt.getTime()) as Array<{ serial_number: string; revoked_at: number; revocation_reason: number }>);
     return rows.map((row) => ({ serialNumber: row.serial_number, revokedAt: new Date(row.revoked_at), reason: row.revocation_reason }));
   }
 
@@ -129,20 +171,54 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
 
   async list(filter: { readonly requestId?: string; readonly limit?: number } = {}): Promise<StoredAuditEntry[]> {
     const limit = filter.limit ?? 1000;
-    const rows = (
-      filter.requestId === undefined ? this.statements.listAudit.all(limit) : this.statements.listAuditForRequest.all(filter.requestId, limit)
-    ) as AuditRow[];
+    const rows = this.read(
+      () => (filter.requestId === undefined ? this.statements.listAudit.all(limit) : this.statements.listAuditForRequest.all(filter.requestId, limit)) as AuditRow[],
+    );
     return rows.map(auditFromRow);
   }
 
+  /**
+   * Readiness: the database answers, and its writes work. While writes are failing (disk full, I/O
+   * error) each ping tries one small write, so readiness returns by itself once space is back,
+   * even if no request arrives to find out.
+   */
   async ping(): Promise<void> {
-    this.statements.ping.get();
+    this.read(() => this.statements.ping.get());
+    const failing = this.health.failing;
+    if (!failing) return;
+    if (failing.fault.kind !== 'damaged') {
+      try {
+        await this.writes.run(() => this.statements.probe.run(this.now().getTime()));
+        return;
+      } catch {
+        // Still failing: reported below, with what the probe ran into.
+      }
+    }
+    const { fault, since } = this.health.failing ?? failing;
+    throw new Error(`writes fail since ${since.toISOString()}: ${fault.message}${fault.kind === 'damaged' ? `; ${RESTORE_HINT}` : ''}`);
   }
 
   close(): void {
     if (!this.db.open) return;
+    this.checkpointer.stop();
     this.writes.flush();
     this.db.close();
+  }
+
+  /** A read; a storage fault becomes StoreUnavailableError (and a damaged file stops the writes). */
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      throw this.noted(error);
+    }
+  }
+
+  private noted(error: unknown): unknown {
+    const fault = storeFaultOf(error);
+    if (!fault) return error;
+    this.health.failed(fault);
+    return fault;
   }
 
   private completeOne(outcome: PendingOutcome): void {
@@ -196,6 +272,11 @@ export class SqliteStore implements IssuanceStore, RevocationLedger, RevocationL
   }
 }
 
+/** SQLite found the file corrupt while opening or checking it (a damaged schema page fails the check itself). */
+function damagedOr(error: unknown, path: string): unknown {
+  return storeFaultOf(error)?.kind === 'damaged' ? new DatabaseDamagedError(path, [(error as Error).message]) : error;
+}
+
 function prepareStatements(db: Database) {
   return {
     findRequest: db.prepare(`${SELECT_REQUEST} WHERE r.id = ?`),
@@ -222,5 +303,6 @@ function prepareStatements(db: Database) {
     listAudit: db.prepare(`SELECT * FROM audit_log ORDER BY sequence LIMIT ?`),
     listAuditForRequest: db.prepare(`SELECT * FROM audit_log WHERE request_id = ? ORDER BY sequence LIMIT ?`),
     ping: db.prepare('SELECT 1'),
+    probe: db.prepare('UPDATE write_probe SET at = ? WHERE id = 1'),
   };
 }

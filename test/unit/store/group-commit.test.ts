@@ -60,7 +60,7 @@ describe('GroupCommit', () => {
   });
 
   it('splits large batches and flushes on demand', async () => {
-    const group = new GroupCommit(counting(db), 2);
+    const group = new GroupCommit(counting(db), { maxBatch: 2 });
     const pending = ['a', 'b', 'c', 'd', 'e'].map((value) => group.run(insert(value)));
     group.flush();
     expect(values()).toEqual(['a', 'b', 'c', 'd', 'e']);
