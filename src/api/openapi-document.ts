@@ -170,7 +170,7 @@ const OPERATIONS_PATHS: OpenApiDocument['paths'] = {
     },
   },
   '/metrics': {
-    get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'Series prefixed `smsgate_ca_`.', tags: ['Operations'], responses: { '200': { description: 'Text exposition format' } } },
+    get: { operationId: 'metrics', summary: 'Prometheus metrics', description: 'Series prefixed `smsgate_ca_`. Not on this port, which answers 404: only on the plain-HTTP listener `--metrics-listen HOST:PORT` gives (off by default; the Helm chart turns it on).', tags: ['Operations'], responses: { '200': { description: 'Text exposition format' } } },
   },
   '/docs': {
     get: { operationId: 'docs', summary: 'This page', description: 'The API description as a self-contained HTML page.', tags: ['Operations'], responses: { '200': { description: 'HTML' } } },

@@ -19,6 +19,7 @@ export { describeIgnoredExtensions } from './csr-extensions.js';
 export * from './key-policy.js';
 export { checkRsaModulus, FERMAT_ROUNDS, SMALL_PRIME_BOUND } from './key-quality/weak-rsa-modulus.js';
 export { ForbiddenKeys, publicKeyThumbprint, type ForbiddenKey } from './key-quality/forbidden-keys.js';
+export { caKeysOf } from './key-quality/ca-keys.js';
 export * from './identifier-policy.js';
 export * from './subject-policy.js';
 export * from './pem.js';

@@ -6,6 +6,8 @@ import { readCertificate, readSubjectKeyIdentifier, type CertificateFields } fro
 import { systemClock, type Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf } from './extensions.js';
+import { caKeysOf } from './key-quality/ca-keys.js';
+import type { ForbiddenKeys } from './key-quality/forbidden-keys.js';
 import { describeAddressBlock } from './ip-ranges.js';
 import { formatIpv4, ipv4ToOctets, parseIpv4 } from './ipv4.js';
 import { OID } from './oids.js';
@@ -59,6 +61,8 @@ const SUBJECT_SPKI: DerContext = { reason: 'der_invalid', what: 'the subject pub
  * the serial, validity, key and SAN, then makes one signature.
  */
 export class LeafSigner {
+  /** This CA's own keys (root, intermediates): every intake in front of this signer refuses them. */
+  readonly caKeys: ForbiddenKeys;
   private readonly signingKey: CertificateSigningKey;
   private readonly issuerDer: Uint8Array;
   private readonly profile: LeafProfile;
@@ -78,6 +82,7 @@ export class LeafSigner {
     this.clock = options.clock ?? systemClock;
     this.randomBytes = options.randomBytes ?? defaultRandomBytes;
     this.shortLeaves = options.shortLeavesNearExpiry ?? false;
+    this.caKeys = caKeysOf(material);
   }
 
   /** Throws CaError only. */

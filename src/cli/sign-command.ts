@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { CERTIFICATE_TYPES, CSR_PROFILES, describeIgnoredExtensions, LeafSigner, validateCsr } from '../ca/index.js';
 import { systemClock } from '../shared/clock.js';
 import { loadCaDirectory } from '../keystore/ca-directory.js';
 import type { Command } from './command.js';
+import { readCsrInput } from './csr-input.js';
 import { ALLOWED_CIDRS_FLAG, DATA_DIR_FLAG, givenAllowedRanges, oneOf } from './common-flags.js';
 import { optionalString, requireString } from './flags.js';
 
@@ -21,11 +22,12 @@ export const signCommand: Command = {
     const csrPath = requireString(flags, 'csr');
     const type = oneOf(flags['type'] as string | undefined, CERTIFICATE_TYPES, 'type');
     const allowedRanges = givenAllowedRanges(flags);
-    const csrPem = csrPath === '-' ? await readStdin() : await readFile(csrPath, 'utf8');
+    const csrPem = await readCsrInput(csrPath);
     const { material } = await loadCaDirectory(requireString(flags, 'data-dir'), { allowedRanges, clock: systemClock });
-    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, profile: CSR_PROFILES.smsgate });
+    const signer = new LeafSigner(material, { clock: systemClock });
+    const csr = validateCsr(csrPem, { allowedRanges: material.allowedRanges, profile: CSR_PROFILES.smsgate, forbiddenKeys: signer.caKeys });
     if (csr.ignoredExtensions.length > 0) io.stderr.write(`note: ${describeIgnoredExtensions(csr.ignoredExtensions)}\n`);
-    const issued = new LeafSigner(material, { clock: systemClock }).issue({ subject: csr, ips: csr.ips, type });
+    const issued = signer.issue({ subject: csr, ips: csr.ips, type });
     const out = optionalString(flags, 'out');
     if (out) {
       await writeFile(out, issued.chainPem, { mode: 0o644 });
@@ -36,9 +38,3 @@ export const signCommand: Command = {
     return 0;
   },
 };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

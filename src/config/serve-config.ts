@@ -72,11 +72,11 @@ export const SERVE_SETTINGS = {
     parse: oneOf<IntegrityCheckMode>(INTEGRITY_CHECK_MODES),
   }),
   logLevel: valueKnob({ flag: 'log-level', valueName: 'LEVEL', help: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: oneOf<LogLevel>(LOG_LEVELS) }),
-  /** A plain-HTTP listener serving only GET /metrics; the REST/ACME port then answers 404 there. Undefined: /metrics on the REST/ACME port. */
+  /** A plain-HTTP listener serving only GET /metrics. Undefined: no metrics listener. The REST/ACME port never serves /metrics. */
   metricsListen: valueKnob({
     flag: 'metrics-listen',
     valueName: 'HOST:PORT',
-    help: 'serve GET /metrics over plain HTTP here, and no longer on the REST/ACME port',
+    help: 'serve GET /metrics over plain HTTP here (off by default; the REST/ACME port never serves it)',
     parse: (text): ListenAddress | undefined => (text ? Object.freeze(parseListenAddress(text)) : undefined),
   }),
 };

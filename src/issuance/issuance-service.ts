@@ -7,6 +7,7 @@ import {
   reviewKeyAndIps,
   validateCsr,
   type Clock,
+  type CsrPolicy,
   type CsrProfile,
   type IgnoredExtension,
   type IssuedCertificate,
@@ -73,7 +74,7 @@ export class IssuanceService {
     const { store, clock } = this.options;
     const at = clock.now();
     const csr = await this.refusingAudited({ door: 'rest', requester: request.requester }, () => {
-      const validated = validateCsr(request.csrPem, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest });
+      const validated = validateCsr(request.csrPem, this.policyOf('rest'));
       // Refused now, not accepted and denied later: a REST certificate is always a full-length one.
       this.options.signer.ensureAvailable?.({});
       return validated;
@@ -290,7 +291,7 @@ export class IssuanceService {
 
   /** The one intake of every door: its profile's checks, once, with this issuer's ranges. */
   private intake(request: IssueRequest): { subject: SubjectKey; ips: readonly Ipv4[]; ignored: readonly IgnoredExtension[] } {
-    const policy = { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR[request.door] };
+    const policy = this.policyOf(request.door);
     if (!('pem' in request.csr)) {
       const { ips, ...subject } = reviewKeyAndIps(request.csr, policy);
       return { subject, ips, ignored: [] };
@@ -298,6 +299,11 @@ export class IssuanceService {
     const { identifiers, checks = [] } = request.csr;
     const csr = validateCsr(request.csr.pem, { ...policy, checks: [...(identifiers ? [ipsExactly(identifiers, 'order')] : []), ...checks] });
     return { subject: csr, ips: csr.ips, ignored: csr.ignoredExtensions };
+  }
+
+  /** What every intake of `door` applies: its profile, this issuer's ranges, and never the CA's own keys. */
+  private policyOf(door: Door): Omit<CsrPolicy, 'checks'> {
+    return { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR[door], forbiddenKeys: this.options.signer.caKeys };
   }
 
   /** A CSR's ignored malformed extensions: logged at debug, and the audit entry's detail. */
@@ -312,7 +318,7 @@ export class IssuanceService {
     const at = this.options.clock.now();
     try {
       // Checked again: the allowed ranges may have changed since the request was stored.
-      const { ips, ...subject } = reviewKeyAndIps({ spki: record.subjectSpki, ips: record.ips }, { allowedRanges: this.options.allowedRanges, profile: PROFILE_OF_DOOR.rest });
+      const { ips, ...subject } = reviewKeyAndIps({ spki: record.subjectSpki, ips: record.ips }, this.policyOf('rest'));
       const issued = this.options.signer.issue({ subject, ips, type: record.type });
       return { kind: 'approved', requestId: record.id, at, certificate: certificateRecord(issued, 'rest', record.requester, at, record.id) };
     } catch (error) {

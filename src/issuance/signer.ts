@@ -1,7 +1,9 @@
-import type { CertificateType, IssuedCertificate, Ipv4, SubjectKey } from '../ca/index.js';
+import type { CertificateType, ForbiddenKeys, IssuedCertificate, Ipv4, SubjectKey } from '../ca/index.js';
 
 /** What the service needs from the CA core's LeafSigner (structural, so tests can pass a fake). */
 export interface CertificateSigner {
+  /** Keys the service refuses at every intake in front of this signer: the CA's own (LeafSigner.caKeys). */
+  readonly caKeys: ForbiddenKeys;
   issue(request: {
     readonly subject: SubjectKey;
     readonly ips: readonly Ipv4[];

@@ -1,4 +1,5 @@
 import {
+  ForbiddenKeys,
   CaError,
   CrlSigner,
   intermediateByKeyIdentifier,
@@ -42,7 +43,11 @@ interface Signing {
   readonly leaves: LeafSigner;
   /** By issuer key identifier: the active intermediate's CRL and every former one's. */
   readonly crls: ReadonlyMap<string, CrlPublisher>;
+  /** The root's, the active intermediate's and every former intermediate's key. */
+  readonly caKeys: ForbiddenKeys;
 }
+
+const NO_CA_KEYS = ForbiddenKeys.of([]);
 
 export type CaChangeListener = (loaded: LoadedCa) => void;
 
@@ -104,6 +109,11 @@ export class LiveCa implements CertificateSigner {
     this.missing = reason;
   }
 
+  /** The CA's own keys, refused at every intake; none while there is no CA (nothing is signed then). */
+  get caKeys(): ForbiddenKeys {
+    return this.signing?.caKeys ?? NO_CA_KEYS;
+  }
+
   issue(request: LeafRequest): IssuedCertificate {
     return this.usable(request.notAfter).leaves.issue(request);
   }
@@ -146,7 +156,8 @@ export class LiveCa implements CertificateSigner {
     const leaves = new LeafSigner(active, { clock, shortLeavesNearExpiry: policy.shortLeavesNearExpiry, ...(crlUrl ? { crlDistributionPointUrl: crlUrlOf(crlUrl, active.keyIdentifier) } : {}) });
     const several = loaded.hierarchy.former.length > 0;
     const crls = new Map(intermediatesOf(loaded.hierarchy).map((material) => [material.keyIdentifier, this.publisherFor(loaded, material, several)]));
-    return { loaded, leaves, crls };
+    const formerKeys = loaded.hierarchy.former.map((material) => ({ label: `a former intermediate CA key (key id ${material.keyIdentifier})`, key: material.signerKey }));
+    return { loaded, leaves, crls, caKeys: leaves.caKeys.with(formerKeys) };
   }
 
   private publisherFor(loaded: LoadedCa, material: CaMaterial, several: boolean): CrlPublisher {

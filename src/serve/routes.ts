@@ -33,12 +33,14 @@ export interface PublicRouteParts {
   readonly admin: Pick<AdminRoutesOptions, 'queries' | 'tokens'> | undefined;
 }
 
-/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door, the admin API and the ACME door. */
+/**
+ * The REST/ACME port: health, docs, the trust bundle, the CRL, the REST door, the admin API and the
+ * ACME door. Never /metrics (it answers 404 here): the scraper gets its own listener, --metrics-listen.
+ */
 export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: PublicRouteParts): void {
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
   use(app, [
     healthRouter([...parts.checks]),
-    ...(config.metricsListen ? [] : [metricsRouter(parts.metrics.registry)]),
     docsRouter(openApiDocument(parts.version)),
     caRouter(parts.ca),
     crlRouter(parts.crl),

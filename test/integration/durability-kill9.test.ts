@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../support/cli.js';
 import { buildCsr, freshKey } from '../support/csr-factory.js';
 import { verifyServerChain } from '../support/openssl.js';
+import { freePort } from '../support/acme-serve.js';
 import { httpCall, pollUntilDecided, postJson, readRoot, startServeProcess, type CsrStatusBody } from '../support/serve-process.js';
 
 /** Nothing acknowledged with 202 is lost when the process is killed with SIGKILL. */
@@ -71,13 +72,14 @@ describe('durability across kill -9', () => {
     await first.stop('SIGKILL');
 
     // Same CA, but now only 10/8 (and loopback, for the test client) may be certified.
-    const second = await startServeProcess(dataDir, ['--rate-limit', '0', '--allowed-cidrs', '127.0.0.0/8,10.0.0.0/8']);
+    const metricsPort = await freePort();
+    const second = await startServeProcess(dataDir, ['--rate-limit', '0', '--allowed-cidrs', '127.0.0.0/8,10.0.0.0/8', '--metrics-listen', `127.0.0.1:${metricsPort}`]);
     try {
       const decided = (await pollUntilDecided(second.url, submitted.json<CsrStatusBody>().request_id, rootPem)).json<CsrStatusBody>();
       expect(decided).toMatchObject({ status: 'denied', message: 'CSR denied. Please contact the administrator.' });
       expect(decided.reason).toMatch(/192\.168\.60\.6/);
       expect(decided.certificate).toBeUndefined();
-      const metrics = await httpCall(`${second.url}/metrics`, { caPem: rootPem });
+      const metrics = await httpCall(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(metrics.text).toMatch(/smsgate_ca_certificate_requests_total\{door="rest",outcome="denied"\} 1/);
     } finally {
       await second.stop();

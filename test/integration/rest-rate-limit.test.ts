@@ -5,6 +5,7 @@ import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { buildCsr } from '../support/csr-factory.js';
+import { freePort } from '../support/acme-serve.js';
 import { httpCall, postJson, readRoot, startServeProcess } from '../support/serve-process.js';
 
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -20,7 +21,8 @@ const csr = (ip: string) => ({ content: buildCsr({ ips: [ip] }).pem });
 describe('rate limit on POST /api/v1/csr (the built CLI)', () => {
   it('by default, the second POST within a minute gets 429 with Retry-After; GETs are not limited', async () => {
     const dataDir = join(work.dir, 'default');
-    const server = await startServeProcess(dataDir);
+    const metricsPort = await freePort();
+    const server = await startServeProcess(dataDir, ['--metrics-listen', `127.0.0.1:${metricsPort}`]);
     try {
       const rootPem = await readRoot(dataDir);
       const first = await postJson(`${server.url}/api/v1/csr`, csr('192.168.7.1'), rootPem);
@@ -36,7 +38,7 @@ describe('rate limit on POST /api/v1/csr (the built CLI)', () => {
       expect(malformed.status).toBe(429);
       const poll = await httpCall(`${server.url}/api/v1/csr/${first.json<{ request_id: string }>().request_id}`, { caPem: rootPem });
       expect(poll.status).toBe(200);
-      const metrics = await httpCall(`${server.url}/metrics`, { caPem: rootPem });
+      const metrics = await httpCall(`http://127.0.0.1:${metricsPort}/metrics`);
       expect(metrics.text).toMatch(/smsgate_ca_rate_limited_requests_total\{route="\/api\/v1\/csr"\} 2/);
     } finally {
       await server.stop();

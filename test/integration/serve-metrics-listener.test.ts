@@ -6,18 +6,21 @@ import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { httpCall, readRoot } from '../support/serve-process.js';
 
-/** --metrics-listen: GET /metrics, and only that, over plain HTTP; the REST/ACME port no longer serves it. */
+/** --metrics-listen: GET /metrics, and only that, over plain HTTP. The REST/ACME port never serves it, with or without the flag. */
 let work: { dir: string; cleanup: () => Promise<void> };
 let server: RunningCaServer;
+let withoutFlag: RunningCaServer;
 
 beforeAll(async () => {
   work = await makeTempDir();
   const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'metrics-listen': '127.0.0.1:0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger() });
+  withoutFlag = await startServer(buildServeConfig({ 'data-dir': join(work.dir, 'default'), listen: '127.0.0.1:0', 'log-level': 'silent' }), { logger: silentLogger() });
 });
 
 afterAll(async () => {
   await server?.close();
+  await withoutFlag?.close();
   await work?.cleanup();
 });
 
@@ -41,5 +44,19 @@ describe('serve --metrics-listen', () => {
     expect(metrics.status).toBe(404);
     expect(metrics.json()).toEqual({ error: { message: 'no route for GET /metrics', code: 404 } });
     expect((await httpCall(`${server.url}/healthz`, { caPem })).status).toBe(200);
+  });
+});
+
+describe('serve without --metrics-listen (the default)', () => {
+  it('opens no metrics listener, and the REST/ACME port answers 404 for /metrics in the envelope, whatever the method', async () => {
+    expect(withoutFlag.metricsUrl).toBeUndefined();
+    const caPem = await readRoot(join(work.dir, 'default'));
+    for (const method of ['GET', 'HEAD', 'POST']) {
+      const metrics = await httpCall(`${withoutFlag.url}/metrics`, { method, caPem });
+      expect(metrics.status, method).toBe(404);
+      if (method !== 'HEAD') expect(metrics.json()).toEqual({ error: { message: `no route for ${method} /metrics`, code: 404 } });
+    }
+    expect((await httpCall(`${withoutFlag.url}/metrics/`, { caPem })).status).toBe(404);
+    expect((await httpCall(`${withoutFlag.url}/healthz`, { caPem })).status).toBe(200);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, run, runCliProcess } from '../support/cli.js';
 import { buildCsr } from '../support/csr-factory.js';
 import { openssl } from '../support/openssl.js';
+import { freePort } from '../support/acme-serve.js';
 import { httpCall, pollUntilDecided, postJson, readRoot, startServeProcess } from '../support/serve-process.js';
 
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -32,7 +33,8 @@ function presentedCertificate(port: number, caPem: string, servername: string): 
 describe('smsgate-ca serve (the built CLI)', () => {
   it('creates a CA on first start, serves HTTPS with a root-signed certificate for localhost and 127.0.0.1, and stops on SIGTERM', async () => {
     const dataDir = join(work.dir, 'first');
-    const server = await startServeProcess(dataDir, ['--log-level', 'info']);
+    const metricsPort = await freePort();
+    const server = await startServeProcess(dataDir, ['--log-level', 'info', '--metrics-listen', `127.0.0.1:${metricsPort}`]);
     const rootPem = await readRoot(dataDir);
     expect((await stat(join(dataDir, 'ca/root.key'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(dataDir, 'smsgate-ca.db'))).mode & 0o777).toBe(0o600);
@@ -58,7 +60,9 @@ describe('smsgate-ca serve (the built CLI)', () => {
     const submitted = await postJson(`${server.url}/api/v1/csr`, { content: buildCsr({ ips: ['192.168.3.3'] }).pem }, rootPem);
     expect(submitted.status).toBe(202);
     await pollUntilDecided(server.url, submitted.json<{ request_id: string }>().request_id, rootPem);
-    const metrics = (await httpCall(`${server.url}/metrics`, { caPem: rootPem })).text;
+    // Over the metrics listener: the HTTPS port answers 404 for /metrics.
+    expect((await httpCall(`${server.url}/metrics`, { caPem: rootPem })).status).toBe(404);
+    const metrics = (await httpCall(`http://127.0.0.1:${metricsPort}/metrics`)).text;
     for (const series of [
       'smsgate_ca_http_requests_total{method="POST",route="/api/v1/csr",status="202"} 1',
       'smsgate_ca_certificate_requests_total{door="rest",outcome="accepted"} 1',

@@ -31,7 +31,13 @@ export function run(
         resolvePromise({ code: error ? Number(error.code) : 0, stdout, stderr });
       },
     );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    if (options.input !== undefined) {
+      // A program may stop reading its input early (as `head` does): the rest is then EPIPE, not a failure.
+      child.stdin?.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') reject(error);
+      });
+      child.stdin?.end(options.input);
+    }
   });
 }
 

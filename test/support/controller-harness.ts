@@ -57,6 +57,8 @@ export interface HarnessOptions {
   readonly watchHistorySize?: number;
   /** Install crds/ with `kubectl apply -f crds/` (as a user would) instead of directly. */
   readonly crdsViaKubectl?: boolean;
+  /** The default CA (a fresh test CA when absent). */
+  readonly material?: CaMaterial;
 }
 
 export interface ControllerHarness {
@@ -117,7 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Contro
   if (options.certManager) await installCrds(fake, [CERT_MANAGER_CRD]);
   const connection: KubeConnection = await connectKube({ kubeconfigPath: fake.kubeconfigPath });
   const api = new KubeHttpClient(connection, { userAgent: 'smsgate-ca-test' });
-  const material = testCa(clock);
+  const material = options.material ?? testCa(clock);
   const store = SqliteStore.open(join(home, 'ledger.db'));
   const newIssuance = (ca: CaMaterial, allowedRanges: Ipv4RangeSet) => new IssuanceService({ store, signer: new LeafSigner(ca, { clock }), allowedRanges, clock, logger });
   const issuance = newIssuance(material, material.allowedRanges);

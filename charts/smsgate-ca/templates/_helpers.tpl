@@ -153,6 +153,9 @@ app.kubernetes.io/part-of: smsgate-ca
 {{- if and (eq .Values.config.tls.mode "certManager") (not .Values.config.tls.certManager.issuerRef.name) }}
 {{- fail "config.tls.certManager.issuerRef.name is required when config.tls.mode is certManager" }}
 {{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.enabled: /metrics is served only on the metrics port" }}
+{{- end }}
 {{- if and .Values.podDisruptionBudget.enabled (not (kindIs "invalid" .Values.podDisruptionBudget.minAvailable)) (not (kindIs "invalid" .Values.podDisruptionBudget.maxUnavailable)) }}
 {{- fail "podDisruptionBudget: set either minAvailable or maxUnavailable, not both" }}
 {{- end }}

@@ -22,7 +22,8 @@ const VARIANTS: ReadonlyArray<readonly [string, readonly object[]]> = [
   ['SQLite store, plain HTTP, a CRL listener', [{ store: { type: 'sqlite' }, persistence: { enabled: true }, config: { tls: { mode: 'insecureHttp' }, crl: { port: 8080, url: 'http://ca.example.internal/crl' } } }]],
   ['the controller off', [{ controller: { enabled: false }, certManager: { enabled: false } }]],
   ['TLS from a Secret, no leader election', [{ config: { tls: { mode: 'secret', secretName: 'ca-serving' } }, leaderElection: { enabled: false } }]],
-  ['metrics on their own port', [{ metrics: { enabled: true, port: 9102 } }]],
+  ['metrics on another port', [{ metrics: { port: 9102 } }]],
+  ['no metrics listener', [{ metrics: { enabled: false } }]],
 ];
 
 function serveArgs(values: readonly object[]): { args: string[]; env: Array<{ name: string; value?: string }> } {
@@ -81,6 +82,8 @@ describe("the chart's serve arguments, against serve's settings tables", () => {
     ['store.recordRetention', { store: { type: 'kubernetes', recordRetention: '2160h' } }, (config) => config.kubernetes.recordRetentionMs, 2160 * 3_600_000],
     ['store.recordRetention 0', { store: { type: 'kubernetes', recordRetention: '0' } }, (config) => config.kubernetes.recordRetentionMs, 0],
     ['the ACME nonce Secret is named after the release', {}, (config) => config.kubernetes.acmeNonceSecret, 'smsgate-ca-acme-nonce'],
+    ['metrics on (the default)', {}, (config) => config.metricsListen, { host: '0.0.0.0', port: 9090 }],
+    ['metrics.enabled false', { metrics: { enabled: false } }, (config) => config.metricsListen, undefined],
   ])('%s reaches its setting', (_name, values, read, expected) => {
     expect(read(configOf([values]))).toEqual(expected);
   });

@@ -11,7 +11,8 @@ const DEFAULT_KINDS = {
   ClusterRoleBinding: 2,
   Role: 3,
   RoleBinding: 3,
-  Service: 1,
+  // The REST/ACME Service and the metrics Service.
+  Service: 2,
   Deployment: 1,
   PodDisruptionBudget: 1,
   Pod: 1,
@@ -130,6 +131,7 @@ describe('helm template', () => {
       '--rest-approval=auto',
       '--log-level=info',
       '--crl-validity=24h',
+      '--metrics-listen=0.0.0.0:9090',
       '--controller',
       `--cluster-resource-namespace=${NAMESPACE}`,
       '--cert-manager',
@@ -173,32 +175,40 @@ describe('helm template', () => {
   it('config.crl.port adds the plain-HTTP CRL listener: flag, container port and Service port 80', () => {
     const defaults = helmTemplate();
     expect((containerOf(defaults).args ?? []).some((arg) => arg.startsWith('--crl-listen'))).toBe(false);
-    const defaultService = only(defaults, 'Service') as unknown as { spec: { ports: Array<{ name: string }> } };
+    const defaultService = only(defaults, 'Service', 'smsgate-ca') as unknown as { spec: { ports: Array<{ name: string }> } };
     expect(defaultService.spec.ports.map((port) => port.name)).not.toContain('crl');
 
     const withPort = helmTemplate({ values: [{ config: { crl: { port: 8080 } } }] });
     const container = containerOf(withPort) as unknown as { args: string[]; ports: Array<{ name: string; containerPort: number }> };
     expect(container.args).toContain('--crl-listen=0.0.0.0:8080');
     expect(container.ports).toContainEqual(expect.objectContaining({ name: 'crl', containerPort: 8080 }));
-    const service = only(withPort, 'Service') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
+    const service = only(withPort, 'Service', 'smsgate-ca') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
     expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'crl', port: 80, targetPort: 'crl' }));
   });
 
-  it('metrics.enabled: --metrics-listen, a container port and a Service port named metrics, and the ServiceMonitor scrapes it over HTTP', () => {
-    const defaults = helmTemplate({ values: [{ metrics: { serviceMonitor: { enabled: true } } }] });
-    expect((containerOf(defaults).args ?? []).some((arg) => arg.startsWith('--metrics-listen'))).toBe(false);
-    const defaultMonitor = only(defaults, 'ServiceMonitor') as unknown as { spec: { endpoints: Array<{ port: string; scheme: string; tlsConfig?: object }> } };
-    expect(defaultMonitor.spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', tlsConfig: expect.any(Object) as unknown });
-
-    const enabled = helmTemplate({ values: [{ metrics: { enabled: true, serviceMonitor: { enabled: true } } }] });
+  it('metrics on by default: --metrics-listen, a container port, a ClusterIP Service of its own, and the ServiceMonitor scrapes it over HTTP', () => {
+    type ServiceManifest = { metadata: { labels: Record<string, string> }; spec: { type: string; selector: object; ports: Array<{ name: string; port: number; targetPort: unknown }> } };
+    const enabled = helmTemplate({ values: [{ metrics: { serviceMonitor: { enabled: true } }, service: { type: 'LoadBalancer' } }] });
     const container = containerOf(enabled) as unknown as { args: string[]; ports: Array<{ name: string; containerPort: number }> };
     expect(container.args).toContain('--metrics-listen=0.0.0.0:9090');
     expect(container.ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: 9090 }));
-    const service = only(enabled, 'Service') as unknown as { spec: { ports: Array<{ name: string; port: number; targetPort: unknown }> } };
-    expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'metrics', port: 9090, targetPort: 'metrics' }));
-    const monitor = only(enabled, 'ServiceMonitor') as unknown as { spec: { endpoints: Array<{ port: string; path: string; scheme: string; tlsConfig?: object }> } };
+    // The public Service (here a LoadBalancer) carries no metrics port; the metrics Service stays inside the cluster.
+    const publicService = only(enabled, 'Service', 'smsgate-ca') as unknown as ServiceManifest;
+    expect(publicService.spec.type).toBe('LoadBalancer');
+    expect(publicService.spec.ports.map((port) => port.name)).toEqual(['https']);
+    const service = only(enabled, 'Service', 'smsgate-ca-metrics') as unknown as ServiceManifest;
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'metrics', port: 9090, targetPort: 'metrics' })]);
+    const monitor = only(enabled, 'ServiceMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; path: string; scheme: string; tlsConfig?: object }> } };
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', scheme: 'http' })]);
     expect(monitor.spec.endpoints[0]?.tlsConfig).toBeUndefined();
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(publicService).not.toMatchObject({ metadata: { labels: monitor.spec.selector.matchLabels } });
+
+    const disabled = helmTemplate({ values: [{ metrics: { enabled: false } }] });
+    expect((containerOf(disabled).args ?? []).some((arg) => arg.startsWith('--metrics-listen'))).toBe(false);
+    expect(byKind(disabled, 'Service').map((manifest) => manifest.metadata.name)).toEqual(['smsgate-ca']);
+    expect(() => helmTemplate({ values: [{ metrics: { enabled: false, serviceMonitor: { enabled: true } } }] })).toThrow(/metrics.serviceMonitor.enabled needs metrics.enabled/);
     const policy = only(helmTemplate({ values: [{ metrics: { enabled: true }, networkPolicy: { enabled: true } }] }), 'NetworkPolicy') as unknown as { spec: { ingress: Array<{ ports: Array<{ port: number }> }> } };
     expect(policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual([8443, 9090]);
   });
@@ -208,7 +218,7 @@ describe('helm template', () => {
     const container = containerOf(manifests);
     expect(container.args).toContain('--insecure-http');
     expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTP' });
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 8443, protocol: 'TCP' }]);
+    expect(container.ports?.[0]).toEqual({ name: 'http', containerPort: 8443, protocol: 'TCP' });
     const testPod = only(manifests, 'Pod') as Pod;
     expect(testPod.spec.containers[0]?.env).toEqual(expect.arrayContaining([{ name: 'BASE_URL', value: 'http://smsgate-ca.smsgate-ca.svc:443' }]));
     expect(testPod.spec.volumes).toBeUndefined();

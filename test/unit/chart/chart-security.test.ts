@@ -65,7 +65,7 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
   it('probe liveness on /healthz and readiness on /readyz through the named container port', () => {
     const container = containerOf(manifests);
     const portName = container.ports?.[0]?.name;
-    expect(container.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
+    expect(container.ports?.[0]).toEqual({ name: 'https', containerPort: 8443, protocol: 'TCP' });
     expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: portName, scheme: 'HTTPS' });
     expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: portName, scheme: 'HTTPS' });
   });
@@ -83,22 +83,25 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
   });
 
   it('balances every request over the server pods: no session affinity (ACME state is shared), selecting the server pods', () => {
-    const service = only(manifests, 'Service') as Manifest & { spec: { sessionAffinity?: string; sessionAffinityConfig?: unknown; selector: Record<string, string>; ports: { targetPort: string }[] } };
+    const service = only(manifests, 'Service', 'smsgate-ca') as Manifest & { spec: { sessionAffinity?: string; sessionAffinityConfig?: unknown; selector: Record<string, string>; ports: { targetPort: string }[] } };
     expect(service.spec.sessionAffinity).toBeUndefined();
     expect(service.spec.sessionAffinityConfig).toBeUndefined();
     expect(deploymentOf(manifests).spec.template.metadata.labels).toMatchObject(service.spec.selector);
     expect(service.spec.ports[0]?.targetPort).toBe(containerOf(manifests).ports?.[0]?.name);
   });
 
-  it('select the server pods with the Deployment, PDB and (when on) NetworkPolicy and ServiceMonitor', () => {
+  it('select the server pods with the Deployment, PDB, both Services and (when on) NetworkPolicy; the ServiceMonitor selects the metrics Service alone', () => {
     const podLabels = deploymentOf(manifests).spec.template.metadata.labels;
     const selectors = [
       deploymentOf(manifests).spec.selector.matchLabels,
       ...byKind(manifests, 'PodDisruptionBudget').map((pdb) => (pdb as unknown as { spec: { selector: { matchLabels: object } } }).spec.selector.matchLabels),
       ...byKind(manifests, 'NetworkPolicy').map((policy) => (policy as unknown as { spec: { podSelector: { matchLabels: object } } }).spec.podSelector.matchLabels),
-      ...byKind(manifests, 'ServiceMonitor').map((monitor) => (monitor as unknown as { spec: { selector: { matchLabels: object } } }).spec.selector.matchLabels),
+      ...byKind(manifests, 'Service').map((service) => (service as unknown as { spec: { selector: object } }).spec.selector),
     ];
     for (const selector of selectors) expect(podLabels).toMatchObject(selector);
+    const monitorSelector = (only(helmTemplate({ values: [ALL_FEATURES] }), 'ServiceMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> } } }).spec.selector.matchLabels;
+    const selected = byKind(manifests, 'Service').filter((service) => Object.entries(monitorSelector).every(([key, value]) => service.metadata.labels?.[key] === value));
+    expect(selected.map((service) => service.metadata.name)).toEqual(['smsgate-ca-metrics']);
     expect((only(manifests, 'Pod') as Pod).metadata.labels?.['app.kubernetes.io/component']).toBe('test');
   });
 

@@ -93,7 +93,7 @@ describe('buildServeConfig', () => {
     });
   });
 
-  it('metrics-listen: off by default (/metrics on the REST/ACME port), HOST:PORT when given', () => {
+  it('metrics-listen: off by default (no metrics listener), HOST:PORT when given', () => {
     expect(buildServeConfig({}).metricsListen).toBeUndefined();
     expect(buildServeConfig({ 'metrics-listen': '0.0.0.0:9090' }).metricsListen).toEqual({ host: '0.0.0.0', port: 9090 });
     expect(describeConfig(buildServeConfig({ 'metrics-listen': '127.0.0.1:9090' }))).toMatchObject({ metricsListen: '127.0.0.1:9090' });

@@ -68,7 +68,8 @@ describe('the issuance service owns CSR intake for every door', () => {
   it("checks the issuer's ranges once per request: once per IP, whatever the door", async () => {
     const ranges = Ipv4RangeSet.parse(RANGES.toStrings().join(','));
     const asked = vi.spyOn(ranges, 'contains');
-    const signer: CertificateSigner = { issue: (request) => new LeafSigner(testMaterial(), { clock: fixedClock(NOW) }).issue(request) };
+    const leafSigner = new LeafSigner(testMaterial(), { clock: fixedClock(NOW) });
+    const signer: CertificateSigner = { caKeys: leafSigner.caKeys, issue: (request) => leafSigner.issue(request) };
     const { service: issuance } = service({ ranges, signer });
     await issuance.issue({ door: 'acme', requester: 'a', type: 'private_server', csr: { pem: buildCsr({ ips: twoIps, subject: seq() }).pem, identifiers: twoIps } });
     expect(asked).toHaveBeenCalledTimes(2);

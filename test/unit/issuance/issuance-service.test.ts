@@ -126,11 +126,11 @@ describe('IssuanceService.processPending (the worker step)', () => {
     fixture = serviceFixture(material);
     const { record } = await fixture.service.submit({ csrPem: buildCsr().pem, type: 'webhook', metadata: {}, requester: 'x' });
     const { IssuanceService } = await import('../../../src/issuance/issuance-service.js');
-    const { fixedClock } = await import('../../../src/ca/index.js');
+    const { fixedClock, ForbiddenKeys } = await import('../../../src/ca/index.js');
     const { silentLogger } = await import('../../../src/telemetry/logger.js');
     const broken = new IssuanceService({
       store: fixture.store,
-      signer: { issue: () => { throw new Error('HSM unplugged at /dev/secret'); } },
+      signer: { caKeys: ForbiddenKeys.of([]), issue: () => { throw new Error('HSM unplugged at /dev/secret'); } },
       allowedRanges: material.allowedRanges,
       clock: fixedClock('2026-06-01T12:00:00Z'),
       logger: silentLogger(),
