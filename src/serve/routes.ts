@@ -7,6 +7,7 @@ import { csrRouter } from '../api/csr-routes.js';
 import { docsRouter } from '../api/docs-routes.js';
 import { openApiDocument } from '../api/openapi-document.js';
 import { RateLimiter } from '../api/rate-limiter.js';
+import { consoleRouter } from '../console/console-routes.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import type { ServeConfig } from '../config/serve-config.js';
@@ -33,7 +34,7 @@ export interface PublicRouteParts {
   readonly admin: Pick<AdminRoutesOptions, 'queries' | 'tokens'> | undefined;
 }
 
-/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door, the admin API and the ACME door. */
+/** The REST/ACME port: health, metrics (unless --metrics-listen), docs, the trust bundle, the CRL, the REST door, the admin API and its console, and the ACME door. */
 export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: PublicRouteParts): void {
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
   use(app, [
@@ -43,7 +44,7 @@ export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: P
     caRouter({ rootPem: parts.ca.rootCertificatePem, chainPem: parts.ca.material.chainPem }),
     crlRouter(parts.crl),
     csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
-    ...(parts.admin ? [adminRouter({ issuance: parts.issuance, ...parts.admin })] : []),
+    ...(parts.admin ? [adminRouter({ issuance: parts.issuance, ...parts.admin }), consoleRouter()] : []),
     ...(parts.acme ? [parts.acme.router] : []),
   ]);
 }
