@@ -78,5 +78,8 @@ dialog .actions{margin-top:1rem}
   tr{border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.25rem .5rem}
   td{border:0;padding:.2rem 0;display:grid;grid-template-columns:8.5rem 1fr;gap:.5rem;overflow-wrap:anywhere}
   td::before{content:attr(data-label);color:var(--muted)}
+  td:empty{display:none}
+  td .badge{justify-self:start}
+  .expiry-chart{min-width:720px}
 }
 `;

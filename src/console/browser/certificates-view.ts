@@ -52,7 +52,7 @@ function certificateRow(item: CertificateItem, context: ConsoleContext): HTMLTab
     cell('Issued', formatTime(item.issued_at)),
     cell('Expires', formatTime(item.not_after)),
     cell('State', html('span', { class: `badge ${item.state}` }, item.state === 'revoked' ? `revoked (${item.revocation_reason ?? 'unspecified'})` : item.state)),
-    cell('Action', item.state === 'valid' ? revokeButton(item, context) : ''),
+    cell('Action', item.state === 'valid' && revokeButton(item, context)),
   );
 }
 
