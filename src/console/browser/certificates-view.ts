@@ -1,31 +1,12 @@
 import type { ConsoleContext } from './console-context.js';
 import { byId, cell, dataTable, formatTime, html } from './dom-builder.js';
 import { askReason } from './reason-dialog.js';
+import type { CertificateSearch } from './certificate-search.js';
 import type { CertificateItem } from './wire-types.js';
 
-/** Certificates, newest first, searched by IP address or serial number, each valid one revocable. */
-export interface CertificateSearch {
-  readonly ip?: string;
-  readonly serial?: string;
-  readonly state?: string;
-}
-
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-/** Hex digits, as the API prints serials; colons allowed, as openssl prints them. */
-const SERIAL = /^[0-9a-f:]+$/i;
 const PAGE = 100;
 
-/** The search the form describes, or an error message for text that is neither an IP nor a serial. */
-export function certificateSearchOf(text: string, state: string): CertificateSearch | string {
-  const query = text.trim();
-  const stateFilter = state === '' ? {} : { state };
-  if (query === '') return stateFilter;
-  if (IPV4.test(query)) return { ip: query, ...stateFilter };
-  const serial = query.replaceAll(':', '');
-  if (SERIAL.test(query) && serial !== '' && serial.length <= 64) return { serial: serial.toLowerCase(), ...stateFilter };
-  return 'Search by an IPv4 address (192.168.1.10) or a serial number (hexadecimal digits).';
-}
-
+/** Certificates, newest first, searched by IP address or serial number, each valid one revocable. */
 export async function showCertificates(context: ConsoleContext, search: CertificateSearch): Promise<void> {
   const { items } = await context.client.get<{ items: CertificateItem[] }>('/certificates', { ...search, limit: String(PAGE) });
   byId('certificate-summary', HTMLElement).textContent = summaryOf(items.length, search);

@@ -4,7 +4,8 @@
  */
 import { AdminApiError, AdminClient } from './admin-client.js';
 import { AuditView } from './audit-view.js';
-import { certificateSearchOf, showCertificates, type CertificateSearch } from './certificates-view.js';
+import { certificateSearchOf, type CertificateSearch } from './certificate-search.js';
+import { showCertificates } from './certificates-view.js';
 import type { ConsoleContext } from './console-context.js';
 import { byId } from './dom-builder.js';
 import { showExpiryPlot } from './expiry-plot.js';
