@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 /** The stamp written after each successful build; its mtime is the build's. */
 export const STAMP = 'dist/.build-stamp';
 const INPUT_DIRECTORIES = ['src', 'bench'];
-const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
+const INPUT_FILES = ['tsconfig.json', 'tsconfig.build.json', 'src/console/browser/tsconfig.json', 'package.json', 'package-lock.json'];
+/** The server and CLI, then the admin console's browser modules (DOM types, their own project). */
+const BUILD_PROJECTS = ['tsconfig.build.json', 'src/console/browser/tsconfig.json'];
 
 /** The input newer than the stamp (or a reason to build), or undefined when the build is current. */
 export function staleReason(root) {
@@ -49,8 +51,10 @@ function main(force) {
   if (!force) process.stderr.write(`building (${reason.startsWith(root) ? `${reason.slice(root.length + 1)} changed` : reason})...\n`);
   // A source saved while the compiler runs is newer than the stamp, so the next start builds again.
   const started = new Date();
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  if (tsc.status !== 0) return tsc.status ?? 1;
+  for (const project of BUILD_PROJECTS) {
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, project)], { stdio: 'inherit' });
+    if (tsc.status !== 0) return tsc.status ?? 1;
+  }
   writeFileSync(join(root, STAMP), `${started.toISOString()}\n`);
   utimesSync(join(root, STAMP), started, started);
   return 0;

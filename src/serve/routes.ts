@@ -8,6 +8,7 @@ import { docsRouter } from '../api/docs-routes.js';
 import { openApiDocument } from '../api/openapi-document.js';
 import { RateLimiter } from '../api/rate-limiter.js';
 import { httpErrorFromStoreFault } from '../api/store-fault-status.js';
+import { consoleRouter } from '../console/console-routes.js';
 import type { ListenAddress } from '../config/listen-address.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import type { ServeConfig } from '../config/serve-config.js';
@@ -34,8 +35,9 @@ export interface PublicRouteParts {
 }
 
 /**
- * The REST/ACME port: health, docs, the trust bundle, the CRL, the REST door, the admin API and the
- * ACME door. Never /metrics (it answers 404 here): the scraper gets its own listener, --metrics-listen.
+ * The REST/ACME port: health, docs, the trust bundle, the CRL, the REST door, the admin API and its
+ * console, and the ACME door. Never /metrics (it answers 404 here): the scraper gets its own
+ * listener, --metrics-listen.
  */
 export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: PublicRouteParts): void {
   const rateLimiter = config.rateLimit ? new RateLimiter(config.rateLimit.max, config.rateLimit.periodMs) : undefined;
@@ -45,7 +47,7 @@ export function registerPublicRoutes(app: HttpApp, config: ServeConfig, parts: P
     caRouter(parts.ca),
     crlRouter(parts.crl),
     csrRouter({ issuance: parts.issuance, rateLimiter, trustedProxies: config.trustedProxies, metrics: parts.metrics }),
-    ...(parts.admin ? [adminRouter({ issuance: parts.issuance, ...parts.admin })] : []),
+    ...(parts.admin ? [adminRouter({ issuance: parts.issuance, ...parts.admin }), consoleRouter()] : []),
     ...(parts.acme ? [parts.acme.router] : []),
   ]);
 }

@@ -19,7 +19,7 @@ interface LayerRule {
 
 const NETWORK_AND_FILES = ['node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram', 'node:fs', 'node:child_process'];
 const FRAMEWORKS = ['koa', '@koa/', '@kubernetes/client-node', 'better-sqlite3'];
-const EVERYTHING_BUT_CLI = ['shared', 'ca', 'config', 'telemetry', 'kube', 'custom-resources', 'keystore', 'store', 'issuance', 'api', 'acme', 'http', 'controller', 'serve'];
+const EVERYTHING_BUT_CLI = ['shared', 'ca', 'config', 'telemetry', 'kube', 'custom-resources', 'keystore', 'store', 'issuance', 'api', 'acme', 'http', 'controller', 'console', 'serve'];
 
 const RULES: Record<string, LayerRule> = {
   shared: { mayImport: [], neverPackages: [...FRAMEWORKS, 'pino', 'prom-client', ...NETWORK_AND_FILES] },
@@ -40,6 +40,10 @@ const RULES: Record<string, LayerRule> = {
   controller: { mayImport: ['issuance', 'kube', 'custom-resources', 'ca', 'store', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
   // The generic machinery (queue, leader election, caches) knows no reconciler and no CA.
   'controller/runtime': { mayImport: ['kube', 'telemetry'], neverPackages: ['koa', '@koa/', 'better-sqlite3'] },
+  // The admin console: the page and its routes, over the admin API it calls from the browser.
+  console: { mayImport: ['http'], neverPackages: ['@kubernetes/client-node', 'better-sqlite3'] },
+  // Modules that run in the browser: they import only each other (see the test below).
+  'console/browser': { mayImport: [], neverPackages: [] },
   // The one place the product is assembled; only the CLI imports it.
   serve: { mayImport: EVERYTHING_BUT_CLI, neverPackages: [] },
   cli: { mayImport: EVERYTHING_BUT_CLI, neverPackages: [] },
@@ -199,6 +203,17 @@ describe('architecture: import rules of docs/ARCHITECTURE.md §2', () => {
         .filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('node:'))
         .filter((specifier) => !(packageOf(specifier) in manifest.dependencies))
         .map((specifier) => `${relative(SRC, file)} imports ${specifier}, which is not a runtime dependency`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the browser modules of the console import only each other (they are served from one folder)', () => {
+    const browserFiles = files.filter((file) => layerOf(relative(SRC, file)) === 'console/browser');
+    expect(browserFiles.length).toBeGreaterThan(3);
+    const offenders = browserFiles.flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((specifier) => !/^\.\/[a-z][a-z-]*\.js$/.test(specifier))
+        .map((specifier) => `${relative(SRC, file)} imports ${specifier}`),
     );
     expect(offenders).toEqual([]);
   });
