@@ -16,6 +16,7 @@ import { CertificateRequestReconciler } from './certificate-request/certificate-
 import { FreshCache } from './runtime/fresh-cache.js';
 import { IssuerReconciler } from './issuers/issuer-reconciler.js';
 import { IssuerResolver } from './issuers/issuer-resolver.js';
+import { DEFAULT_MAX_RETRY_DURATION_MS } from './request-reconcile.js';
 import type { OperatorOptions } from './operator-options.js';
 import { runQueue, type ReconcileCounters } from './runtime/queue-runner.js';
 import { WorkQueue } from './runtime/work-queue.js';
@@ -65,7 +66,17 @@ export class ControllerSet {
     this.issuerQueue = new WorkQueue({ concurrency: 2, ...backoff });
     const resolver = this.resolver();
     this.crReconciler = new CertificateRequestReconciler(
-      { requests: new ResourceClient(options.api, CERTIFICATE_REQUESTS), requestCache: this.requestCache, secrets: new ResourceClient(options.api, SECRETS), secretCache: this.secretCache, resolver, events, clock: options.clock, logger },
+      {
+        requests: new ResourceClient(options.api, CERTIFICATE_REQUESTS),
+        requestCache: this.requestCache,
+        secrets: new ResourceClient(options.api, SECRETS),
+        secretCache: this.secretCache,
+        resolver,
+        events,
+        clock: options.clock,
+        logger,
+        maxRetryDurationMs: options.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS,
+      },
       options.restRecords,
     );
     this.issuerReconcilers = { IPIssuer: this.issuerReconciler('IPIssuer', IP_ISSUERS, resolver), IPClusterIssuer: this.issuerReconciler('IPClusterIssuer', IP_CLUSTER_ISSUERS, resolver) };
@@ -146,7 +157,15 @@ export class ControllerSet {
     const informer = this.informer<CertManagerCertificateRequest>(CERT_MANAGER_CERTIFICATE_REQUESTS);
     const cache = new FreshCache(informer);
     const requests = new ResourceClient<CertManagerCertificateRequest>(this.options.api, CERT_MANAGER_CERTIFICATE_REQUESTS);
-    const reconciler = new CertManagerReconciler({ requests, cache, resolver, events: this.events, clock: this.options.clock, logger: this.logger });
+    const reconciler = new CertManagerReconciler({
+      requests,
+      cache,
+      resolver,
+      events: this.events,
+      clock: this.options.clock,
+      logger: this.logger,
+      ...(this.options.maxRetryDurationMs !== undefined ? { maxRetryDurationMs: this.options.maxRetryDurationMs } : {}),
+    });
     const presence = new CertManagerPresence({ api: this.options.api, recheckMs: this.options.certManagerRecheckMs ?? DEFAULT_CERT_MANAGER_RECHECK_MS, logger: this.logger });
     return { informer, cache, queue: new WorkQueue({ concurrency: 4, ...backoff }), reconciler, presence };
   }

@@ -33,6 +33,8 @@ export interface OperatorOptions {
   /** Every object is reconciled again this often. Default 10 min. */
   readonly resyncPeriodMs?: number;
   readonly backoff?: BackoffPolicy;
+  /** A request whose issuance keeps failing in passing is Failed after this long (issuer-lib's MaxRetryDuration). Default 1 h. */
+  readonly maxRetryDurationMs?: number;
   /** Watch timeout (seconds) passed to informers. Default 300. */
   readonly watchTimeoutSeconds?: number;
   readonly clock: Clock;

@@ -1,4 +1,4 @@
-import type { CertificateType, IssuedCertificate, Ipv4, SubjectKey } from '../ca/index.js';
+import type { CertificateType, ExtendedKeyUsage, IssuedCertificate, Ipv4, SubjectKey } from '../ca/index.js';
 
 /** What the service needs from the CA core's LeafSigner (structural, so tests can pass a fake). */
 export interface CertificateSigner {
@@ -8,5 +8,6 @@ export interface CertificateSigner {
     readonly type: CertificateType;
     readonly notBefore?: Date;
     readonly notAfter?: Date;
+    readonly extendedKeyUsages?: readonly ExtendedKeyUsage[];
   }): IssuedCertificate;
 }

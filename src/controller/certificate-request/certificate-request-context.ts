@@ -23,6 +23,8 @@ export interface CertificateRequestContext {
   readonly events: EventSink;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** A failing issuance is Failed once Ready has been False this long. */
+  readonly maxRetryDurationMs: number;
 }
 
 export interface WriteAwareCache<T> {
@@ -38,4 +40,17 @@ export function involved(cr: CertificateRequest): InvolvedObject {
 /** Writes the status when it differs (conditional on the resourceVersion read); true when written. */
 export function writeStatus(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
   return writeStatusIfChanged({ client: context.requests, cache: context.requestCache }, cr, status);
+}
+
+/**
+ * A status that may not be writable (the failure being reported may be a write the operator is not
+ * allowed): false when it could not be written; the caller's Event still goes out.
+ */
+export async function writeStatusQuietly(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
+  try {
+    return await writeStatus(context, cr, status);
+  } catch (error) {
+    context.logger.debug({ err: error, request: `${cr.metadata.namespace ?? ''}/${cr.metadata.name ?? ''}` }, 'could not write the status of a failing CertificateRequest');
+    return false;
+  }
 }
