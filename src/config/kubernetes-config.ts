@@ -37,6 +37,14 @@ export const KUBERNETES_SETTINGS = {
   trustConfigMap: valueKnob({ flag: 'trust-configmap', valueName: 'NS/NAME', help: 'publish the root certificate (key ca.crt) in this ConfigMap', parse: parseTrustConfigMap }),
   controllerWorkers: valueKnob({ flag: 'controller-workers', valueName: 'N', help: 'CertificateRequests reconciled at once', default: '16', parse: parseWorkers }),
   resyncPeriodMs: valueKnob({ flag: 'controller-resync-period', valueName: 'DURATION', help: 'reconcile every object again this often', default: '10m', parse: parseResyncPeriod }),
+  maxRetryDurationMs: valueKnob({
+    flag: 'max-retry-duration',
+    valueName: 'DURATION',
+    help: 'a request whose issuance keeps failing in passing (Ready=False, Pending) turns Failed after this long',
+    default: '1h',
+    parse: parseMaxRetryDuration,
+  }),
+  secretOwnerReferences: switchKnob({ flag: 'secret-owner-references', help: 'make each CertificateRequest the owner of its Secret, so deleting the request deletes the Secret (default: Secrets outlive their requests)' }),
 };
 
 type KubernetesKnobs = SettingsOf<typeof KUBERNETES_SETTINGS>;
@@ -105,6 +113,12 @@ function parseResyncPeriod(text = '', flag: string): number {
   return ms;
 }
 
+function parseMaxRetryDuration(text = '', flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms < 1000) throw new ConfigError(`${flag} must be at least 1s`);
+  return ms;
+}
+
 function parseTrustConfigMap(text: string | undefined): { readonly namespace: string; readonly name: string } | undefined {
   if (!text) return undefined;
   const [namespace, name, extra] = text.split('/');
@@ -128,5 +142,7 @@ export function describeKubernetesConfig(config: KubernetesConfig): Record<strin
     trustConfigMap: config.trustConfigMap ? `${config.trustConfigMap.namespace}/${config.trustConfigMap.name}` : undefined,
     controllerWorkers: config.controllerWorkers,
     resyncPeriod: formatDuration(config.resyncPeriodMs),
+    maxRetryDuration: formatDuration(config.maxRetryDurationMs),
+    secretOwnerReferences: config.secretOwnerReferences,
   };
 }

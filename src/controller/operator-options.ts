@@ -35,6 +35,8 @@ export interface OperatorOptions {
   readonly backoff?: BackoffPolicy;
   /** A request whose issuance keeps failing in passing is Failed after this long (issuer-lib's MaxRetryDuration). Default 1 h. */
   readonly maxRetryDurationMs?: number;
+  /** Each CertificateRequest owns its Secret (deleted with it). Default false: Secrets outlive their requests, as cert-manager's do. */
+  readonly secretOwnerReferences?: boolean;
   /** Watch timeout (seconds) passed to informers. Default 300. */
   readonly watchTimeoutSeconds?: number;
   readonly clock: Clock;

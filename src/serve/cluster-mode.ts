@@ -103,6 +103,8 @@ function newOperator(config: ServeConfig, topology: Topology, cluster: Cluster, 
     identity: `${kubernetes.podName}_${randomBytes(4).toString('hex')}`,
     workers: kubernetes.controllerWorkers,
     resyncPeriodMs: kubernetes.resyncPeriodMs,
+    maxRetryDurationMs: kubernetes.maxRetryDurationMs,
+    secretOwnerReferences: kubernetes.secretOwnerReferences,
     clock: parts.clock,
     logger: parts.logger,
   });

@@ -15,14 +15,19 @@ export function pemBlocks(bundle: string): string[] {
  * `openssl verify` exactly as the product promises: strict X.509, TLS server purpose, the IP checked
  * against the SAN, the intermediate as untrusted and only the root as trust anchor.
  */
-export async function verifyServerChain(dir: string, chainPem: string, rootPem: string, ip: string): Promise<RunResult> {
+export function verifyServerChain(dir: string, chainPem: string, rootPem: string, ip: string): Promise<RunResult> {
+  return verifyChain(dir, chainPem, rootPem, { purpose: 'sslserver', ip });
+}
+
+/** `openssl verify -x509_strict` for a purpose (sslserver, sslclient), the IP checked when given. */
+export async function verifyChain(dir: string, chainPem: string, rootPem: string, options: { purpose: 'sslserver' | 'sslclient'; ip?: string }): Promise<RunResult> {
   const [leaf, ...intermediates] = pemBlocks(chainPem);
   await writeFile(join(dir, 'verify-leaf.pem'), leaf ?? '');
   await writeFile(join(dir, 'verify-untrusted.pem'), intermediates.join(''));
   await writeFile(join(dir, 'verify-root.pem'), rootPem);
   return openssl(
     [
-      'verify', '-x509_strict', '-purpose', 'sslserver', '-verify_ip', ip,
+      'verify', '-x509_strict', '-purpose', options.purpose, ...(options.ip ? ['-verify_ip', options.ip] : []),
       '-CAfile', 'verify-root.pem', '-untrusted', 'verify-untrusted.pem', 'verify-leaf.pem',
     ],
     { cwd: dir },
@@ -35,4 +40,18 @@ export async function certificateText(dir: string, pem: string): Promise<string>
   const result = await openssl(['x509', '-in', file, '-noout', '-text']);
   if (result.code !== 0) throw new Error(`openssl x509 failed: ${result.stderr}`);
   return result.stdout;
+}
+
+/** `openssl x509 -purpose`: each purpose OpenSSL knows, Yes or No for this certificate as an end entity. */
+export async function certificatePurposes(dir: string, pem: string): Promise<Record<string, string>> {
+  const file = join(dir, `purpose-${Math.random().toString(16).slice(2)}.pem`);
+  await writeFile(file, pem);
+  const result = await openssl(['x509', '-in', file, '-noout', '-purpose']);
+  if (result.code !== 0) throw new Error(`openssl x509 -purpose failed: ${result.stderr}`);
+  const purposes: Record<string, string> = {};
+  for (const line of result.stdout.split('\n')) {
+    const match = /^(.+?) : (Yes|No)$/.exec(line.trim());
+    if (match) purposes[match[1]!] = match[2]!;
+  }
+  return purposes;
 }

@@ -2,6 +2,7 @@ import { LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type Clock, type ExtendedKeyUsa
 import type { CertManagerCertificateRequest } from '../../custom-resources/cert-manager-types.js';
 import { CERT_MANAGER_GROUP } from '../../custom-resources/resource-types.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
+import { isConflict } from '../../kube/kube-errors.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { EventSink } from '../certificate-request/certificate-request-context.js';
@@ -154,11 +155,15 @@ export class CertManagerReconciler {
     return writeStatusIfChanged({ client: this.options.requests, cache: this.options.cache }, cr, status);
   }
 
-  /** A status that may not be writable (the failure being reported may be the status write itself): the Event still goes out. */
+  /**
+   * A status that may not be writable (the failure being reported may be the status write itself):
+   * the Event still goes out. A conflict is thrown: the queue retries at once with the fresh object.
+   */
   private async writeQuietly(cr: CertManagerCertificateRequest, status: Status): Promise<void> {
     try {
       await this.write(cr, status);
     } catch (error) {
+      if (isConflict(error)) throw error;
       this.options.logger.debug({ err: error, request: objectKey(cr.metadata.namespace, cr.metadata.name ?? '') }, 'could not write the status of a failing cert-manager CertificateRequest');
     }
   }

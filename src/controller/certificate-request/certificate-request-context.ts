@@ -1,5 +1,6 @@
 import type { Clock } from '../../ca/index.js';
 import type { Secret } from '../../kube/core-types.js';
+import { isConflict } from '../../kube/kube-errors.js';
 import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import type { EventType, InvolvedObject } from '../../kube/event-recorder.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
@@ -44,12 +45,14 @@ export function writeStatus(context: CertificateRequestContext, cr: CertificateR
 
 /**
  * A status that may not be writable (the failure being reported may be a write the operator is not
- * allowed): false when it could not be written; the caller's Event still goes out.
+ * allowed): false when it could not be written; the caller's Event still goes out. A conflict is
+ * thrown: the queue retries at once with the fresh object.
  */
 export async function writeStatusQuietly(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
   try {
     return await writeStatus(context, cr, status);
   } catch (error) {
+    if (isConflict(error)) throw error;
     context.logger.debug({ err: error, request: `${cr.metadata.namespace ?? ''}/${cr.metadata.name ?? ''}` }, 'could not write the status of a failing CertificateRequest');
     return false;
   }

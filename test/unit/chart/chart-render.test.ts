@@ -127,6 +127,7 @@ describe('helm template', () => {
       '--crl-validity=24h',
       '--controller',
       `--cluster-resource-namespace=${NAMESPACE}`,
+      '--max-retry-duration=1h',
       '--cert-manager',
       '--leader-elect',
       `--leader-election-namespace=${NAMESPACE}`,
