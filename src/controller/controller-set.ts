@@ -3,7 +3,7 @@ import type { Secret } from '../kube/core-types.js';
 import type { AnyIssuer, CertificateRequest } from '../custom-resources/crd-types.js';
 import type { EventRecorder } from '../kube/event-recorder.js';
 import { Informer, type InformerStats } from '../kube/informer.js';
-import { LABELS } from '../custom-resources/labels.js';
+import { ANNOTATIONS, LABELS } from '../custom-resources/labels.js';
 import { keyOf, objectKey, type KubeObject } from '../kube/kube-object.js';
 import { ResourceClient } from '../kube/resource-client.js';
 import { SECRETS, apiVersionOf, type ResourceType } from '../kube/resource-types.js';
@@ -76,6 +76,7 @@ export class ControllerSet {
         clock: options.clock,
         logger,
         maxRetryDurationMs: options.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS,
+        secretOwnerReferences: options.secretOwnerReferences ?? false,
       },
       options.restRecords,
     );
@@ -223,9 +224,11 @@ export class ControllerSet {
     });
   }
 
+  /** The request a Secret of ours was written for: its owner when it has one, else the one its annotation names (Secrets outlive requests by default). */
   private enqueueOwner(secret: Secret): void {
     const owner = (secret.metadata.ownerReferences ?? []).find((ref) => ref.controller === true && ref.kind === 'CertificateRequest' && ref.apiVersion === apiVersionOf(CERTIFICATE_REQUESTS));
-    if (owner) this.crQueue.add(objectKey(secret.metadata.namespace, owner.name));
+    const name = owner?.name ?? secret.metadata.annotations?.[ANNOTATIONS.certificateRequest];
+    if (name) this.crQueue.add(objectKey(secret.metadata.namespace, name));
   }
 
   /** The issuer itself, and every request naming it, are looked at again. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CertManagerCertificateRequest } from '../../src/custom-resources/cert-manager-types.js';
 import { CERT_MANAGER_CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
 import { ResourceClient } from '../../src/kube/resource-client.js';
-import { basicConstraintsExtension, buildCsr, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
+import { basicConstraintsExtension, buildCsr, cnName, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
 import { eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 import { certificatePurposes, certificateText, pemBlocks, verifyChain } from '../support/openssl.js';
 
@@ -38,8 +38,9 @@ afterAll(async () => {
 const cmClient = (): ResourceClient<CertManagerCertificateRequest> => new ResourceClient<CertManagerCertificateRequest>(h.api, CERT_MANAGER_CERTIFICATE_REQUESTS);
 
 /** Created and approved, as cert-manager and its approver would. */
-async function approvedRequest(name: string, ip: string, spec: { usages?: string[]; duration?: string }): Promise<void> {
-  const csr = buildCsr({ key: freshKey('p256'), subject: seq(), ips: [ip], extensions: [keyUsageExtension(), serverAuthExtension(), basicConstraintsExtension(false)] }).pem;
+async function approvedRequest(name: string, ip: string, spec: { usages?: string[]; duration?: string }, commonName?: string): Promise<void> {
+  const subject = commonName === undefined ? seq() : cnName(commonName);
+  const csr = buildCsr({ key: freshKey('p256'), subject, ips: [ip], extensions: [keyUsageExtension(), serverAuthExtension(), basicConstraintsExtension(false)] }).pem;
   await cmClient().create({ metadata: { name, namespace: 'default' }, spec: { request: Buffer.from(csr).toString('base64'), issuerRef: ISSUER_REF, ...spec } });
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const patch = { status: { conditions: [{ type: 'Approved', status: 'True', reason: 'cert-manager.io', message: 'approved by test', lastTransitionTime: now }] } };
@@ -145,6 +146,25 @@ describe('a capped duration', () => {
       return all.some((event) => event.reason === 'Issued') ? all : undefined;
     }, 'the Issued Event');
     expect(events.map((event) => event.reason)).not.toContain('DurationCapped');
+  });
+});
+
+describe("a Certificate's commonName (in the CSR's subject, as cert-manager writes it)", () => {
+  it('equal to the IP: issued, with an empty subject all the same', async () => {
+    await approvedRequest('cn-ip', '10.7.3.1', { usages: ['server auth'] }, '10.7.3.1');
+    const cr = await settled('cn-ip');
+    expect(condition(cr, 'Ready')?.reason).toBe('Issued');
+    const text = await certificateText(dir, pemBlocks(Buffer.from(cr.status!.certificate!, 'base64').toString('utf8'))[0]!);
+    expect(text).toMatch(/\n\s*Subject: *\n/);
+  });
+
+  it('anything else: refused, naming it', async () => {
+    await approvedRequest('cn-name', '10.7.3.2', { usages: ['server auth'] }, 'my-service.example');
+    const cr = await settled('cn-name');
+    expect(condition(cr, 'Ready')).toMatchObject({ status: 'False', reason: 'Failed' });
+    expect(condition(cr, 'InvalidRequest')?.status).toBe('True');
+    expect(condition(cr, 'Ready')?.message).toContain('my-service.example');
+    expect(h.issuer.count('cert-manager.io/default/cn-name')).toBe(0);
   });
 });
 

@@ -26,6 +26,8 @@ export interface CertificateRequestContext {
   readonly logger: Logger;
   /** A failing issuance is Failed once Ready has been False this long. */
   readonly maxRetryDurationMs: number;
+  /** Each request is its Secret's controller owner (deleted with it); otherwise Secrets outlive their requests. */
+  readonly secretOwnerReferences: boolean;
 }
 
 export interface WriteAwareCache<T> {

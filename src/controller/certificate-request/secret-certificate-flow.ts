@@ -12,6 +12,7 @@ import { involved, writeStatus, writeStatusQuietly, type CertificateRequestConte
 import { planCertificate, renewalTimeFor, requestedNotAfter, type CertificatePlan, type IssueCause } from './certificate-plan.js';
 import { checkCertificateSpec, type DesiredCertificate } from './certificate-spec.js';
 import { failedStatus, hasReadyCondition, initializingStatus, readyStatus, refusedThisGeneration, retryDeadlineOf } from './certificate-status.js';
+import type { ClaimContext } from './secret-claim.js';
 import { inspectSecret, type ExpectedCa } from './secret-inspection.js';
 import { buildSecret, metadataDrifted, secretMetadataFor } from './secret-manifest.js';
 
@@ -82,7 +83,7 @@ export class SecretCertificateFlow {
     const issuer = await this.context.resolver.resolve(spec.desired.issuerRef, cr.metadata.namespace);
     if (!issuer.ok) return { plan: planCertificate({ spec, issuer, secret: undefined, statusRevision, now }) };
     const existing = await this.readSecret(cr, spec.desired.secretName);
-    const secret = inspectSecret(existing, cr, this.expected(issuer.ca));
+    const secret = inspectSecret(existing, cr, this.expected(issuer.ca), this.claimContext(cr, spec.desired));
     return { plan: planCertificate({ spec, issuer, secret, statusRevision, now }), target: { cr, desired: spec.desired, ca: issuer.ca, existing } };
   }
 
@@ -158,16 +159,19 @@ export class SecretCertificateFlow {
     let current = existing;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       if (current) {
-        const inspection = inspectSecret(current, cr, this.expected(ca));
+        const inspection = inspectSecret(current, cr, this.expected(ca), this.claimContext(cr, desired));
         if (inspection.kind === 'foreign') {
           await this.fail(cr, 'SecretConflict', inspection.message);
           return false;
         }
-        this.context.secretCache.wrote(await this.context.secrets.replace(buildSecret(cr, desired, content, current)));
+        this.context.secretCache.wrote(await this.context.secrets.replace(buildSecret(cr, desired, content, this.context.secretOwnerReferences, current)));
+        if (inspection.kind === 'invalid' && inspection.adoptedFrom) {
+          this.context.events.record(involved(cr), 'Normal', 'SecretAdopted', `Adopted Secret ${desired.secretName} from ${inspection.adoptedFrom}`);
+        }
         return true;
       }
       try {
-        this.context.secretCache.wrote(await this.context.secrets.create(buildSecret(cr, desired, content)));
+        this.context.secretCache.wrote(await this.context.secrets.create(buildSecret(cr, desired, content, this.context.secretOwnerReferences)));
         return true;
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
@@ -199,6 +203,10 @@ export class SecretCertificateFlow {
   private async fail(cr: CertificateRequest, reason: string, message: string): Promise<void> {
     const written = await writeStatus(this.context, cr, failedStatus(cr, reason, message, this.context.clock.now()));
     if (written) this.context.events.record(involved(cr), 'Warning', reason, message);
+  }
+
+  private claimContext(cr: CertificateRequest, desired: DesiredCertificate): ClaimContext {
+    return { ips: desired.ips, requestExists: (name) => this.context.requestCache.get(objectKey(cr.metadata.namespace, name)) !== undefined };
   }
 
   private expected(ca: SigningCa): ExpectedCa {
