@@ -16,6 +16,7 @@ import { CertificateRequestReconciler } from './certificate-request/certificate-
 import { FreshCache } from './runtime/fresh-cache.js';
 import { IssuerReconciler } from './issuers/issuer-reconciler.js';
 import { IssuerResolver } from './issuers/issuer-resolver.js';
+import { certificateStateOf, isUserRequest } from './certificate-request/certificate-state.js';
 import { DEFAULT_MAX_RETRY_DURATION_MS } from './request-reconcile.js';
 import type { OperatorOptions } from './operator-options.js';
 import { runQueue, type ReconcileCounters } from './runtime/queue-runner.js';
@@ -89,15 +90,19 @@ export class ControllerSet {
   async start(): Promise<void> {
     await Promise.all([this.issuers.IPIssuer.start(), this.issuers.IPClusterIssuer.start(), this.secrets.start()]);
     if (this.stopped) return;
-    runQueue(this.issuerQueue, (key) => this.reconcileIssuer(key), this.logger, this.counters, 'issuers');
-    runQueue(this.crQueue, (key) => this.crReconciler.reconcile(key), this.logger, this.counters, 'certificaterequests');
+    const metrics = this.options.metrics;
+    runQueue(this.issuerQueue, (key) => this.reconcileIssuer(key), { logger: this.logger, counters: this.counters, name: 'issuers', metrics });
+    runQueue(this.crQueue, (key) => this.crReconciler.reconcile(key), { logger: this.logger, counters: this.counters, name: 'certificaterequests', metrics });
     const cm = this.certManager;
-    if (cm) runQueue(cm.queue, (key) => cm.reconciler.reconcile(key), this.logger, this.counters, 'cert-manager');
+    if (cm) runQueue(cm.queue, (key) => cm.reconciler.reconcile(key), { logger: this.logger, counters: this.counters, name: 'cert-manager', metrics });
+    metrics?.watchCertificates(() => this.requests.list().filter(isUserRequest).map(certificateStateOf));
     await Promise.all([this.requests.start(), ...(cm ? [cm.presence.start(() => this.startCertManagerInformer(cm))] : [])]);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A replica that is no longer the leader exports no certificates: the new leader does.
+    this.options.metrics?.watchCertificates(() => []);
     await this.certManager?.presence.stop();
     await Promise.all(this.informers().map((informer) => informer.stop()));
     await Promise.all(this.queues().map((queue) => queue.shutdown()));

@@ -105,6 +105,7 @@ function newOperator(config: ServeConfig, topology: Topology, cluster: Cluster, 
     resyncPeriodMs: kubernetes.resyncPeriodMs,
     maxRetryDurationMs: kubernetes.maxRetryDurationMs,
     secretOwnerReferences: kubernetes.secretOwnerReferences,
+    metrics: parts.metrics,
     clock: parts.clock,
     logger: parts.logger,
   });

@@ -1,3 +1,4 @@
+import type { ControllerMetrics } from '../telemetry/controller-metrics.js';
 import type { CaMaterial, Ipv4RangeSet } from '../ca/index.js';
 import type { Operator } from '../controller/operator.js';
 import type { IssuanceService } from '../issuance/issuance-service.js';
@@ -9,6 +10,8 @@ export interface ControllerParts {
   readonly ca: CaMaterial;
   readonly issuance: IssuanceService;
   readonly newIssuance: (material: CaMaterial, ranges: Ipv4RangeSet) => IssuanceService;
+  /** Where the controller reports reconciles and its certificates (the /metrics registry). */
+  readonly metrics: ControllerMetrics;
 }
 
 export type Ledger = IssuanceStore & RevocationLedger & RevocationList & StoreHealth;

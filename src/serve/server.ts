@@ -71,7 +71,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     if (workerSigns) await startWorker(worker, issuance);
     const acme = config.acme.enabled ? acmeDoor(config, { store, issuance, clock, logger, allowedRanges: ca.material.allowedRanges }) : undefined;
     await acme?.start();
-    await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges) });
+    await cluster.startController({ ca: ca.material, issuance, newIssuance: (material, ranges) => issuanceFor(material, ranges), metrics: metrics.controller });
     let accepting = true;
     const app = createHttpApp({ logger, metrics });
     const checks: ReadinessCheck[] = [

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerControllerMetrics, type ControllerMetrics } from './controller-metrics.js';
 
 const PREFIX = 'smsgate_ca_';
 
@@ -17,6 +18,8 @@ export interface CaMetrics {
   readonly certificatesRevoked: Counter<'door' | 'reason'>;
   readonly rateLimited: Counter<'route'>;
   readonly pendingRequests: Gauge;
+  /** The Kubernetes controller's reconciles and per-certificate series (empty unless it runs). */
+  readonly controller: ControllerMetrics;
 }
 
 export function createMetrics(options: { readonly processMetrics?: boolean } = {}): CaMetrics {
@@ -74,5 +77,6 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       help: 'Certificate requests waiting for the signing worker',
       registers,
     }),
+    controller: registerControllerMetrics(registry),
   };
 }
