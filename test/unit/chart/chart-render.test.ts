@@ -20,6 +20,7 @@ const DEFAULT_KINDS = {
 const OPTIONAL_KINDS = {
   Ingress: 1,
   ServiceMonitor: 1,
+  PrometheusRule: 1,
   NetworkPolicy: 1,
   Bundle: 1,
   Certificate: 1,
