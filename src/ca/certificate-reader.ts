@@ -93,3 +93,17 @@ export function readSubjectKeyIdentifier(fields: CertificateFields): Uint8Array 
   reader.finish('subjectKeyIdentifier');
   return reader.bytes.subarray(keyIdentifier.contentStart, keyIdentifier.end);
 }
+
+/** The key purposes (OIDs) of the extKeyUsage extension; undefined when the certificate has none (any purpose). */
+export function readExtendedKeyUsage(fields: CertificateFields): string[] | undefined {
+  const extension = fields.extensions.get(OID.extKeyUsage);
+  if (!extension) {
+    return undefined;
+  }
+  const reader = extensionValueReader(extension.value, OID.extKeyUsage, CERTIFICATE.reason);
+  const purposes = reader.enter(TAG.SEQUENCE, 'ExtKeyUsageSyntax');
+  reader.finish('extKeyUsage');
+  const oids: string[] = [];
+  while (!purposes.atEnd()) oids.push(purposes.oid('KeyPurposeId'));
+  return oids;
+}

@@ -21,6 +21,7 @@ export type CaErrorReason =
   | 'ca_requested'
   | 'extension_invalid'
   | 'validity_invalid'
+  | 'usage_not_permitted'
   | 'cidr_invalid'
   | 'ca_material_invalid'
   | 'key_file_insecure'
@@ -30,7 +31,8 @@ export type CaErrorReason =
  * What kind of fault a reason is, so each door maps the class, not the reason, to its wire format:
  * - malformed: the input cannot be read (bad PEM/DER, a broken signature, oversize);
  * - policy: readable, but asks for what this CA may not certify (identifiers, keys, subject, extensions);
- * - unsatisfiable: allowed, but this CA cannot issue it as asked (a validity window outside its own);
+ * - unsatisfiable: allowed, but this CA cannot issue it as asked (a validity window outside its own, a
+ *   key usage its own certificate does not permit);
  * - server: the CA's own material or configuration is at fault; the requester can do nothing about it;
  * - retryable: a passing fault on the server side; the same request may succeed later.
  */
@@ -56,6 +58,7 @@ export const CA_ERROR_CLASS = {
   ca_requested: 'policy',
   extension_invalid: 'policy',
   validity_invalid: 'unsatisfiable',
+  usage_not_permitted: 'unsatisfiable',
   cidr_invalid: 'server',
   ca_material_invalid: 'server',
   key_file_insecure: 'server',

@@ -2,7 +2,7 @@ import { integerFromBytes } from './der.js';
 import type { DerContext } from './der-reader.js';
 import { encodeTbs, signTbs, wholeSeconds, type CertificateSigningKey } from './certificate-assembly.js';
 import type { CaMaterial } from './ca-material.js';
-import { readCertificate, readSubjectKeyIdentifier, type CertificateFields } from './certificate-reader.js';
+import { readCertificate, readExtendedKeyUsage, readSubjectKeyIdentifier, type CertificateFields } from './certificate-reader.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import { CaError } from './errors.js';
 import { keyIdentifierOf } from './extensions.js';
@@ -16,7 +16,7 @@ import { EMPTY_NAME, LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, leafExtensions, lea
 import { defaultRandomBytes, newSerial, serialToHex, type RandomBytes } from './serial.js';
 import { signatureAlgorithmFor } from './signature-algorithm.js';
 import { keyIdentifierOfPublicKey, readSubjectPublicKeyInfo } from './subject-public-key-info.js';
-import { isCertificateType, type CertificateType, type Ipv4, type PublicKeyKind, type SubjectKey } from './types.js';
+import { EXTENDED_KEY_USAGES, isCertificateType, type CertificateType, type ExtendedKeyUsage, type Ipv4, type PublicKeyKind, type SubjectKey } from './types.js';
 
 export interface LeafRequest {
   readonly subject: SubjectKey;
@@ -26,6 +26,8 @@ export interface LeafRequest {
   readonly notBefore?: Date;
   /** Default notBefore + 365 days. */
   readonly notAfter?: Date;
+  /** The leaf's extended key usages; default serverAuth alone. */
+  readonly extendedKeyUsages?: readonly ExtendedKeyUsage[];
 }
 
 export interface IssuedCertificate {
@@ -39,6 +41,8 @@ export interface IssuedCertificate {
   readonly notAfter: Date;
   readonly ips: readonly Ipv4[];
   readonly type: CertificateType;
+  /** serverAuth before clientAuth. */
+  readonly extendedKeyUsages: readonly ExtendedKeyUsage[];
 }
 
 export interface LeafSignerOptions {
@@ -55,6 +59,7 @@ export interface LeafSignerOptions {
 
 const SPKI_ALGORITHM: Readonly<Record<PublicKeyKind['kind'], string>> = { rsa: OID.rsaEncryption, ec: OID.ecPublicKey };
 const SUBJECT_SPKI: DerContext = { reason: 'der_invalid', what: 'the subject public key is not a valid SubjectPublicKeyInfo' };
+const PURPOSE_OID: Readonly<Record<ExtendedKeyUsage, string>> = { serverAuth: OID.serverAuth, clientAuth: OID.clientAuth };
 
 /**
  * Signs leaves for one CA. Everything constant per CA is encoded once here; issue() only encodes
@@ -66,6 +71,8 @@ export class LeafSigner {
   private readonly signingKey: CertificateSigningKey;
   private readonly issuerDer: Uint8Array;
   private readonly profile: LeafProfile;
+  /** The purposes the signer's own extKeyUsage allows its leaves; undefined: any. */
+  private readonly signerPurposes: readonly string[] | undefined;
   private readonly clock: Clock;
   private readonly randomBytes: RandomBytes;
   private readonly shortLeaves: boolean;
@@ -76,6 +83,7 @@ export class LeafSigner {
   ) {
     const fields = readSignerCertificate(material.signerCertificateDer);
     this.issuerDer = fields.subjectDer;
+    this.signerPurposes = readExtendedKeyUsage(fields);
     const crlUrl = options.crlDistributionPointUrl === undefined ? undefined : checkedUri(options.crlDistributionPointUrl);
     this.profile = leafProfile(readSubjectKeyIdentifier(fields) ?? keyIdentifierOf(fields.spkiDer), crlUrl);
     this.signingKey = { key: material.signerKey, algorithm: signatureAlgorithmFor(material.signerKeyKind) };
@@ -91,10 +99,11 @@ export class LeafSigner {
       throw new CaError('extension_invalid', `unknown certificate type "${String(request.type)}"`, String(request.type));
     }
     const ips = this.checkIps(request.ips);
+    const usages = this.checkUsages(request.extendedKeyUsages);
     const { notBefore, notAfter } = this.validity(request);
     const subjectKeyIdentifier = subjectKeyIdentifierFor(request.subject);
     const serial = newSerial(request.type, this.randomBytes);
-    const extensions = leafExtensions(this.profile, request.subject.key, subjectKeyIdentifier, ips.map(octetsOf));
+    const extensions = leafExtensions(this.profile, request.subject.key, subjectKeyIdentifier, ips.map(octetsOf), usages);
     const tbs = encodeTbs({
       serialDer: integerFromBytes(serial),
       signatureAlgorithmDer: this.signingKey.algorithm.identifierDer,
@@ -107,7 +116,29 @@ export class LeafSigner {
     });
     const der = signTbs(tbs, this.signingKey);
     const pem = encodeCertificatePem(der);
-    return { der, pem, chainPem: pem + this.material.chainPem, serialNumber: serialToHex(serial), notBefore, notAfter, ips, type: request.type };
+    const extendedKeyUsages = EXTENDED_KEY_USAGES.filter((usage) => usages.has(usage));
+    return { der, pem, chainPem: pem + this.material.chainPem, serialNumber: serialToHex(serial), notBefore, notAfter, ips, type: request.type, extendedKeyUsages };
+  }
+
+  /** The requested usages, known and permitted by the signer's own extKeyUsage (checked down the chain by clients). */
+  private checkUsages(requested: readonly ExtendedKeyUsage[] = ['serverAuth']): ReadonlySet<ExtendedKeyUsage> {
+    if (requested.length === 0) {
+      throw new CaError('extension_invalid', 'a certificate needs at least one extended key usage (serverAuth, clientAuth)');
+    }
+    for (const usage of requested) {
+      if (!(EXTENDED_KEY_USAGES as readonly string[]).includes(usage)) {
+        throw new CaError('extension_invalid', `extended key usage "${String(usage)}" is not one this CA issues (serverAuth, clientAuth)`, String(usage));
+      }
+      const allowed = this.signerPurposes;
+      if (allowed && !allowed.includes(PURPOSE_OID[usage]) && !allowed.includes(OID.anyExtendedKeyUsage)) {
+        throw new CaError(
+          'usage_not_permitted',
+          `the signing CA certificate's extended key usage does not include ${usage}, so a ${usage} certificate from it would fail verification; a CA created by this version permits serverAuth and clientAuth`,
+          usage,
+        );
+      }
+    }
+    return new Set(requested);
   }
 
   private checkIps(requested: readonly Ipv4[]): Ipv4[] {

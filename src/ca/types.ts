@@ -4,6 +4,10 @@ export type CertificateType = (typeof CERTIFICATE_TYPES)[number];
 export const KEY_ALGORITHMS = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'] as const;
 export type KeyAlgorithm = (typeof KEY_ALGORITHMS)[number];
 
+/** The extended key usages a leaf may carry: serverAuth unless asked otherwise, clientAuth for mTLS clients. */
+export const EXTENDED_KEY_USAGES = ['serverAuth', 'clientAuth'] as const;
+export type ExtendedKeyUsage = (typeof EXTENDED_KEY_USAGES)[number];
+
 /** A public key the key policy accepted. */
 export type PublicKeyKind =
   | { readonly kind: 'rsa'; readonly bits: 2048 | 3072 | 4096 }

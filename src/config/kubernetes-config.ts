@@ -56,6 +56,14 @@ export const KUBERNETES_SETTINGS = {
     default: 'smsgate-ca-acme-nonce',
     parse: (text, flag) => kubeName(text, flag)!,
   }),
+  maxRetryDurationMs: valueKnob({
+    flag: 'max-retry-duration',
+    valueName: 'DURATION',
+    help: 'a request whose issuance keeps failing in passing (Ready=False, Pending) turns Failed after this long',
+    default: '1h',
+    parse: parseMaxRetryDuration,
+  }),
+  secretOwnerReferences: switchKnob({ flag: 'secret-owner-references', help: 'make each CertificateRequest the owner of its Secret, so deleting the request deletes the Secret (default: Secrets outlive their requests)' }),
 };
 
 type KubernetesKnobs = SettingsOf<typeof KUBERNETES_SETTINGS>;
@@ -130,6 +138,12 @@ function parseResyncPeriod(text = '', flag: string): number {
   return ms;
 }
 
+function parseMaxRetryDuration(text = '', flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms < 1000) throw new ConfigError(`${flag} must be at least 1s`);
+  return ms;
+}
+
 function parseTrustConfigMap(text: string | undefined): { readonly namespace: string; readonly name: string } | undefined {
   if (!text) return undefined;
   const [namespace, name, extra] = text.split('/');
@@ -156,5 +170,7 @@ export function describeKubernetesConfig(config: KubernetesConfig): Record<strin
     kubeApi: `${config.kubeApiQps} qps, burst ${config.kubeApiBurst}`,
     recordRetention: config.recordRetentionMs > 0 ? formatDuration(config.recordRetentionMs) : 'forever',
     acmeNonceSecret: config.acmeNonceSecret,
+    maxRetryDuration: formatDuration(config.maxRetryDurationMs),
+    secretOwnerReferences: config.secretOwnerReferences,
   };
 }

@@ -3,7 +3,7 @@ import type { Secret } from '../kube/core-types.js';
 import type { AnyIssuer, CertificateRequest } from '../custom-resources/crd-types.js';
 import type { EventRecorder } from '../kube/event-recorder.js';
 import { Informer, type InformerStats } from '../kube/informer.js';
-import { LABELS } from '../custom-resources/labels.js';
+import { ANNOTATIONS, LABELS } from '../custom-resources/labels.js';
 import { keyOf, objectKey, type KubeObject } from '../kube/kube-object.js';
 import { ResourceClient } from '../kube/resource-client.js';
 import { SECRETS, apiVersionOf, type ResourceType } from '../kube/resource-types.js';
@@ -16,6 +16,8 @@ import { CertificateRequestReconciler } from './certificate-request/certificate-
 import { FreshCache } from './runtime/fresh-cache.js';
 import { IssuerReconciler } from './issuers/issuer-reconciler.js';
 import { IssuerResolver } from './issuers/issuer-resolver.js';
+import { certificateStateOf, isUserRequest } from './certificate-request/certificate-state.js';
+import { DEFAULT_MAX_RETRY_DURATION_MS } from './request-reconcile.js';
 import type { OperatorOptions } from './operator-options.js';
 import { runQueue, type ReconcileCounters } from './runtime/queue-runner.js';
 import { WorkQueue } from './runtime/work-queue.js';
@@ -65,7 +67,18 @@ export class ControllerSet {
     this.issuerQueue = new WorkQueue({ concurrency: 2, ...backoff });
     const resolver = this.resolver();
     this.crReconciler = new CertificateRequestReconciler(
-      { requests: new ResourceClient(options.api, CERTIFICATE_REQUESTS), requestCache: this.requestCache, secrets: new ResourceClient(options.api, SECRETS), secretCache: this.secretCache, resolver, events, clock: options.clock, logger },
+      {
+        requests: new ResourceClient(options.api, CERTIFICATE_REQUESTS),
+        requestCache: this.requestCache,
+        secrets: new ResourceClient(options.api, SECRETS),
+        secretCache: this.secretCache,
+        resolver,
+        events,
+        clock: options.clock,
+        logger,
+        maxRetryDurationMs: options.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS,
+        secretOwnerReferences: options.secretOwnerReferences ?? false,
+      },
       options.restRecords,
     );
     this.issuerReconcilers = { IPIssuer: this.issuerReconciler('IPIssuer', IP_ISSUERS, resolver), IPClusterIssuer: this.issuerReconciler('IPClusterIssuer', IP_CLUSTER_ISSUERS, resolver) };
@@ -77,15 +90,19 @@ export class ControllerSet {
   async start(): Promise<void> {
     await Promise.all([this.issuers.IPIssuer.start(), this.issuers.IPClusterIssuer.start(), this.secrets.start()]);
     if (this.stopped) return;
-    runQueue(this.issuerQueue, (key) => this.reconcileIssuer(key), this.logger, this.counters, 'issuers');
-    runQueue(this.crQueue, (key) => this.crReconciler.reconcile(key), this.logger, this.counters, 'certificaterequests');
+    const metrics = this.options.metrics;
+    runQueue(this.issuerQueue, (key) => this.reconcileIssuer(key), { logger: this.logger, counters: this.counters, name: 'issuers', metrics });
+    runQueue(this.crQueue, (key) => this.crReconciler.reconcile(key), { logger: this.logger, counters: this.counters, name: 'certificaterequests', metrics });
     const cm = this.certManager;
-    if (cm) runQueue(cm.queue, (key) => cm.reconciler.reconcile(key), this.logger, this.counters, 'cert-manager');
+    if (cm) runQueue(cm.queue, (key) => cm.reconciler.reconcile(key), { logger: this.logger, counters: this.counters, name: 'cert-manager', metrics });
+    metrics?.watchCertificates(() => this.requests.list().filter(isUserRequest).map(certificateStateOf));
     await Promise.all([this.requests.start(), ...(cm ? [cm.presence.start(() => this.startCertManagerInformer(cm))] : [])]);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // A replica that is no longer the leader exports no certificates: the new leader does.
+    this.options.metrics?.watchCertificates(() => []);
     await this.certManager?.presence.stop();
     await Promise.all(this.informers().map((informer) => informer.stop()));
     await Promise.all(this.queues().map((queue) => queue.shutdown()));
@@ -146,7 +163,15 @@ export class ControllerSet {
     const informer = this.informer<CertManagerCertificateRequest>(CERT_MANAGER_CERTIFICATE_REQUESTS);
     const cache = new FreshCache(informer);
     const requests = new ResourceClient<CertManagerCertificateRequest>(this.options.api, CERT_MANAGER_CERTIFICATE_REQUESTS);
-    const reconciler = new CertManagerReconciler({ requests, cache, resolver, events: this.events, clock: this.options.clock, logger: this.logger });
+    const reconciler = new CertManagerReconciler({
+      requests,
+      cache,
+      resolver,
+      events: this.events,
+      clock: this.options.clock,
+      logger: this.logger,
+      ...(this.options.maxRetryDurationMs !== undefined ? { maxRetryDurationMs: this.options.maxRetryDurationMs } : {}),
+    });
     const presence = new CertManagerPresence({ api: this.options.api, recheckMs: this.options.certManagerRecheckMs ?? DEFAULT_CERT_MANAGER_RECHECK_MS, logger: this.logger });
     return { informer, cache, queue: new WorkQueue({ concurrency: 4, ...backoff }), reconciler, presence };
   }
@@ -204,9 +229,11 @@ export class ControllerSet {
     });
   }
 
+  /** The request a Secret of ours was written for: its owner when it has one, else the one its annotation names (Secrets outlive requests by default). */
   private enqueueOwner(secret: Secret): void {
     const owner = (secret.metadata.ownerReferences ?? []).find((ref) => ref.controller === true && ref.kind === 'CertificateRequest' && ref.apiVersion === apiVersionOf(CERTIFICATE_REQUESTS));
-    if (owner) this.crQueue.add(objectKey(secret.metadata.namespace, owner.name));
+    const name = owner?.name ?? secret.metadata.annotations?.[ANNOTATIONS.certificateRequest];
+    if (name) this.crQueue.add(objectKey(secret.metadata.namespace, name));
   }
 
   /** The issuer itself, and every request naming it, are looked at again. */

@@ -1,3 +1,4 @@
+import type { ControllerMetrics } from '../telemetry/controller-metrics.js';
 import type { Clock, Ipv4RangeSet } from '../ca/index.js';
 import type { KubeApi } from '../kube/kube-api.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -33,6 +34,12 @@ export interface OperatorOptions {
   /** Every object is reconciled again this often. Default 10 min. */
   readonly resyncPeriodMs?: number;
   readonly backoff?: BackoffPolicy;
+  /** A request whose issuance keeps failing in passing is Failed after this long (issuer-lib's MaxRetryDuration). Default 1 h. */
+  readonly maxRetryDurationMs?: number;
+  /** Each CertificateRequest owns its Secret (deleted with it). Default false: Secrets outlive their requests, as cert-manager's do. */
+  readonly secretOwnerReferences?: boolean;
+  /** Reconcile counts and durations, and the per-certificate series of the leader's cache. */
+  readonly metrics?: ControllerMetrics;
   /** Watch timeout (seconds) passed to informers. Default 300. */
   readonly watchTimeoutSeconds?: number;
   readonly clock: Clock;

@@ -43,6 +43,14 @@ export const CERTIFICATE_REQUEST_DEFAULTS = {
 
 export const MAX_DURATION = '8760h';
 
+/**
+ * cert-manager's names of the usages this CA issues (the CRD's enum): the key usages the leaf
+ * profile carries, and `server auth` / `client auth` as the extended key usage. Without any extended
+ * usage the certificate is for server auth.
+ */
+export const CERTIFICATE_USAGES = ['digital signature', 'signing', 'key encipherment', 'server auth', 'client auth'] as const;
+export type CertificateUsage = (typeof CERTIFICATE_USAGES)[number];
+
 export const CONDITION_TYPES = { ready: 'Ready', issuing: 'Issuing' } as const;
 export type ConditionType = (typeof CONDITION_TYPES)[keyof typeof CONDITION_TYPES];
 
@@ -51,6 +59,7 @@ export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
 
 /** Reasons the controller sets; the CRD keeps `reason` a free string so new ones need no CRD change. */
 export const CERTIFICATE_REQUEST_REASONS = [
+  'Initializing',
   'Issued',
   'Pending',
   'Failed',
@@ -97,6 +106,8 @@ interface CertificateRequestSpecCommon {
   /** Go duration; absent means renew at 2/3 of the issued lifetime. Must be shorter than `duration`. */
   renewBefore?: string;
   issuerRef?: IssuerRef;
+  /** Default: server auth. `client auth` (alone or with `server auth`) for mTLS clients. */
+  usages?: CertificateUsage[];
 }
 
 /** The controller generates the key and writes a `kubernetes.io/tls` Secret. */

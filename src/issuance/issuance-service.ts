@@ -209,6 +209,7 @@ export class IssuanceService {
         type: request.type,
         ...(request.notBefore ? { notBefore: request.notBefore } : {}),
         ...(request.notAfter ? { notAfter: request.notAfter } : {}),
+        ...(request.extendedKeyUsages ? { extendedKeyUsages: request.extendedKeyUsages } : {}),
       });
     });
     const at = this.options.clock.now();

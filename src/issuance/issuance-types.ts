@@ -1,4 +1,4 @@
-import type { CertificateType, CsrCheck, Ipv4 } from '../ca/index.js';
+import type { CertificateType, CsrCheck, ExtendedKeyUsage, Ipv4 } from '../ca/index.js';
 import type { CsrRequestRecord, Door } from '../store/records.js';
 
 /** The REST door: a CSR to be stored as pending and signed by the worker. */
@@ -31,6 +31,8 @@ export interface IssueRequest {
     | { readonly spki: Uint8Array; readonly ips: readonly Ipv4[] };
   readonly notBefore?: Date;
   readonly notAfter?: Date;
+  /** The leaf's extended key usages (the Kubernetes door's `usages`); default serverAuth alone. */
+  readonly extendedKeyUsages?: readonly ExtendedKeyUsage[];
   /** The order id or object name the certificate answers, kept in the ledger. */
   readonly reference?: string;
 }

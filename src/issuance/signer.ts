@@ -1,4 +1,4 @@
-import type { CertificateType, ForbiddenKeys, IssuedCertificate, Ipv4, SubjectKey } from '../ca/index.js';
+import type { CertificateType, ExtendedKeyUsage, ForbiddenKeys, IssuedCertificate, Ipv4, SubjectKey } from '../ca/index.js';
 
 /** What the service needs from the CA core's LeafSigner (structural, so tests can pass a fake). */
 export interface CertificateSigner {
@@ -10,6 +10,7 @@ export interface CertificateSigner {
     readonly type: CertificateType;
     readonly notBefore?: Date;
     readonly notAfter?: Date;
+    readonly extendedKeyUsages?: readonly ExtendedKeyUsage[];
   }): IssuedCertificate;
 
   /**

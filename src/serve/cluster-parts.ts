@@ -1,3 +1,4 @@
+import type { ControllerMetrics } from '../telemetry/controller-metrics.js';
 import type { IssuerFactory, OperatorCa } from '../controller/issuers/signing-ca.js';
 import type { Clock } from '../ca/index.js';
 import type { NonceService } from '../acme/nonces.js';
@@ -15,6 +16,8 @@ export interface ControllerParts {
   readonly issuance: IssuanceService;
   /** Issuers with a CA of their own, or narrower ranges of the operator's (material undefined). */
   readonly issuerFactory: IssuerFactory;
+  /** Where the controller reports reconciles and its certificates (the /metrics registry). */
+  readonly metrics: ControllerMetrics;
 }
 
 export type Ledger = IssuanceStore & RevocationLedger & RevocationList & StoreHealth;

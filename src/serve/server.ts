@@ -85,7 +85,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     await startUpkeep(upkeep);
     if (workerSigns) await startWorker(worker, issuance);
     const acme = await startAcme(config, { cluster, store, issuance, clock, logger, allowedRanges });
-    await cluster.startController({ ca: operatorCaOf(live, issuance), issuance, issuerFactory: (material, ranges) => issuanceFor(material ? new LeafSigner(material, { clock }) : live, ranges) });
+    await cluster.startController({ ca: operatorCaOf(live, issuance), issuance, issuerFactory: (material, ranges) => issuanceFor(material ? new LeafSigner(material, { clock }) : live, ranges), metrics: metrics.controller });
     housekeeping = startHousekeeping({ tasks: housekeepingTasks(cluster, acme, clock), leads: () => cluster.leads(), logger });
     let accepting = true;
     const app = createHttpApp({ logger, metrics, translateError: httpErrorFromStoreFault });

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerControllerMetrics, type ControllerMetrics } from './controller-metrics.js';
 
 const PREFIX = 'smsgate_ca_';
 
@@ -19,6 +20,8 @@ export interface CaMetrics {
   readonly pendingRequests: Gauge;
   /** notAfter of the intermediate that signs now, in Unix seconds; no sample while there is none. */
   readonly signingCaNotAfter: Gauge;
+  /** The Kubernetes controller's reconciles and per-certificate series (empty unless it runs). */
+  readonly controller: ControllerMetrics;
 }
 
 export function createMetrics(options: { readonly processMetrics?: boolean } = {}): CaMetrics {
@@ -72,6 +75,7 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       registers,
     }),
     ...gauges(registers),
+    controller: registerControllerMetrics(registry),
   };
 }
 

@@ -6,6 +6,7 @@ import { ResourceClient } from '../../src/kube/resource-client.js';
 import { CERT_MANAGER_CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
 import { basicConstraintsExtension, buildCsr, keyUsageExtension, seq, serverAuthExtension, freshKey } from '../support/csr-factory.js';
 import { eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
+import type { KubeRequest } from '../../src/kube/kube-api.js';
 import { FaultyKubeApi } from '../support/faulty-kube-api.js';
 import { verifyServerChain } from '../support/openssl.js';
 
@@ -22,9 +23,9 @@ let conflicted = 0;
 beforeAll(async () => {
   h = await startHarness({ certManager: true });
   api = new FaultyKubeApi(h.api);
-  // The first status write for "contested" meets a concurrent writer: a genuine 409 from the double.
+  // The status write carrying the certificate for "contested" meets a concurrent writer: a genuine 409 from the double.
   api.hooks.push((request) => {
-    if (request.method === 'PATCH' && request.path.endsWith('/certificaterequests/contested/status') && request.path.includes('cert-manager.io') && conflicted === 0) {
+    if (request.method === 'PATCH' && request.path.endsWith('/certificaterequests/contested/status') && request.path.includes('cert-manager.io') && certificateOf(request) && conflicted === 0) {
       conflicted += 1;
       const ref = { apiVersion: 'cert-manager.io/v1', kind: 'CertificateRequest', namespace: 'default', name: 'contested' };
       const live = h.fake.objects.get(ref)!;
@@ -41,6 +42,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+function certificateOf(request: KubeRequest): string | undefined {
+  return (request.body as { status?: { certificate?: string } } | undefined)?.status?.certificate;
+}
 
 function cmClient(): ResourceClient<CertManagerCertificateRequest> {
   return new ResourceClient<CertManagerCertificateRequest>(h.api, CERT_MANAGER_CERTIFICATE_REQUESTS);
@@ -71,7 +76,8 @@ function condition(cr: CertManagerCertificateRequest | undefined, type: string) 
 async function withReady(name: string): Promise<CertManagerCertificateRequest> {
   return eventually(async () => {
     const cr = await cmClient().get('default', name);
-    return condition(cr, 'Ready') && condition(cr, 'Ready')?.reason !== 'Pending' ? cr : undefined;
+    const ready = condition(cr, 'Ready');
+    return ready && ready.reason !== 'Pending' && ready.reason !== 'Initializing' ? cr : undefined;
   }, `${name} with a final Ready condition`);
 }
 
@@ -152,7 +158,9 @@ describe('cert-manager external issuer', () => {
     // The first status write really met a 409, and the retry carried the very same certificate.
     expect(operator.counters.conflicts).toBeGreaterThan(conflictsBefore);
     const writes = api.sent.filter((request) => request.method === 'PATCH' && request.path.includes('cert-manager.io') && request.path.endsWith('/contested/status'));
-    const written = writes.map((request) => (request.body as { status?: { certificate?: string } }).status?.certificate);
+    // Ready=Unknown/Initializing came first, without a certificate; every later write carried the same one.
+    expect(writes.map((request) => (request.body as { status?: { conditions?: { type: string; reason?: string }[] } }).status?.conditions?.find((c) => c.type === 'Ready')?.reason)[0]).toBe('Initializing');
+    const written = writes.map(certificateOf).filter((certificate) => certificate !== undefined);
     expect(written.length).toBeGreaterThanOrEqual(2);
     expect(new Set(written)).toEqual(new Set([cr.status?.certificate]));
     expect(condition(cr, 'Ready')?.reason).toBe('Issued');

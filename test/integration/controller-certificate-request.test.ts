@@ -200,9 +200,10 @@ describe('CertificateRequest → kubernetes.io/tls Secret (real kubectl)', () =>
     await waitReady('later');
   });
 
-  it('lets garbage collection remove the Secret with its CertificateRequest', async () => {
-    await h.kubectlOk('delete', 'certificaterequests.smsgate-ca.sms-gate.app', 'web');
-    await eventually(async () => ((await h.kubectl('get', 'secret', 'web-tls')).code !== 0 ? true : undefined), 'Secret collected');
+  it('keeps the Secret when its CertificateRequest is deleted (Secrets outlive requests unless --secret-owner-references)', async () => {
+    await h.kubectlOk('delete', 'certificaterequests.smsgate-ca.sms-gate.app', 'web', '--wait=true');
+    await h.fake.settle();
+    expect((await h.kubectl('get', 'secret', 'web-tls')).code).toBe(0);
   });
 });
 

@@ -24,7 +24,8 @@ import { testCa as sharedTestCa } from './test-ca.js';
 
 export const TEST_RANGES = Ipv4RangeSet.parse('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
 export const CRD_DIR = join(REPO_ROOT, 'crds');
-export const CERT_MANAGER_CRD = join(REPO_ROOT, 'test/fixtures/kubernetes/cert-manager-certificaterequests.yaml');
+/** cert-manager's own CRDs, unmodified (test/unit/crds/cert-manager-crds.test.ts keeps them identical to the shared fixtures). */
+export const CERT_MANAGER_CRD_DIR = join(REPO_ROOT, 'test/fixtures/cert-manager');
 
 /** Counts signatures per reference: "exactly one certificate per request" is checked on it. */
 export class CountingIssuer {
@@ -94,6 +95,10 @@ export async function crdFiles(): Promise<string[]> {
   return (await readdir(CRD_DIR)).filter((name) => name.endsWith('.yaml')).map((name) => join(CRD_DIR, name));
 }
 
+export async function certManagerCrdFiles(): Promise<string[]> {
+  return (await readdir(CERT_MANAGER_CRD_DIR)).filter((name) => name.endsWith('.yaml')).sort().map((name) => join(CERT_MANAGER_CRD_DIR, name));
+}
+
 export function testCa(clock: Clock = systemClock): CaMaterial {
   return sharedTestCa({ allowedRanges: TEST_RANGES, clock });
 }
@@ -116,7 +121,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Contro
   } else {
     await installCrds(fake, await crdFiles());
   }
-  if (options.certManager) await installCrds(fake, [CERT_MANAGER_CRD]);
+  if (options.certManager) await installCrds(fake, await certManagerCrdFiles());
   const connection: KubeConnection = await connectKube({ kubeconfigPath: fake.kubeconfigPath });
   const api = new KubeHttpClient(connection, { userAgent: 'smsgate-ca-test' });
   const material = options.material ?? testCa(clock);

@@ -1,17 +1,20 @@
-import { LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type Clock } from '../../ca/index.js';
+import { LEAF_BACKDATE_MS, LEAF_MAX_VALIDITY_MS, type Clock, type ExtendedKeyUsage } from '../../ca/index.js';
 import type { CertManagerCertificateRequest } from '../../custom-resources/cert-manager-types.js';
 import { CERT_MANAGER_GROUP } from '../../custom-resources/resource-types.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
+import { isConflict } from '../../kube/kube-errors.js';
 import { objectKey } from '../../kube/kube-object.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { EventSink } from '../certificate-request/certificate-request-context.js';
-import { parseGoDuration } from '../../shared/duration.js';
+import { formatGoDuration, parseGoDuration } from '../../shared/duration.js';
 import type { IssuerResolver } from '../issuers/issuer-resolver.js';
+import type { SigningCa } from '../issuers/signing-ca.js';
+import { planUsages } from '../requested-usages.js';
+import { DEFAULT_MAX_RETRY_DURATION_MS, reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
 import { writeStatusIfChanged } from '../runtime/status-writer.js';
-import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import { planCertManager } from './cert-manager-plan.js';
-import { deniedStatus, issuedStatus, pendingStatus, refusedStatus } from './cert-manager-status.js';
+import { deniedStatus, failedStatus, initializingStatus, ISSUED_MESSAGE, issuedStatus, pendingStatus, refusedStatus } from './cert-manager-status.js';
 
 export interface CertManagerReconcilerOptions {
   readonly requests: ResourceClient<CertManagerCertificateRequest>;
@@ -20,18 +23,32 @@ export interface CertManagerReconcilerOptions {
   readonly events: EventSink;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** A request whose signing still fails this long after its creation is Failed. Default 1 h. */
+  readonly maxRetryDurationMs?: number;
 }
 
 interface Signed {
   readonly chainPem: string;
   readonly rootPem: string;
   readonly serialNumber: string;
+  readonly notAfter: Date;
+}
+
+type Status = NonNullable<CertManagerCertificateRequest['status']>;
+
+/** What a valid request asks for, read from its spec. */
+interface Asked {
+  readonly extendedKeyUsages: readonly ExtendedKeyUsage[];
+  /** The requested lifetime; undefined: the profile's year. */
+  readonly durationMs: number | undefined;
 }
 
 /**
  * cert-manager external issuer for `cert-manager.io/v1` CertificateRequests naming an IPIssuer or
- * IPClusterIssuer. Signs once per request: a status write that fails (409) is retried with the
- * same certificate, kept in memory until it is stored.
+ * IPClusterIssuer, with issuer-lib's conditions: Ready=Unknown/Initializing first; Pending while
+ * the issuer is missing or signing fails in passing (with backoff); Failed with a failureTime once
+ * refused, or once still failing after the maximum retry duration since creation; Issued. Signs
+ * once per request: a status write that fails (409) is retried with the same certificate.
  */
 export class CertManagerReconciler {
   private readonly unwritten = new UnwrittenCertificates<Signed>();
@@ -43,7 +60,7 @@ export class CertManagerReconciler {
   }
 
   async reconcile(key: string): Promise<ReconcileOutcome> {
-    const cr = this.options.cache.get(key);
+    let cr = this.options.cache.get(key);
     if (!cr || cr.metadata.deletionTimestamp) return DONE;
     const plan = planCertManager(cr);
     const now = this.options.clock.now();
@@ -56,6 +73,10 @@ export class CertManagerReconciler {
         this.event(cr, 'Warning', 'Denied', plan.message);
         return DONE;
       case 'sign':
+        if (!cr.status?.conditions?.some((condition) => condition.type === 'Ready')) {
+          await this.write(cr, initializingStatus(cr, now));
+          cr = this.options.cache.get(key) ?? cr;
+        }
         return this.sign(cr, now);
     }
   }
@@ -64,56 +85,64 @@ export class CertManagerReconciler {
     const ref = cr.spec.issuerRef;
     const resolution = await this.options.resolver.resolve({ kind: ref.kind ?? '', name: ref.name }, cr.metadata.namespace);
     if (!resolution.ok) {
-      await this.write(cr, pendingStatus(cr, resolution.message, now));
+      if (await this.write(cr, pendingStatus(cr, `Waiting for the issuer: ${resolution.message}`, now))) this.event(cr, 'Normal', 'WaitingForIssuer', resolution.message);
       return RETRY;
     }
     const uid = cr.metadata.uid ?? '';
-    if (!this.unwritten.get(uid)) {
-      const refusal = this.checkRequest(cr);
-      if (refusal) return this.refuse(cr, 'InvalidRequest', refusal, now);
+    const asked = readRequest(cr);
+    if ('invalid' in asked) {
+      this.unwritten.forget(uid);
+      return this.refuse(cr, asked.invalid.reason, asked.invalid.message, now);
     }
     const ca = resolution.ca;
     return reconcileRequest(this.unwritten, {
       uid,
-      sign: async () => {
-        const notAfter = this.notAfter(cr, now);
-        const issued = await ca.issuer.issue({
-          door: 'kubernetes',
-          requester: `cert-manager:${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}${cr.spec.username ? ` (${cr.spec.username})` : ''}`,
-          type: 'webhook',
-          csr: { pem: Buffer.from(cr.spec.request, 'base64').toString('utf8') },
-          ...(notAfter ? { notAfter } : {}),
-          reference: `${CERT_MANAGER_GROUP}/${objectKey(cr.metadata.namespace, cr.metadata.name ?? '')}`,
-        });
-        return { chainPem: issued.chainPem, rootPem: ca.material.rootPem, serialNumber: issued.serialNumber };
-      },
+      ...this.retryDeadline(cr),
+      now: () => this.options.clock.now(),
+      sign: () => this.issue(cr, ca, asked, now),
       refuse: (reason, error) => this.refuse(cr, reason, error.message, now),
+      retrying: async (failure) => {
+        await this.writeQuietly(cr, pendingStatus(cr, failure.message, this.options.clock.now()));
+        this.event(cr, 'Warning', 'RetryableError', failure.message);
+      },
+      giveUp: async (failure) => {
+        await this.writeQuietly(cr, failedStatus(cr, failure.message, this.options.clock.now()));
+        this.event(cr, 'Warning', 'PermanentError', failure.message);
+        return DONE;
+      },
       store: async (signed) => {
-        await this.write(cr, issuedStatus(cr, signed.chainPem, signed.rootPem, now));
+        await this.write(cr, issuedStatus(cr, signed.chainPem, signed.rootPem, this.options.clock.now(), issuedMessage(asked, signed, now)));
         return true;
       },
       announce: (signed) => {
-        this.event(cr, 'Normal', 'Issued', `Issued certificate ${signed.serialNumber}`);
+        const capped = cappedDuration(asked, signed, now);
+        if (capped) this.event(cr, 'Warning', 'DurationCapped', capped);
+        this.event(cr, 'Normal', 'Issued', `Issued certificate ${signed.serialNumber}, valid until ${signed.notAfter.toISOString()}`);
         return Promise.resolve(DONE);
       },
     });
   }
 
-  private checkRequest(cr: CertManagerCertificateRequest): string | undefined {
-    if (cr.spec.isCA) return 'spec.isCA is true; this issuer signs leaf certificates only';
-    if (typeof cr.spec.request !== 'string' || cr.spec.request === '') return 'spec.request is empty';
-    if (cr.spec.duration !== undefined) {
-      const ms = parseGoDuration(cr.spec.duration);
-      if (ms === undefined || ms <= 0) return `spec.duration "${cr.spec.duration}" is not a positive duration`;
-    }
-    return undefined;
+  private async issue(cr: CertManagerCertificateRequest, ca: SigningCa, asked: Asked, now: Date): Promise<Signed> {
+    const notAfter = requestedNotAfter(asked, now);
+    const reference = objectKey(cr.metadata.namespace, cr.metadata.name ?? '');
+    const issued = await ca.issuer.issue({
+      door: 'kubernetes',
+      requester: `cert-manager:${reference}${cr.spec.username ? ` (${cr.spec.username})` : ''}`,
+      type: 'webhook',
+      csr: { pem: Buffer.from(cr.spec.request, 'base64').toString('utf8') },
+      ...(notAfter ? { notAfter } : {}),
+      extendedKeyUsages: asked.extendedKeyUsages,
+      reference: `${CERT_MANAGER_GROUP}/${reference}`,
+    });
+    return { chainPem: issued.chainPem, rootPem: ca.material.rootPem, serialNumber: issued.serialNumber, notAfter: issued.notAfter };
   }
 
-  /** The requested duration, capped at the one-year profile (cert-manager asks for 90 days by default). */
-  private notAfter(cr: CertManagerCertificateRequest, now: Date): Date | undefined {
-    const ms = cr.spec.duration === undefined ? undefined : parseGoDuration(cr.spec.duration);
-    if (ms === undefined || ms + LEAF_BACKDATE_MS >= LEAF_MAX_VALIDITY_MS) return undefined;
-    return new Date(now.getTime() + ms);
+  /** issuer-lib's rule: retrying stops this long after the request was created. */
+  private retryDeadline(cr: CertManagerCertificateRequest): { retryDeadline?: Date } {
+    const created = Date.parse(cr.metadata.creationTimestamp ?? '');
+    if (Number.isNaN(created)) return {};
+    return { retryDeadline: new Date(created + (this.options.maxRetryDurationMs ?? DEFAULT_MAX_RETRY_DURATION_MS)) };
   }
 
   private async refuse(cr: CertManagerCertificateRequest, reason: string, message: string, now: Date): Promise<ReconcileOutcome> {
@@ -122,8 +151,21 @@ export class CertManagerReconciler {
     return DONE;
   }
 
-  private async write(cr: CertManagerCertificateRequest, status: NonNullable<CertManagerCertificateRequest['status']>): Promise<void> {
-    await writeStatusIfChanged({ client: this.options.requests, cache: this.options.cache }, cr, status);
+  private async write(cr: CertManagerCertificateRequest, status: Status): Promise<boolean> {
+    return writeStatusIfChanged({ client: this.options.requests, cache: this.options.cache }, cr, status);
+  }
+
+  /**
+   * A status that may not be writable (the failure being reported may be the status write itself):
+   * the Event still goes out. A conflict is thrown: the queue retries at once with the fresh object.
+   */
+  private async writeQuietly(cr: CertManagerCertificateRequest, status: Status): Promise<void> {
+    try {
+      await this.write(cr, status);
+    } catch (error) {
+      if (isConflict(error)) throw error;
+      this.options.logger.debug({ err: error, request: objectKey(cr.metadata.namespace, cr.metadata.name ?? '') }, 'could not write the status of a failing cert-manager CertificateRequest');
+    }
   }
 
   private event(cr: CertManagerCertificateRequest, type: 'Normal' | 'Warning', reason: string, message: string): void {
@@ -134,4 +176,42 @@ export class CertManagerReconciler {
       message,
     );
   }
+}
+
+type Invalid = { readonly invalid: { readonly reason: 'InvalidRequest' | 'UnsupportedUsage'; readonly message: string } };
+
+function invalid(message: string, reason: 'InvalidRequest' | 'UnsupportedUsage' = 'InvalidRequest'): Invalid {
+  return { invalid: { reason, message } };
+}
+
+/** What the request asks for, or why it is invalid (the InvalidRequest condition's reason and message). */
+function readRequest(cr: CertManagerCertificateRequest): Asked | Invalid {
+  if (cr.spec.isCA) return invalid('spec.isCA is true; this issuer signs leaf certificates only');
+  if (typeof cr.spec.request !== 'string' || cr.spec.request === '') return invalid('spec.request is empty');
+  let durationMs: number | undefined;
+  if (cr.spec.duration !== undefined) {
+    durationMs = parseGoDuration(cr.spec.duration);
+    if (durationMs === undefined || durationMs <= 0) return invalid(`spec.duration "${cr.spec.duration}" is not a positive duration`);
+  }
+  const usages = planUsages(cr.spec.usages);
+  if (!usages.ok) return invalid(usages.message, 'UnsupportedUsage');
+  return { extendedKeyUsages: usages.extendedKeyUsages, durationMs };
+}
+
+/** now + duration, or undefined for the profile's year (cert-manager asks for 90 days by default). */
+function requestedNotAfter(asked: Asked, now: Date): Date | undefined {
+  const ms = asked.durationMs;
+  if (ms === undefined || ms + LEAF_BACKDATE_MS >= LEAF_MAX_VALIDITY_MS) return undefined;
+  return new Date(now.getTime() + ms);
+}
+
+/** When the requested lifetime was longer than the profile's year: what was asked and what was issued. */
+function cappedDuration(asked: Asked, signed: Signed, now: Date): string | undefined {
+  if (asked.durationMs === undefined || asked.durationMs <= LEAF_MAX_VALIDITY_MS) return undefined;
+  return `spec.duration ${formatGoDuration(asked.durationMs)} is longer than this CA issues (${formatGoDuration(LEAF_MAX_VALIDITY_MS)}); the certificate is valid until ${signed.notAfter.toISOString()}, ${formatGoDuration(signed.notAfter.getTime() - now.getTime())} from now`;
+}
+
+function issuedMessage(asked: Asked, signed: Signed, now: Date): string {
+  const capped = cappedDuration(asked, signed, now);
+  return capped ? `${ISSUED_MESSAGE}; ${capped}` : ISSUED_MESSAGE;
 }

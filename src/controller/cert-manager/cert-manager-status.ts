@@ -17,11 +17,18 @@ function base64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
+export const ISSUED_MESSAGE = 'Certificate fetched from issuer successfully';
+
+/** Pure: Ready=Unknown reason Initializing, what issuer-lib writes before anything else (only when there is no Ready yet). */
+export function initializingStatus(cr: CertManagerCertificateRequest, now: Date): Status {
+  return { ...cr.status, conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'Unknown', reason: 'Initializing', message: 'smsgate-ca has started reconciling this CertificateRequest' }, now) };
+}
+
 /** Pure status builders for cert-manager CertificateRequests (base64 PEM, as cert-manager stores []byte). */
-export function issuedStatus(cr: CertManagerCertificateRequest, chainPem: string, rootPem: string, now: Date): Status {
+export function issuedStatus(cr: CertManagerCertificateRequest, chainPem: string, rootPem: string, now: Date, message = ISSUED_MESSAGE): Status {
   return {
     ...cr.status,
-    conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'True', reason: 'Issued', message: 'Certificate fetched from issuer successfully' }, now),
+    conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'True', reason: 'Issued', message }, now),
     certificate: base64(chainPem),
     ca: base64(rootPem),
   };
@@ -45,7 +52,16 @@ export function refusedStatus(cr: CertManagerCertificateRequest, invalidReason: 
   };
 }
 
-/** Not final: the issuer is missing or not ready; cert-manager shows it and we retry. */
+/** Final after retrying: Ready=False reason Failed with the failure time, and no InvalidRequest (the request itself was fine). */
+export function failedStatus(cr: CertManagerCertificateRequest, message: string, now: Date): Status {
+  return {
+    ...cr.status,
+    conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'False', reason: 'Failed', message }, now),
+    failureTime: kubeTime(now),
+  };
+}
+
+/** Not final: the issuer is missing or not ready, or signing failed in passing; cert-manager shows it and we retry. */
 export function pendingStatus(cr: CertManagerCertificateRequest, message: string, now: Date): Status {
   return { ...cr.status, conditions: withCondition(cr.status?.conditions, { type: 'Ready', status: 'False', reason: 'Pending', message }, now) };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../ca/index.js';
 import type { Secret } from '../../kube/core-types.js';
+import { isConflict } from '../../kube/kube-errors.js';
 import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import type { EventType, InvolvedObject } from '../../kube/event-recorder.js';
 import type { ResourceClient } from '../../kube/resource-client.js';
@@ -23,6 +24,10 @@ export interface CertificateRequestContext {
   readonly events: EventSink;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** A failing issuance is Failed once Ready has been False this long. */
+  readonly maxRetryDurationMs: number;
+  /** Each request is its Secret's controller owner (deleted with it); otherwise Secrets outlive their requests. */
+  readonly secretOwnerReferences: boolean;
 }
 
 export interface WriteAwareCache<T> {
@@ -38,4 +43,19 @@ export function involved(cr: CertificateRequest): InvolvedObject {
 /** Writes the status when it differs (conditional on the resourceVersion read); true when written. */
 export function writeStatus(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
   return writeStatusIfChanged({ client: context.requests, cache: context.requestCache }, cr, status);
+}
+
+/**
+ * A status that may not be writable (the failure being reported may be a write the operator is not
+ * allowed): false when it could not be written; the caller's Event still goes out. A conflict is
+ * thrown: the queue retries at once with the fresh object.
+ */
+export async function writeStatusQuietly(context: CertificateRequestContext, cr: CertificateRequest, status: CertificateRequestStatus): Promise<boolean> {
+  try {
+    return await writeStatus(context, cr, status);
+  } catch (error) {
+    if (isConflict(error)) throw error;
+    context.logger.debug({ err: error, request: `${cr.metadata.namespace ?? ''}/${cr.metadata.name ?? ''}` }, 'could not write the status of a failing CertificateRequest');
+    return false;
+  }
 }

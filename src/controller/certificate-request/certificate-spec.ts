@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isCanonicalIpv4, LEAF_MAX_VALIDITY_MS, type CertificateType, type Ipv4, type KeyAlgorithm } from '../../ca/index.js';
+import { isCanonicalIpv4, LEAF_MAX_VALIDITY_MS, type CertificateType, type ExtendedKeyUsage, type Ipv4, type KeyAlgorithm } from '../../ca/index.js';
 import {
   API_GROUP,
   CERTIFICATE_REQUEST_DEFAULTS,
@@ -12,6 +12,7 @@ import {
   type SecretCertificateRequestSpec,
 } from '../../custom-resources/crd-types.js';
 import { parseGoDuration } from '../../shared/duration.js';
+import { planUsages } from '../requested-usages.js';
 
 /** What a valid `ipAddresses` spec asks for, normalised. */
 export interface DesiredCertificate {
@@ -26,6 +27,8 @@ export interface DesiredCertificate {
   readonly secretLabels: Readonly<Record<string, string>>;
   readonly secretAnnotations: Readonly<Record<string, string>>;
   readonly issuerRef: { readonly kind: IssuerKind; readonly name: string } | undefined;
+  /** From spec.usages: serverAuth unless client auth is asked for. */
+  readonly extendedKeyUsages: readonly ExtendedKeyUsage[];
   /** Hash of what the certificate depends on; a change means re-issue. */
   readonly specHash: string;
 }
@@ -57,7 +60,10 @@ function desiredFrom(spec: SecretCertificateRequestSpec): DesiredCertificate {
   const { keyAlgorithm, rotationPolicy } = checkPrivateKey(spec.privateKey);
   const { durationMs, renewBeforeMs } = checkLifetime(spec);
   const issuerRef = checkIssuerRef(spec.issuerRef);
-  const hashed = { type, ips, keyAlgorithm, durationMs, issuer: issuerRef ? `${issuerRef.kind}/${issuerRef.name}` : '' };
+  const extendedKeyUsages = checkUsages(spec.usages);
+  // The default usage stays out of the hash, so certificates issued before usages existed still fit.
+  const usages = extendedKeyUsages.join() === 'serverAuth' ? {} : { usages: extendedKeyUsages };
+  const hashed = { type, ips, keyAlgorithm, durationMs, issuer: issuerRef ? `${issuerRef.kind}/${issuerRef.name}` : '', ...usages };
   return {
     type,
     ips,
@@ -69,6 +75,7 @@ function desiredFrom(spec: SecretCertificateRequestSpec): DesiredCertificate {
     secretLabels: { ...(spec.secretTemplate?.labels ?? {}) },
     secretAnnotations: { ...(spec.secretTemplate?.annotations ?? {}) },
     issuerRef,
+    extendedKeyUsages,
     specHash: createHash('sha256').update(JSON.stringify(hashed)).digest('hex').slice(0, 32),
   };
 }
@@ -129,6 +136,13 @@ function checkDuration(text: string, field: string): number {
   const ms = typeof text === 'string' && /^([0-9]+(\.[0-9]+)?(h|m|s))+$/.test(text) ? parseGoDuration(text) : undefined;
   if (ms === undefined || ms <= 0) fail(`${field} "${String(text)}" is not a positive duration such as 8760h or 90m`);
   return ms;
+}
+
+function checkUsages(usages: unknown): readonly ExtendedKeyUsage[] {
+  if (usages !== undefined && (!Array.isArray(usages) || !usages.every((usage) => typeof usage === 'string'))) fail('spec.usages must be a list of usage names');
+  const plan = planUsages(usages);
+  if (!plan.ok) fail(plan.message);
+  return plan.extendedKeyUsages;
 }
 
 function checkIssuerRef(ref: SecretCertificateRequestSpec['issuerRef']): DesiredCertificate['issuerRef'] {

@@ -50,6 +50,29 @@ export function failedStatus(cr: CertificateRequest, reason: string, message: st
   };
 }
 
+/** Pure: Ready=Unknown reason Initializing, written before anything else when there is no Ready condition yet (issuer-lib's first step). */
+export function initializingStatus(cr: CertificateRequest, now: Date): CertificateRequestStatus {
+  const generation = cr.metadata.generation;
+  return {
+    ...cr.status,
+    conditions: setCondition(cr.status?.conditions, { type: READY, status: 'Unknown', reason: 'Initializing', message: 'smsgate-ca has started reconciling this CertificateRequest', ...(generation !== undefined ? { observedGeneration: generation } : {}) }, now),
+  };
+}
+
+export function hasReadyCondition(cr: CertificateRequest): boolean {
+  return findCondition(cr.status?.conditions, READY) !== undefined;
+}
+
+/**
+ * When retrying a failing issuance stops: `maxRetryMs` after Ready last turned False for this
+ * generation, or from now when it has not (it was True, Unknown, or about an older spec).
+ */
+export function retryDeadlineOf(cr: CertificateRequest, maxRetryMs: number, now: Date): Date {
+  const ready = findCondition(cr.status?.conditions, READY);
+  const falseSince = ready?.status === 'False' && ready.observedGeneration === cr.metadata.generation ? Date.parse(ready.lastTransitionTime ?? '') : Number.NaN;
+  return new Date((Number.isNaN(falseSince) ? now.getTime() : falseSince) + maxRetryMs);
+}
+
 /** True when the last failure was a policy refusal of this very generation: not retried until the spec changes. */
 export function refusedThisGeneration(cr: CertificateRequest): boolean {
   const ready = findCondition(cr.status?.conditions, READY);

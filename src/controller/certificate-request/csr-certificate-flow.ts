@@ -1,14 +1,15 @@
-import { type IssuedCertificate } from '../../ca/index.js';
+import type { ExtendedKeyUsage, IssuedCertificate } from '../../ca/index.js';
 import type { PendingProcessor } from '../../issuance/issuance-worker.js';
 import type { CertificateRequest, CsrCertificateRequestSpec } from '../../custom-resources/crd-types.js';
 import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { objectKey } from '../../kube/kube-object.js';
+import { planUsages } from '../requested-usages.js';
 import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SigningCa } from '../issuers/signing-ca.js';
 import { findCondition } from '../runtime/conditions.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
-import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
-import { failedStatus, readyStatus, refusedThisGeneration } from './certificate-status.js';
+import { involved, writeStatus, writeStatusQuietly, type CertificateRequestContext } from './certificate-request-context.js';
+import { failedStatus, hasReadyCondition, initializingStatus, readyStatus, refusedThisGeneration, retryDeadlineOf } from './certificate-status.js';
 
 /** REST requests recorded as CertificateRequests are decided by the issuance service's REST path, on the leader only. */
 export interface RestRecordProcessing {
@@ -34,10 +35,17 @@ export class CsrCertificateFlow {
     this.unwritten.forget(uid);
   }
 
-  async reconcile(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }): Promise<ReconcileOutcome> {
-    const source = cr.metadata.labels?.[LABELS.source];
-    if (source === 'rest') return this.decideRestRecord(cr);
-    if (source !== undefined || isSettled(cr)) return DONE;
+  async reconcile(request: CertificateRequest & { spec: CsrCertificateRequestSpec }): Promise<ReconcileOutcome> {
+    const source = request.metadata.labels?.[LABELS.source];
+    if (source === 'rest') return this.decideRestRecord(request);
+    if (source !== undefined || isSettled(request)) return DONE;
+    const now = this.context.clock.now();
+    const cr = await this.initialized(request, now);
+    const usages = planUsages(cr.spec.usages);
+    if (!usages.ok) {
+      await this.fail(cr, 'InvalidSpec', usages.message);
+      return DONE;
+    }
     const ref = cr.spec.issuerRef;
     const resolution = await this.context.resolver.resolve(ref ? { kind: ref.kind ?? 'IPIssuer', name: ref.name } : undefined, cr.metadata.namespace);
     if (!resolution.ok) {
@@ -47,9 +55,20 @@ export class CsrCertificateFlow {
     const ca = resolution.ca;
     return reconcileRequest(this.unwritten, {
       uid: cr.metadata.uid ?? '',
-      sign: () => this.sign(cr, ca),
+      retryDeadline: retryDeadlineOf(cr, this.context.maxRetryDurationMs, now),
+      now: () => this.context.clock.now(),
+      sign: () => this.sign(cr, ca, usages.extendedKeyUsages),
       refuse: async (reason, error) => {
         await this.fail(cr, reason === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
+        return DONE;
+      },
+      retrying: async (failure) => {
+        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Pending', failure.message, this.context.clock.now()));
+        this.context.events.record(involved(cr), 'Warning', 'RetryableError', failure.message);
+      },
+      giveUp: async (failure) => {
+        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Failed', failure.message, this.context.clock.now()));
+        this.context.events.record(involved(cr), 'Warning', 'Failed', failure.message);
         return DONE;
       },
       store: async (issued) => {
@@ -63,9 +82,16 @@ export class CsrCertificateFlow {
     });
   }
 
-  private sign(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }, ca: SigningCa): Promise<IssuedCertificate> {
+  private sign(cr: CertificateRequest & { spec: CsrCertificateRequestSpec }, ca: SigningCa, extendedKeyUsages: readonly ExtendedKeyUsage[]): Promise<IssuedCertificate> {
     const reference = objectKey(cr.metadata.namespace, cr.metadata.name ?? '');
-    return ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, reference });
+    return ca.issuer.issue({ door: 'kubernetes', requester: `kubernetes:${reference}`, type: cr.spec.type ?? 'webhook', csr: { pem: cr.spec.request }, extendedKeyUsages, reference });
+  }
+
+  /** Ready=Unknown/Initializing on an object we have not written yet; the object as written. */
+  private async initialized<T extends CertificateRequest>(cr: T, now: Date): Promise<T> {
+    if (hasReadyCondition(cr)) return cr;
+    await writeStatus(this.context, cr, initializingStatus(cr, now));
+    return (this.context.requestCache.get(objectKey(cr.metadata.namespace, cr.metadata.name ?? '')) as T | undefined) ?? cr;
   }
 
   private async decideRestRecord(cr: CertificateRequest): Promise<ReconcileOutcome> {

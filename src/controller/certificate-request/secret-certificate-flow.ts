@@ -8,10 +8,11 @@ import { objectKey } from '../../kube/kube-object.js';
 import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SignerMaterial, SigningCa } from '../issuers/signing-ca.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
-import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
+import { involved, writeStatus, writeStatusQuietly, type CertificateRequestContext } from './certificate-request-context.js';
 import { planCertificate, renewalTimeFor, requestedNotAfter, type CertificatePlan, type IssueCause } from './certificate-plan.js';
 import { checkCertificateSpec, type DesiredCertificate } from './certificate-spec.js';
-import { failedStatus, readyStatus, refusedThisGeneration } from './certificate-status.js';
+import { failedStatus, hasReadyCondition, initializingStatus, readyStatus, refusedThisGeneration, retryDeadlineOf } from './certificate-status.js';
+import type { ClaimContext } from './secret-claim.js';
 import { inspectSecret, type ExpectedCa } from './secret-inspection.js';
 import { buildSecret, metadataDrifted, secretMetadataFor } from './secret-manifest.js';
 
@@ -47,8 +48,9 @@ export class SecretCertificateFlow {
     return this.unwritten.size;
   }
 
-  async reconcile(cr: CertificateRequest & { spec: SecretCertificateRequestSpec }): Promise<ReconcileOutcome> {
+  async reconcile(request: CertificateRequest & { spec: SecretCertificateRequestSpec }): Promise<ReconcileOutcome> {
     const now = this.context.clock.now();
+    const cr = await this.initialized(request, now);
     const assessment = await this.assess(cr, now);
     if (!assessment) return DONE;
     const { plan, target } = assessment;
@@ -65,6 +67,13 @@ export class SecretCertificateFlow {
     return this.issue(target, plan);
   }
 
+  /** Ready=Unknown/Initializing on an object we have not written yet; the object as written. */
+  private async initialized<T extends CertificateRequest>(cr: T, now: Date): Promise<T> {
+    if (hasReadyCondition(cr)) return cr;
+    await writeStatus(this.context, cr, initializingStatus(cr, now));
+    return (this.context.requestCache.get(objectKey(cr.metadata.namespace, cr.metadata.name ?? '')) as T | undefined) ?? cr;
+  }
+
   /** Spec, issuer and Secret, planned; undefined when a policy refusal of this generation stands. */
   private async assess(cr: CertificateRequest & { spec: SecretCertificateRequestSpec }, now: Date): Promise<{ plan: CertificatePlan; target?: IssueTarget } | undefined> {
     const spec = checkCertificateSpec(cr.spec);
@@ -74,19 +83,32 @@ export class SecretCertificateFlow {
     const issuer = await this.context.resolver.resolve(spec.desired.issuerRef, cr.metadata.namespace);
     if (!issuer.ok) return { plan: planCertificate({ spec, issuer, secret: undefined, statusRevision, now }) };
     const existing = await this.readSecret(cr, spec.desired.secretName);
-    const secret = inspectSecret(existing, cr, this.expected(issuer.ca));
+    const secret = inspectSecret(existing, cr, this.expected(issuer.ca), this.claimContext(cr, spec.desired));
     return { plan: planCertificate({ spec, issuer, secret, statusRevision, now }), target: { cr, desired: spec.desired, ca: issuer.ca, existing } };
   }
 
   private async issue(target: IssueTarget, { cause, reuseKeyPem, previousRevision }: { cause: IssueCause; reuseKeyPem: string | undefined; previousRevision: number }): Promise<ReconcileOutcome> {
     const { cr, desired, ca } = target;
     const revision = previousRevision + 1;
+    const now = this.context.clock.now();
     return reconcileRequest(this.unwritten, {
       uid: cr.metadata.uid ?? '',
+      retryDeadline: retryDeadlineOf(cr, this.context.maxRetryDurationMs, now),
+      now: () => this.context.clock.now(),
       stillFits: (earlier) => earlier.specHash === desired.specHash && earlier.caId === ca.id,
       sign: () => this.sign(cr, desired, ca, reuseKeyPem),
       refuse: async (reason, error) => {
         await this.fail(cr, reason === 'InvalidRequest' ? 'PolicyViolation' : reason, error.message);
+        return DONE;
+      },
+      retrying: async (failure) => {
+        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Pending', failure.message, this.context.clock.now()));
+        this.context.events.record(involved(cr), 'Warning', 'RetryableError', failure.message);
+      },
+      // Failed, and tried again at the next resync or spec change: the Secret must be renewed some day.
+      giveUp: async (failure) => {
+        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Failed', failure.message, this.context.clock.now()));
+        this.context.events.record(involved(cr), 'Warning', 'Failed', failure.message);
         return DONE;
       },
       store: (signed) => this.writeSecret(target, signed, revision),
@@ -115,6 +137,7 @@ export class SecretCertificateFlow {
       type: desired.type,
       csr: { spki: key.spki, ips: desired.ips },
       ...(notAfter ? { notAfter } : {}),
+      extendedKeyUsages: desired.extendedKeyUsages,
       reference: objectKey(cr.metadata.namespace, cr.metadata.name ?? ''),
     });
     return { specHash: desired.specHash, caId: ca.id, issued, keyPem: key.privateKeyPem };
@@ -136,16 +159,19 @@ export class SecretCertificateFlow {
     let current = existing;
     for (let attempt = 0; attempt < 2; attempt += 1) {
       if (current) {
-        const inspection = inspectSecret(current, cr, this.expected(ca));
+        const inspection = inspectSecret(current, cr, this.expected(ca), this.claimContext(cr, desired));
         if (inspection.kind === 'foreign') {
           await this.fail(cr, 'SecretConflict', inspection.message);
           return false;
         }
-        this.context.secretCache.wrote(await this.context.secrets.replace(buildSecret(cr, desired, content, current)));
+        this.context.secretCache.wrote(await this.context.secrets.replace(buildSecret(cr, desired, content, this.context.secretOwnerReferences, current)));
+        if (inspection.kind === 'invalid' && inspection.adoptedFrom) {
+          this.context.events.record(involved(cr), 'Normal', 'SecretAdopted', `Adopted Secret ${desired.secretName} from ${inspection.adoptedFrom}`);
+        }
         return true;
       }
       try {
-        this.context.secretCache.wrote(await this.context.secrets.create(buildSecret(cr, desired, content)));
+        this.context.secretCache.wrote(await this.context.secrets.create(buildSecret(cr, desired, content, this.context.secretOwnerReferences)));
         return true;
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
@@ -177,6 +203,10 @@ export class SecretCertificateFlow {
   private async fail(cr: CertificateRequest, reason: string, message: string): Promise<void> {
     const written = await writeStatus(this.context, cr, failedStatus(cr, reason, message, this.context.clock.now()));
     if (written) this.context.events.record(involved(cr), 'Warning', reason, message);
+  }
+
+  private claimContext(cr: CertificateRequest, desired: DesiredCertificate): ClaimContext {
+    return { ips: desired.ips, requestExists: (name) => this.context.requestCache.get(objectKey(cr.metadata.namespace, name)) !== undefined };
   }
 
   private expected(ca: SigningCa): ExpectedCa {

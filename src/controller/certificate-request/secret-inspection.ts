@@ -4,6 +4,7 @@ import { secretValue, TLS_SECRET_TYPE, type Secret } from '../../kube/core-types
 import type { CertificateRequest } from '../../custom-resources/crd-types.js';
 import { ANNOTATIONS } from '../../custom-resources/labels.js';
 import { compareIps } from './certificate-spec.js';
+import { claimOf, type ClaimContext } from './secret-claim.js';
 
 /** The certificate a valid Secret holds. */
 export interface SecretCertificate {
@@ -19,10 +20,10 @@ export interface SecretCertificate {
 
 export type SecretInspection =
   | { readonly kind: 'absent' }
-  /** Exists but is not ours: never overwritten. */
+  /** Exists but is not ours and may not be adopted: never overwritten. */
   | { readonly kind: 'foreign'; readonly message: string }
-  /** Ours but deleted in part, tampered with, or from another CA: re-issued (its key may be reused). */
-  | { readonly kind: 'invalid'; readonly message: string; readonly keyPem?: string; readonly keyAlgorithm?: KeyAlgorithm; readonly revision: number }
+  /** Ours but deleted in part, tampered with, or from another CA, or adoptable: re-issued (its key may be reused). */
+  | { readonly kind: 'invalid'; readonly message: string; readonly keyPem?: string; readonly keyAlgorithm?: KeyAlgorithm; readonly revision: number; readonly adoptedFrom?: string }
   | { readonly kind: 'valid'; readonly certificate: SecretCertificate };
 
 /** One intermediate a Secret's chain may end in. */
@@ -38,36 +39,42 @@ export interface ExpectedCa extends ExpectedSigner {
   readonly former?: readonly ExpectedSigner[];
 }
 
-/** Owned means: a controller owner reference to this very CertificateRequest (its uid). */
-export function isOwnedBy(secret: Secret, cr: CertificateRequest): boolean {
-  return (secret.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === cr.metadata.uid && ref.kind === cr.kind);
-}
-
-export function inspectSecret(secret: Secret | undefined, cr: CertificateRequest, ca: ExpectedCa): SecretInspection {
+/**
+ * What a Secret holds for this request. `context` decides whose the Secret is (see claimOf): a
+ * foreign one is never overwritten; an adoptable one is re-issued into (its key kept when the
+ * rotation policy allows), as is ours when its content is wrong.
+ */
+export function inspectSecret(secret: Secret | undefined, cr: CertificateRequest, ca: ExpectedCa, context: ClaimContext): SecretInspection {
   if (!secret) return { kind: 'absent' };
-  if (!isOwnedBy(secret, cr)) {
-    return { kind: 'foreign', message: `Secret ${secret.metadata.name} exists and is not owned by CertificateRequest ${cr.metadata.name}; refusing to overwrite it` };
-  }
+  const claim = claimOf(secret, cr, context);
+  if (claim.kind === 'foreign') return claim;
+  const key = readKey(secret);
+  if (claim.kind === 'adoptable') return { kind: 'invalid', message: `adopting Secret ${secret.metadata.name ?? ''} from ${claim.from}`, adoptedFrom: claim.from, revision: 0, ...key };
   const annotations = secret.metadata.annotations ?? {};
   const revision = Number(annotations[ANNOTATIONS.revision] ?? '0') || 0;
-  const keyPem = secretValue(secret, 'tls.key');
-  const key = keyPem ? parseKey(keyPem) : undefined;
-  const checked = checkContent(secret, ca, key, annotations[ANNOTATIONS.serialNumber] ?? '');
-  if (typeof checked === 'string') return { kind: 'invalid', message: checked, revision, ...(key && keyPem ? { keyPem, keyAlgorithm: key.algorithm } : {}) };
-  const serialNumber = normaliseSerial(checked.serialNumber);
+  const parsed = key.keyPem ? parseKey(key.keyPem) : undefined;
+  const checked = checkContent(secret, ca, parsed, annotations[ANNOTATIONS.serialNumber] ?? '');
+  if (typeof checked === 'string') return { kind: 'invalid', message: checked, revision, ...key };
   return {
     kind: 'valid',
     certificate: {
-      serialNumber,
+      serialNumber: normaliseSerial(checked.serialNumber),
       notBefore: new Date(checked.validFrom),
       notAfter: new Date(checked.validTo),
       ips: ipsOf(checked),
       specHash: annotations[ANNOTATIONS.specHash] ?? '',
       revision,
-      keyPem: keyPem!,
-      keyAlgorithm: key!.algorithm,
+      keyPem: key.keyPem!,
+      keyAlgorithm: key.keyAlgorithm,
     },
   };
+}
+
+/** tls.key when it parses, with its algorithm (for reuse under rotationPolicy Never). */
+function readKey(secret: Secret): { keyPem?: string; keyAlgorithm?: KeyAlgorithm } {
+  const keyPem = secretValue(secret, 'tls.key');
+  const key = keyPem ? parseKey(keyPem) : undefined;
+  return key && keyPem ? { keyPem, ...(key.algorithm ? { keyAlgorithm: key.algorithm } : {}) } : {};
 }
 
 /** The leaf when type, chain, root, signature, key and serial all check out; else what is wrong. */

@@ -85,7 +85,8 @@ describe('createCa', () => {
     const keyUsage = intermediate.getExtension(x509.KeyUsagesExtension)!;
     expect(keyUsage.critical).toBe(true);
     expect(keyUsage.usages & (x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign)).toBe(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign);
-    expect(intermediate.getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual([x509.ExtendedKeyUsage.serverAuth]);
+    // clientAuth too: the intermediate's extKeyUsage bounds its leaves', and clientAuth leaves are issued on request.
+    expect(intermediate.getExtension(x509.ExtendedKeyUsageExtension)!.usages).toEqual([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]);
     expect(intermediate.getExtension(x509.AuthorityKeyIdentifierExtension)!.keyId).toBe(root.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId);
     expect(intermediate.getExtension(x509.SubjectKeyIdentifierExtension)!.keyId).toBe(hex(await intermediate.publicKey.getKeyIdentifier()));
     const constraints = intermediate.getExtension('2.5.29.30')!;

@@ -4,7 +4,15 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate as AsnCertificate, Version } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CaMaterial } from '../../../src/ca/ca-material.js';
+import { createCa, loadCaMaterial, type CaMaterial } from '../../../src/ca/ca-material.js';
+import { encodeTbs, signTbs } from '../../../src/ca/certificate-assembly.js';
+import { readCertificate, readSubjectKeyIdentifier } from '../../../src/ca/certificate-reader.js';
+import { integerFromNumber } from '../../../src/ca/der.js';
+import { extendedKeyUsageValue, extension, keyIdentifierOf, organizationAndCommonName } from '../../../src/ca/extensions.js';
+import { OID } from '../../../src/ca/oids.js';
+import { encodeCertificatePem } from '../../../src/ca/pem.js';
+import { intermediateExtensions } from '../../../src/ca/profile.js';
+import { signatureAlgorithmFor } from '../../../src/ca/signature-algorithm.js';
 import { fixedClock } from '../../../src/shared/clock.js';
 import { CaError } from '../../../src/ca/errors.js';
 import { Ipv4RangeSet } from '../../../src/ca/ip-ranges.js';
@@ -232,6 +240,84 @@ describe('LeafSigner.issue: refusals', () => {
     const issued = early.issue(base);
     expect(issued.notBefore).toEqual(p256.notBefore);
     expect(issued.notAfter.getTime() - issued.notBefore.getTime()).toBe(365 * DAY);
+  });
+});
+
+/**
+ * A CA whose intermediate limits its extKeyUsage to serverAuth, as CAs created before clientAuth
+ * was issued are; the root signs it as createCa would, only the extKeyUsage differs.
+ */
+function serverAuthOnlyCa(): CaMaterial {
+  const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: RANGES, clock });
+  const root = loadCaMaterial({ certificatePem: ca.root.certificatePem, privateKeyPem: ca.root.privateKeyPem, allowedRanges: RANGES, clock });
+  const rootFields = readCertificate(root.signerCertificateDer);
+  const key = generateKeyPair('ecdsa-p256');
+  const bothPurposes = extension(OID.extKeyUsage, false, extendedKeyUsageValue([OID.serverAuth, OID.clientAuth]));
+  const serverOnly = extension(OID.extKeyUsage, false, extendedKeyUsageValue([OID.serverAuth]));
+  const extensions = intermediateExtensions(keyIdentifierOf(key.spki), readSubjectKeyIdentifier(rootFields)!, RANGES).map((ext) => (hex(ext) === hex(bothPurposes) ? serverOnly : ext));
+  expect(extensions.map(hex)).toContain(hex(serverOnly));
+  const algorithm = signatureAlgorithmFor(root.signerKeyKind);
+  const der = signTbs(
+    encodeTbs({
+      serialDer: integerFromNumber(77),
+      signatureAlgorithmDer: algorithm.identifierDer,
+      issuerDer: rootFields.subjectDer,
+      notBefore: new Date('2030-03-01T11:00:00Z'),
+      notAfter: new Date('2034-03-01T11:00:00Z'),
+      subjectDer: organizationAndCommonName('smsgate-ca', 'Older Intermediate'),
+      spkiDer: key.spki,
+      extensions,
+    }),
+    { key: root.signerKey, algorithm },
+  );
+  return loadCaMaterial({ certificatePem: encodeCertificatePem(der), privateKeyPem: key.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: RANGES, clock });
+}
+
+describe('LeafSigner.issue: extended key usages', () => {
+  const usagesOf = (der: Uint8Array): string[] => new x509.X509Certificate(der).getExtension(x509.ExtendedKeyUsageExtension)!.usages.map(String);
+
+  it('leaves the profile byte for byte as it was when only serverAuth is asked (or nothing)', () => {
+    const subject = subjectKey('ecdsa-p256');
+    const signer = (): LeafSigner => new LeafSigner(p256, { clock, randomBytes: steppingRandom() });
+    const unasked = signer().issue({ subject, ips: ['10.0.0.1'], type: 'webhook' });
+    const asked = signer().issue({ subject, ips: ['10.0.0.1'], type: 'webhook', extendedKeyUsages: ['serverAuth'] });
+    // ECDSA signatures differ from one signing to the next; the signed content must not.
+    const tbs = (der: Uint8Array): string => hex(AsnConvert.serialize(AsnConvert.parse(der, AsnCertificate).tbsCertificate));
+    expect(tbs(asked.der)).toBe(tbs(unasked.der));
+    expect(usagesOf(unasked.der)).toEqual([x509.ExtendedKeyUsage.serverAuth]);
+    expect(unasked.extendedKeyUsages).toEqual(['serverAuth']);
+  });
+
+  it.each([
+    [['clientAuth'], [x509.ExtendedKeyUsage.clientAuth]],
+    [['serverAuth', 'clientAuth'], [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]],
+    [['clientAuth', 'serverAuth', 'clientAuth'], [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]],
+  ] as const)('writes %j as the extKeyUsage %j, non-critical, serverAuth first', (asked, written) => {
+    const issued = p256Signer.issue({ subject: subjectKey('ecdsa-p256'), ips: ['10.0.0.1'], type: 'webhook', extendedKeyUsages: asked });
+    const eku = new x509.X509Certificate(issued.der).getExtension(x509.ExtendedKeyUsageExtension)!;
+    expect(eku.critical).toBe(false);
+    expect(eku.usages.map(String)).toEqual([...written]);
+    expect(issued.extendedKeyUsages).toEqual(written.length === 2 ? ['serverAuth', 'clientAuth'] : ['clientAuth']);
+  });
+
+  it('refuses no usage at all and a usage it does not issue', () => {
+    const base = { subject: subjectKey('ecdsa-p256'), ips: ['10.0.0.1'], type: 'webhook' } as const;
+    expect(reasonOf(() => p256Signer.issue({ ...base, extendedKeyUsages: [] }))).toBe('extension_invalid');
+    expect(reasonOf(() => p256Signer.issue({ ...base, extendedKeyUsages: ['codeSigning' as 'serverAuth'] }))).toBe('extension_invalid');
+  });
+
+  it('refuses clientAuth from a signer whose own extKeyUsage is serverAuth only (the chain would not verify), and still signs serverAuth', () => {
+    const older = new LeafSigner(serverAuthOnlyCa(), { clock });
+    const base = { subject: subjectKey('ecdsa-p256'), ips: ['10.0.0.1'], type: 'webhook' } as const;
+    expect(reasonOf(() => older.issue({ ...base, extendedKeyUsages: ['serverAuth', 'clientAuth'] }))).toBe('usage_not_permitted');
+    expect(reasonOf(() => older.issue(base))).toBe('no error');
+  });
+
+  it('signs clientAuth from a signer without an extKeyUsage (any purpose), e.g. a root used directly', () => {
+    const ca = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: RANGES, clock });
+    const rootSigner = new LeafSigner(loadCaMaterial({ certificatePem: ca.root.certificatePem, privateKeyPem: ca.root.privateKeyPem, allowedRanges: RANGES, clock }), { clock });
+    const issued = rootSigner.issue({ subject: subjectKey('ecdsa-p256'), ips: ['10.0.0.1'], type: 'webhook', extendedKeyUsages: ['clientAuth'] });
+    expect(usagesOf(issued.der)).toEqual([x509.ExtendedKeyUsage.clientAuth]);
   });
 });
 

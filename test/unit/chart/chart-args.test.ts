@@ -84,6 +84,10 @@ describe("the chart's serve arguments, against serve's settings tables", () => {
     ['the ACME nonce Secret is named after the release', {}, (config) => config.kubernetes.acmeNonceSecret, 'smsgate-ca-acme-nonce'],
     ['metrics on (the default)', {}, (config) => config.metricsListen, { host: '0.0.0.0', port: 9090 }],
     ['metrics.enabled false', { metrics: { enabled: false } }, (config) => config.metricsListen, undefined],
+    ['controller.maxRetryDuration (default 1h)', {}, (config) => config.kubernetes.maxRetryDurationMs, 3_600_000],
+    ['controller.maxRetryDuration', { controller: { maxRetryDuration: '20m' } }, (config) => config.kubernetes.maxRetryDurationMs, 1_200_000],
+    ['controller.secretOwnerReferences off (the default)', {}, (config) => config.kubernetes.secretOwnerReferences, false],
+    ['controller.secretOwnerReferences', { controller: { secretOwnerReferences: true } }, (config) => config.kubernetes.secretOwnerReferences, true],
   ])('%s reaches its setting', (_name, values, read, expected) => {
     expect(read(configOf([values]))).toEqual(expected);
   });

@@ -31,6 +31,7 @@ export const ALL_FEATURES = {
   },
   podDisruptionBudget: { minAvailable: 1 },
   metrics: { serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } },
+  prometheus: { rules: { enabled: true, labels: { release: 'prometheus' } } },
   networkPolicy: { enabled: true },
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'infra', effect: 'NoSchedule' }],
   affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } },

@@ -21,6 +21,7 @@ const DEFAULT_KINDS = {
 const OPTIONAL_KINDS = {
   Ingress: 1,
   ServiceMonitor: 1,
+  PrometheusRule: 1,
   NetworkPolicy: 1,
   Bundle: 1,
   Certificate: 1,
@@ -134,6 +135,7 @@ describe('helm template', () => {
       '--metrics-listen=0.0.0.0:9090',
       '--controller',
       `--cluster-resource-namespace=${NAMESPACE}`,
+      '--max-retry-duration=1h',
       '--cert-manager',
       '--leader-elect',
       `--leader-election-namespace=${NAMESPACE}`,

@@ -134,7 +134,10 @@ describe.each(RENDERINGS)('rendered manifests (%s)', (_label, manifests) => {
       expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests')).toEqual(['create', 'get', 'list', 'patch', 'watch']);
       expect(verbsFor('smsgate-ca.sms-gate.app', 'ipclusterissuers')).toEqual(['get', 'list', 'watch']);
       expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests/status')).toEqual(['patch']);
-      expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests/finalizers')).toEqual(['update']);
+      // Only owner references with blockOwnerDeletion need it: granted with controller.secretOwnerReferences alone.
+      expect(verbsFor('smsgate-ca.sms-gate.app', 'certificaterequests/finalizers')).toEqual([]);
+      const owning = only(helmTemplate({ values: [{ controller: { secretOwnerReferences: true } }] }), 'ClusterRole', 'smsgate-ca-controller') as RbacRole;
+      expect(rulesGranting([owning], 'smsgate-ca.sms-gate.app', 'certificaterequests/finalizers').flatMap((rule) => rule.verbs)).toEqual(['update']);
       expect(verbsFor('', 'secrets')).toEqual(['create', 'get', 'list', 'patch', 'update', 'watch']);
       expect(verbsFor('cert-manager.io', 'certificaterequests')).toEqual(['get', 'list', 'watch']);
       expect(verbsFor('cert-manager.io', 'certificaterequests/status')).toEqual(['patch']);

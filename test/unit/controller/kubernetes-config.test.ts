@@ -48,6 +48,14 @@ describe('cluster-mode configuration', () => {
     expect(refusal({ controller: true, 'ca-secret': 'Bad_Name' })).toContain('Bad_Name');
     expect(refusal({ controller: true, 'trust-configmap': 'only-name' })).toContain('NAMESPACE/NAME');
     expect(refusal({ controller: true, 'leader-election-retry-period': '20s' })).toContain('retry-period');
+    expect(refusal({ controller: true, 'max-retry-duration': '500ms' })).toContain('max-retry-duration must be at least 1s');
+    expect(refusal({ controller: true, 'max-retry-duration': 'soon' })).toContain('soon');
+  });
+
+  it('--max-retry-duration (default 1h, as cert-manager) and --secret-owner-references (default off)', () => {
+    expect(buildKubernetesConfig({ controller: true })).toMatchObject({ maxRetryDurationMs: 3_600_000, secretOwnerReferences: false });
+    const { flags } = parseFlags(serveCommand, ['--controller', '--max-retry-duration', '15m', '--secret-owner-references'], {});
+    expect(buildKubernetesConfig(flags)).toMatchObject({ maxRetryDurationMs: 900_000, secretOwnerReferences: true });
   });
 
   it('the Kubernetes API client limit (cert-manager\'s 20/50 by default), record retention and the nonce Secret', () => {

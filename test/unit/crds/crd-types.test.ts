@@ -6,6 +6,7 @@ import {
   CERTIFICATE_REQUEST_KIND,
   CERTIFICATE_REQUEST_PLURAL,
   CERTIFICATE_TYPES,
+  CERTIFICATE_USAGES,
   CONDITION_STATUSES,
   GROUP_VERSION,
   IP_CLUSTER_ISSUER_KIND,
@@ -47,6 +48,8 @@ describe('src/kube/crd-types.ts matches crds/', () => {
     expect(spec(['privateKey', 'size'])?.enum).toEqual([...PRIVATE_KEY_SIZES.ECDSA, ...PRIVATE_KEY_SIZES.RSA]);
     expect(spec(['issuerRef', 'kind'])?.enum).toEqual([...ISSUER_KINDS]);
     expect(spec(['issuerRef', 'group'])?.enum).toEqual([API_GROUP]);
+    expect(spec(['usages'])?.maxItems).toBe(CERTIFICATE_USAGES.length);
+    expect(spec(['usages'])?.items?.enum).toEqual([...CERTIFICATE_USAGES]);
     expect(nodeAt(schemaOf('CertificateRequest'), ['status', 'conditions', 'status'])?.enum).toEqual([...CONDITION_STATUSES]);
   });
 

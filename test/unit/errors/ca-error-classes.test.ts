@@ -24,13 +24,15 @@ describe('CaError classes at each door', () => {
     }
   });
 
-  it('a server fault is a 500 without internals at REST and serverInternal at ACME', () => {
+  it('a server fault is a 500 without internals at REST, serverInternal at ACME, and retried in Kubernetes', () => {
     for (const reason of REASONS.filter((r) => CA_ERROR_CLASS[r] === 'server')) {
       const error = new CaError(reason, 'the key file at /secret/path is group-readable');
       const http = httpErrorFromCaError(error);
       expect(http.status, reason).toBe(500);
       expect(http.message).not.toContain('/secret/path');
       expect(problemFromCaError(error).toJSON()).toMatchObject({ type: 'urn:ietf:params:acme:error:serverInternal', status: 500 });
+      // In Kubernetes a server-side fault is Pending and retried (the operator's owner may mend it), Failed only after the maximum retry duration.
+      expect(isFinalRefusal(error)).toBe(false);
       expect(conditionReasonFor(error)).toBe('Failed');
     }
     expect(REASONS.filter((r) => CA_ERROR_CLASS[r] === 'server')).toEqual(['cidr_invalid', 'ca_material_invalid', 'key_file_insecure']);
