@@ -162,7 +162,7 @@ export class IssuanceService {
       const record = await this.options.store.findRequest(id);
       if (record?.status !== 'pending' || record.awaitingApproval) continue;
       records.push(record);
-      outcomes.push(this.decide(record));
+      outcomes.push(record.approverDenial === undefined ? this.decide(record) : { kind: 'denied', requestId: id, at: this.options.clock.now(), reason: record.approverDenial });
     }
     if (outcomes.length === 0) return;
     await this.options.store.completePending(outcomes);

@@ -84,7 +84,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
-    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, logger) });
+    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, topology) });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
@@ -121,16 +121,17 @@ function approvalPolicyOf(config: ServeConfig): ApprovalPolicy {
 }
 
 /**
- * The admin API answers from the SQLite ledger, with the data directory's tokens. With the ledger
- * in the cluster it is not served, and a policy that waits for an administrator is refused.
+ * The admin API answers from the ledger (the SQLite file, or the records in the cluster), with the
+ * data directory's tokens. With the ledger in the cluster, an approver's decision is a condition on
+ * the record that only the controller notices: a policy that waits for one needs the controller.
  */
-function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService, config: ServeConfig, logger: Logger): PublicRouteParts['admin'] {
-  const queries = isLedgerQueries(ledger) && issuance.recordsApprovals ? ledger : undefined;
-  if (!queries && config.restApproval !== 'auto') {
-    throw new ConfigError(`--rest-approval ${config.restApproval} needs the SQLite ledger (--store sqlite): with the ledger in the cluster, no administrator could decide the waiting requests`);
+function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService, config: ServeConfig, topology: Topology): PublicRouteParts['admin'] {
+  if (config.restApproval !== 'auto' && topology.ledger === 'kubernetes' && topology.restSigner !== 'controller') {
+    throw new ConfigError(`--rest-approval ${config.restApproval} with --store kubernetes needs the controller (--controller or --kubeconfig): it signs what the Approved condition approves`);
   }
-  if (!queries) logger.info('the admin API (/api/v1/admin) is not served with the ledger in the cluster');
-  return queries ? { queries, tokens: store.adminTokens() } : undefined;
+  const queries = isLedgerQueries(ledger) && issuance.recordsApprovals ? ledger : undefined;
+  if (!queries) throw new Error('this ledger answers no admin queries');
+  return { queries, tokens: store.adminTokens() };
 }
 
 function isLedgerQueries(ledger: Ledger): ledger is Ledger & LedgerQueries {

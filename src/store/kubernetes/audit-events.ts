@@ -4,7 +4,7 @@ import type { KubeApi } from '../../kube/kube-api.js';
 import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { EVENTS } from '../../kube/resource-types.js';
-import type { AuditEntry, RevocationAuditEntry, StoredAuditEntry } from '../records.js';
+import type { AuditEntry, AuditFilter, RevocationAuditEntry, StoredAuditEntry } from '../records.js';
 import { recordNameOf } from './record-names.js';
 
 /** An audit entry as a core/v1 Event: what it says is required, the rest as the model allows. */
@@ -64,6 +64,21 @@ export class AuditEvents {
       lastTimestamp: stamp,
       source: { component: 'smsgate-ca' },
     });
+  }
+
+  /**
+   * The admin API's query, newest first. Sequences are positions in the Events the API server still
+   * holds (oldest 1): stable while none expires, so a `beforeSequence` cursor may skip or repeat
+   * entries across an expiry.
+   */
+  async query(filter: AuditFilter): Promise<StoredAuditEntry[]> {
+    const all = await this.list({ ...(filter.requestId ? { requestId: filter.requestId } : {}), limit: Number.MAX_SAFE_INTEGER });
+    return all
+      .filter((entry) => filter.serialNumber === undefined || entry.serialNumber === filter.serialNumber)
+      .filter((entry) => filter.event === undefined || entry.event === filter.event)
+      .filter((entry) => filter.beforeSequence === undefined || entry.sequence < filter.beforeSequence)
+      .reverse()
+      .slice(0, filter.limit);
   }
 
   async list(filter: { readonly requestId?: string; readonly limit?: number } = {}): Promise<StoredAuditEntry[]> {
