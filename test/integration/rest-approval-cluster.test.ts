@@ -207,3 +207,24 @@ describe('--rest-approval manual in cluster mode (the Kubernetes store)', () => 
     expect(JSON.parse(certificates.stdout)).toEqual([expect.objectContaining({ door: 'rest', request_id: approveId, state: 'valid' })]);
   });
 });
+
+describe('the CRD keeps approval conditions final and exclusive (CEL rules, as cert-manager\'s webhook does)', () => {
+  it('refuses Denied on an Approved record, a removed Approved condition, and status False', async () => {
+    const id = await submit('127.0.0.36');
+    const name = recordNameOf(id);
+    expect((await setCondition(name, 'Approved', 'KubectlApproved', 'ok')).code).toBe(0);
+    expect((await pollUntilDecided(server.url, id, '')).json<CsrStatusBody>().status).toBe('approved');
+    const denied = await setCondition(name, 'Denied', 'KubectlDenied', 'changed my mind');
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('an Approved or Denied condition is final');
+    const otherId = await submit('127.0.0.37');
+    const other = recordNameOf(otherId);
+    const falseStatus = await kubectlRun(['patch', `${RESOURCE}/${other}`, '-n', 'default', '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { conditions: [{ type: 'Approved', status: 'False', reason: 'No', message: 'no' }] } })]);
+    expect(falseStatus.code).not.toBe(0);
+    expect(falseStatus.stderr).toContain('the Approved and Denied conditions may only have status True');
+    const both = await kubectlRun(['patch', `${RESOURCE}/${other}`, '-n', 'default', '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { conditions: [{ type: 'Approved', status: 'True', reason: 'A', message: 'a' }, { type: 'Denied', status: 'True', reason: 'D', message: 'd' }] } })]);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('a request cannot be both Approved and Denied');
+    expect(await statusOf(otherId)).toMatchObject({ status: 'pending' });
+  });
+});

@@ -22,6 +22,8 @@ const REASONS: Readonly<Record<WrittenEntry['event'], string>> = {
   revoked: 'CertificateRevoked',
 };
 
+const LIFECYCLE: ReadonlyArray<WrittenEntry['event']> = ['submitted', 'refused', 'approved', 'denied', 'issued', 'revoked'];
+
 /**
  * The audit log as core/v1 Events (`kubectl get events -l ca.sms-gate.app/audit=true`): about the
  * record named (or the entry's REST record) when there is one, else about this pod. Note that API
@@ -87,7 +89,8 @@ export class AuditEvents {
     const entries = items
       .map((event) => parseEntry(event.metadata.annotations?.[ANNOTATIONS.audit]))
       .filter((entry): entry is WrittenEntry => entry !== undefined)
-      .sort((a, b) => a.at.getTime() - b.at.getTime());
+      // Entries written in the same millisecond (an approval carried out with its signing) in lifecycle order.
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || LIFECYCLE.indexOf(a.event) - LIFECYCLE.indexOf(b.event));
     return entries.slice(0, filter.limit ?? 1000).map((entry, index) => ({ ...entry, sequence: index + 1 }));
   }
 }
