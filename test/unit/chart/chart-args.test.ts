@@ -63,6 +63,7 @@ describe("the chart's serve arguments, against serve's settings tables", () => {
     ['config.trustedProxies', { config: { trustedProxies: ['10.0.0.0/8'] } }, (config) => config.trustedProxies, [{ network: 0x0a000000, prefix: 8 }]],
     ['config.restApproval', { store: { type: 'sqlite' }, persistence: { enabled: true }, config: { restApproval: 'requester', restTrustedRequesters: ['10.9.0.0/16'] } }, (config) => [config.restApproval, config.restTrustedRequesters], ['requester', [{ network: 0x0a090000, prefix: 16 }]]],
     ['config.restApproval auto (the default)', {}, (config) => [config.restApproval, config.restTrustedRequesters], ['auto', []]],
+    ['config.restApproval manual with the ledger in the cluster (the default store)', { config: { restApproval: 'manual' } }, (config) => [config.restApproval, config.kubernetes.store], ['manual', 'kubernetes']],
     ['ca.keyAlgorithm', { ca: { keyAlgorithm: 'rsa-3072' } }, (config) => config.keyAlgorithm, 'rsa-3072'],
     ['ca.existingSecret', { ca: { existingSecret: 'lab-ca' } }, (config) => config.kubernetes.caSecret, 'lab-ca'],
     ['config.crl', { config: { crl: { validity: '6h', port: 8080, url: 'http://ca.example.internal/crl' } } }, (config) => config.crl, { url: 'http://ca.example.internal/crl', validityMs: 6 * 3_600_000, listen: { host: '0.0.0.0', port: 8080 } }],
