@@ -23,7 +23,6 @@ import { listenForCrl, listenForMetrics, registerPublicRoutes, type PublicRouteP
 import type { Ledger } from './cluster-parts.js';
 import type { ApprovalPolicy } from '../issuance/approval-policy.js';
 import type { LedgerQueries } from '../store/interfaces.js';
-import { ConfigError } from '../config/config-error.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
 
@@ -84,7 +83,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
       { name: 'ca', check: () => assert(ca.material.notAfter > clock.now(), 'the signing CA certificate has expired') },
       { name: 'server', check: () => assert(accepting, 'shutting down') },
     ];
-    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, topology) });
+    registerPublicRoutes(app, config, { issuance, metrics, ca, crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance) });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, ca, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
@@ -120,15 +119,8 @@ function approvalPolicyOf(config: ServeConfig): ApprovalPolicy {
   return { mode: config.restApproval, trustedRequesters: config.restTrustedRequesters };
 }
 
-/**
- * The admin API answers from the ledger (the SQLite file, or the records in the cluster), with the
- * data directory's tokens. With the ledger in the cluster, an approver's decision is a condition on
- * the record that only the controller notices: a policy that waits for one needs the controller.
- */
-function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService, config: ServeConfig, topology: Topology): PublicRouteParts['admin'] {
-  if (config.restApproval !== 'auto' && topology.ledger === 'kubernetes' && topology.restSigner !== 'controller') {
-    throw new ConfigError(`--rest-approval ${config.restApproval} with --store kubernetes needs the controller (--controller or --kubeconfig): it signs what the Approved condition approves`);
-  }
+/** The admin API answers from the ledger (the SQLite file, or the records in the cluster), with the data directory's tokens. */
+function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService): PublicRouteParts['admin'] {
   const queries = isLedgerQueries(ledger) && issuance.recordsApprovals ? ledger : undefined;
   if (!queries) throw new Error('this ledger answers no admin queries');
   return { queries, tokens: store.adminTokens() };
