@@ -104,14 +104,23 @@ export type ServeValues = ValuesOf<typeof SERVE_SETTINGS> & ValuesOf<typeof CA_S
 
 export function buildServeConfig(values: ServeValues = {}): ServeConfig {
   const { tlsCertificateFile, tlsKeyFile, insecureHttp, ...plain } = readSettings(SERVE_SETTINGS, values);
+  const kubernetes = buildKubernetesConfig(values);
+  checkApprovalSigner(plain.restApproval, kubernetes);
   return Object.freeze({
     ...plain,
     tls: Object.freeze(tlsOf(tlsCertificateFile, tlsKeyFile, insecureHttp)),
     acme: buildAcmeConfig(values),
-    kubernetes: buildKubernetesConfig(values),
+    kubernetes,
     crl: buildCrlConfig(values),
     ca: buildCaConfig(values),
   });
+}
+
+/** With the ledger in the cluster, an approver's decision is a condition on the record that only the controller notices. */
+function checkApprovalSigner(approval: ServeKnobs['restApproval'], kubernetes: KubernetesConfig): void {
+  if (approval !== 'auto' && kubernetes.store === 'kubernetes' && !kubernetes.controller) {
+    throw new ConfigError(`--rest-approval ${approval} with --store kubernetes needs the controller (--controller or --kubeconfig): it signs what an Approved condition approves`);
+  }
 }
 
 /** Any IPv4 CIDR (a proxy may sit on a public address); a bare address means /32. */

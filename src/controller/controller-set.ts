@@ -1,5 +1,6 @@
 import type { CertManagerCertificateRequest } from '../custom-resources/cert-manager-types.js';
 import type { Secret } from '../kube/core-types.js';
+import { approvalChanged } from '../custom-resources/approval-conditions.js';
 import type { AnyIssuer, CertificateRequest } from '../custom-resources/crd-types.js';
 import type { EventRecorder } from '../kube/event-recorder.js';
 import { Informer, type InformerStats } from '../kube/informer.js';
@@ -252,10 +253,14 @@ function names(ref: { kind?: string; name: string } | undefined, namespace: stri
   return kind === 'IPClusterIssuer' || namespace === issuer.metadata.namespace;
 }
 
-/** Our own status writes come back as updates; only spec (generation) or metadata changes need a reconcile. */
+/**
+ * Our own status writes come back as updates; only spec (generation) or metadata changes need a
+ * reconcile, and an approver's Approved or Denied condition (a status write of someone else).
+ */
 function specOrMetadataChanged(cr: CertificateRequest, old: CertificateRequest): boolean {
   return (
     cr.metadata.generation !== old.metadata.generation ||
+    approvalChanged(cr.status?.conditions, old.status?.conditions) ||
     cr.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
     JSON.stringify(cr.metadata.labels ?? {}) !== JSON.stringify(old.metadata.labels ?? {}) ||
     JSON.stringify(cr.metadata.annotations ?? {}) !== JSON.stringify(old.metadata.annotations ?? {}) ||

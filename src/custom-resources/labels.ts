@@ -10,6 +10,8 @@ export const LABELS = {
   serialNumber: 'ca.sms-gate.app/serial-number',
   /** On REST and ACME records whose certificate is revoked (status.revokedAt): what the CRL lists. */
   revoked: 'ca.sms-gate.app/revoked',
+  /** On REST records the approval policy held for an administrator: signed only once the record is Approved. */
+  approvalRequired: 'ca.sms-gate.app/approval-required',
   /** On Events written as audit entries by the Kubernetes store. */
   audit: 'ca.sms-gate.app/audit',
 } as const;
@@ -33,6 +35,8 @@ export const ANNOTATIONS = {
   subjectSpki: 'ca.sms-gate.app/subject-spki',
   door: 'ca.sms-gate.app/door',
   audit: 'ca.sms-gate.app/audit-entry',
+  /** REST records decided through the admin API: the administrator ("token name (id)"). */
+  decidedBy: 'ca.sms-gate.app/decided-by',
   /** On the CA Secret: the last cRLNumber handed out (RFC 5280 §5.2.3), shared by every replica. */
   crlNumber: 'ca.sms-gate.app/crl-number',
 } as const;

@@ -180,7 +180,8 @@ export class IssuanceService {
     for (const id of ids) {
       const record = await this.options.store.findRequest(id);
       if (record?.status !== 'pending' || record.awaitingApproval) continue;
-      const outcome = this.decide(record);
+      const outcome: PendingOutcome | CaError =
+        record.approverDenial === undefined ? this.decide(record) : { kind: 'denied', requestId: id, at: this.options.clock.now(), reason: record.approverDenial };
       if (outcome instanceof CaError) {
         postponed = outcome;
         continue;

@@ -91,7 +91,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     const app = createHttpApp({ logger, metrics, translateError: httpErrorFromStoreFault });
     const checks = readinessChecks({ ledger, store, worker, workerSigns, live, accepting: () => accepting });
     const crl = crlSourceOf(live);
-    registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance, config, logger) });
+    registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance) });
     const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, opened.loaded, { clock, logger })) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');

@@ -30,9 +30,14 @@ export interface CsrRequestRecord {
   readonly awaitingApproval?: boolean;
   /** The administrator who approved or denied it, when one did (token name and id). */
   readonly decidedBy?: string;
+  /**
+   * Denied by an approver outside this process (in a cluster: the request object's Denied
+   * condition) and not yet recorded as denied: the reason. The signer records the denial instead of signing.
+   */
+  readonly approverDenial?: string;
 }
 
-export type NewCsrRequest = Omit<CsrRequestRecord, 'status' | 'updatedAt' | 'certificatePem' | 'serialNumber' | 'denyReason' | 'decidedBy'>;
+export type NewCsrRequest = Omit<CsrRequestRecord, 'status' | 'updatedAt' | 'certificatePem' | 'serialNumber' | 'denyReason' | 'decidedBy' | 'approverDenial'>;
 
 /** One issued certificate, whatever door it came through. */
 export interface IssuedCertificateRecord {

@@ -12,6 +12,7 @@ import { freePort } from '../support/acme-serve.js';
 import { eventually } from '../support/eventually.js';
 import { basicConstraintsExtension, buildCsr, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
 import { describePermission, startFakeApiServer, type FakeApiServer, type JsonObject } from '../support/fake-apiserver/index.js';
+import { runCliProcess } from '../support/cli.js';
 import { REPO_ROOT } from '../support/helm.js';
 import { httpCall, pollUntilDecided, postJson } from '../support/serve-process.js';
 import { installChart, kubectlJson, kubectlOk, POD_NAME, RELEASE_NAMESPACE, startChartOperator, type ChartOperator } from './chart-operator.js';
@@ -177,7 +178,7 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
     expect(new X509Certificate(Buffer.from(web.status.certificate, 'base64').toString()).subjectAltName).toBe('IP Address:192.168.7.9');
   });
 
-  it('records a REST request as a CertificateRequest in the release namespace and decides it', async () => {
+  it('records a REST request as a CertificateRequest in the release namespace, decides it, and lists it in the admin API', async () => {
     const rootPem = decode(caSecret, 'ca.crt');
     const posted = await postJson(`${operator!.url}/api/v1/csr`, { content: buildCsr({ key: freshKey('p256'), ips: ['172.16.3.4'] }).pem, type: 'private_server' }, rootPem);
     expect(posted.status, posted.text).toBe(202);
@@ -188,6 +189,17 @@ describe('the Deployment the chart installs runs the built binary as the chart\'
     expect(records.items).toHaveLength(1);
     const crl = await httpCall(`${operator!.url}/crl`, { caPem: rootPem });
     expect(crl.status).toBe(200);
+
+    // The admin API reads the records and the audit Events of the release namespace.
+    const created = await runCliProcess(['admin', 'token', 'create', '--data-dir', dataDir, '--name', 'e2e']);
+    expect(created.code, created.stderr).toBe(0);
+    const headers = { Authorization: `Bearer ${created.stdout.trim()}` };
+    const requests = await httpCall(`${operator!.url}/api/v1/admin/requests`, { caPem: rootPem, headers });
+    expect(requests.status, requests.text).toBe(200);
+    expect(requests.json<{ items: Array<{ request_id: string }> }>().items.map((item) => item.request_id)).toEqual([id]);
+    const audit = await httpCall(`${operator!.url}/api/v1/admin/audit?request_id=${id}`, { caPem: rootPem, headers });
+    expect(audit.status, audit.text).toBe(200);
+    expect(audit.json<{ items: Array<{ event: string }> }>().items.map((item) => item.event)).toEqual(['approved', 'submitted']);
   });
 
   it('serves ACME from objects in the release namespace: account, orders, authorizations, rate-limit windows, nonce key', async () => {

@@ -30,6 +30,8 @@ const withIps = (extra: object = {}): object => ({ ipAddresses: ['10.42.0.7'], s
 const issuer = (name: string, allowedCIDRs: string[]): Step => ({ apply: { apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPClusterIssuer', metadata: { name }, spec: { allowedCIDRs } } });
 const status = (name: string, patch: object): Step => ({ statusPatch: { name, patch: { status: patch } } });
 const revoked = { serialNumber: '02ab', revokedAt: '2026-06-01T10:00:00Z', revocationReason: 1 };
+const approved = { type: 'Approved', status: 'True', reason: 'KubectlApproved', message: 'checked' };
+const denied = { type: 'Denied', status: 'True', reason: 'KubectlDenied', message: 'not ours' };
 
 /** ACME records as the store writes them (no status subresource: applied whole). */
 const GROUP_VERSION = 'smsgate-ca.sms-gate.app/v1alpha1';
@@ -105,6 +107,24 @@ const CASES: Readonly<Record<string, RuleCase>> = {
     setup: [request('final', { request: CSR }), status('final', revoked)],
     keep: status('final', { certificate: 'x' }),
     breaks: status('final', { revocationReason: 4 }),
+    field: 'status',
+  },
+  "status: !has(self.conditions) || self.conditions.all(c, !(c.type in ['Approved', 'Denied']) || c.status == 'True')": {
+    setup: [request('approval-true', { request: CSR }), request('approval-true-2', { request: CSR })],
+    keep: status('approval-true', { conditions: [approved] }),
+    breaks: status('approval-true-2', { conditions: [{ ...approved, status: 'False' }] }),
+    field: 'status',
+  },
+  "status: !has(self.conditions) || !(self.conditions.exists(c, c.type == 'Approved') && self.conditions.exists(c, c.type == 'Denied'))": {
+    setup: [request('approval-one', { request: CSR }), request('approval-one-2', { request: CSR })],
+    keep: status('approval-one', { conditions: [denied] }),
+    breaks: status('approval-one-2', { conditions: [approved, denied] }),
+    field: 'status',
+  },
+  "status: !has(oldSelf.conditions) || oldSelf.conditions.all(o, !(o.type in ['Approved', 'Denied']) || (has(self.conditions) && self.conditions.exists(c, c == o)))": {
+    setup: [request('approval-final', { request: CSR }), status('approval-final', { conditions: [approved] })],
+    keep: status('approval-final', { conditions: [approved, { type: 'Ready', status: 'True', reason: 'Issued', message: 'issued' }] }),
+    breaks: status('approval-final', { conditions: [denied] }),
     field: 'status',
   },
   'spec.allowedCIDRs[]: cidr(self) == cidr(self).masked()': { keep: issuer('lan', ['10.42.0.0/16']), breaks: issuer('lan-2', ['10.42.0.1/16']), field: 'spec.allowedCIDRs[0]' },

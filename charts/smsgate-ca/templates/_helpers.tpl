@@ -147,8 +147,8 @@ app.kubernetes.io/part-of: smsgate-ca
 {{- if and (eq .Values.store.type "sqlite") (gt (int .Values.replicaCount) 1) }}
 {{- fail "store.type sqlite keeps state in one pod: replicaCount must be 1" }}
 {{- end }}
-{{- if and (ne .Values.config.restApproval "auto") (ne .Values.store.type "sqlite") }}
-{{- fail "config.restApproval requester or manual needs store.type sqlite: the admin API decides requests in the SQLite ledger" }}
+{{- if and (ne .Values.config.restApproval "auto") (ne .Values.store.type "sqlite") (not .Values.controller.enabled) }}
+{{- fail "config.restApproval requester or manual with store.type kubernetes needs controller.enabled: the controller signs what an Approved condition approves" }}
 {{- end }}
 {{- if and (eq .Values.config.tls.mode "certManager") (not .Values.config.tls.certManager.issuerRef.name) }}
 {{- fail "config.tls.certManager.issuerRef.name is required when config.tls.mode is certManager" }}

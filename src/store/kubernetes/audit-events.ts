@@ -4,7 +4,7 @@ import type { KubeApi } from '../../kube/kube-api.js';
 import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { EVENTS } from '../../kube/resource-types.js';
-import type { AuditEntry, RevocationAuditEntry, StoredAuditEntry } from '../records.js';
+import type { AuditEntry, AuditFilter, RevocationAuditEntry, StoredAuditEntry } from '../records.js';
 import { recordNameOf } from './record-names.js';
 
 /** An audit entry as a core/v1 Event: what it says is required, the rest as the model allows. */
@@ -21,6 +21,8 @@ const REASONS: Readonly<Record<WrittenEntry['event'], string>> = {
   issued: 'CertificateIssued',
   revoked: 'CertificateRevoked',
 };
+
+const LIFECYCLE: ReadonlyArray<WrittenEntry['event']> = ['submitted', 'refused', 'approved', 'denied', 'issued', 'revoked'];
 
 /**
  * The audit log as core/v1 Events (`kubectl get events -l ca.sms-gate.app/audit=true`): about the
@@ -66,13 +68,29 @@ export class AuditEvents {
     });
   }
 
+  /**
+   * The admin API's query, newest first. Sequences are positions in the Events the API server still
+   * holds (oldest 1): stable while none expires, so a `beforeSequence` cursor may skip or repeat
+   * entries across an expiry.
+   */
+  async query(filter: AuditFilter): Promise<StoredAuditEntry[]> {
+    const all = await this.list({ ...(filter.requestId ? { requestId: filter.requestId } : {}), limit: Number.MAX_SAFE_INTEGER });
+    return all
+      .filter((entry) => filter.serialNumber === undefined || entry.serialNumber === filter.serialNumber)
+      .filter((entry) => filter.event === undefined || entry.event === filter.event)
+      .filter((entry) => filter.beforeSequence === undefined || entry.sequence < filter.beforeSequence)
+      .reverse()
+      .slice(0, filter.limit);
+  }
+
   async list(filter: { readonly requestId?: string; readonly limit?: number } = {}): Promise<StoredAuditEntry[]> {
     const selector = [`${LABELS.audit}=true`, ...(filter.requestId ? [`ca.sms-gate.app/request-id=${filter.requestId}`] : [])].join(',');
     const { items } = await this.events.listAll(this.namespace, { labelSelector: selector });
     const entries = items
       .map((event) => parseEntry(event.metadata.annotations?.[ANNOTATIONS.audit]))
       .filter((entry): entry is WrittenEntry => entry !== undefined)
-      .sort((a, b) => a.at.getTime() - b.at.getTime());
+      // Entries written in the same millisecond (an approval carried out with its signing) in lifecycle order.
+      .sort((a, b) => a.at.getTime() - b.at.getTime() || LIFECYCLE.indexOf(a.event) - LIFECYCLE.indexOf(b.event));
     return entries.slice(0, filter.limit ?? 1000).map((entry, index) => ({ ...entry, sequence: index + 1 }));
   }
 }

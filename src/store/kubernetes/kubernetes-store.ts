@@ -5,9 +5,13 @@ import { ACME_LABELS } from '../../custom-resources/acme-types.js';
 import { ANNOTATIONS, LABELS, RECORD_SOURCES } from '../../custom-resources/labels.js';
 import { ResourceClient } from '../../kube/resource-client.js';
 import { CERTIFICATE_REQUESTS } from '../../custom-resources/resource-types.js';
-import type { IssuanceStore, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
+import type { IssuanceStore, LedgerQueries, RequestApprovals, RevocationLedger, RevocationList, StoreHealth } from '../interfaces.js';
 import type {
+  AdminDecision,
   AuditEntry,
+  AuditFilter,
+  CertificateFilter,
+  RequestFilter,
   CertificateRevocation,
   CsrRequestRecord,
   IssuedCertificateRecord,
@@ -17,9 +21,12 @@ import type {
   StoredAuditEntry,
 } from '../records.js';
 import { AuditEvents } from './audit-events.js';
-import { csrRequestRecordOf, deniedStatus, issuedCertificateRecordOf, issuedRecordObject, issuedStatus, recordStatusOf, restRecordObject, retainedUntil } from './record-mapping.js';
+import { APPROVAL_REASONS, approvalDecisionOf, type ApprovalDecision } from '../../custom-resources/approval-conditions.js';
+import { awaitingApprovalOf, csrRequestRecordOf, deniedStatus, issuedCertificateRecordOf, issuedRecordObject, issuedStatus, recordStatusOf, restRecordObject, retainedUntil } from './record-mapping.js';
 import { hashPrefix, recordNameOf, requestIdOf } from './record-names.js';
 import { hexOfId } from './acme/acme-names.js';
+import { RecordApprovals } from './record-approvals.js';
+import { RecordQueries } from './record-queries.js';
 import { RecordRevocations } from './record-revocations.js';
 
 export interface KubernetesStoreOptions {
@@ -38,15 +45,19 @@ export interface KubernetesStoreOptions {
  * entries are also written as Events. A revocation is recorded on the certificate's record
  * (status.revokedAt, label ca.sms-gate.app/revoked=true; see RecordRevocations).
  */
-export class KubernetesStore implements IssuanceStore, RevocationLedger, RevocationList, StoreHealth {
+export class KubernetesStore implements IssuanceStore, RevocationLedger, RevocationList, StoreHealth, RequestApprovals, LedgerQueries {
   private readonly records: ResourceClient<CertificateRequest>;
   private readonly audit: AuditEvents;
   private readonly revocations: RecordRevocations;
+  private readonly approvals: RecordApprovals;
+  private readonly queries: RecordQueries;
 
   constructor(private readonly options: KubernetesStoreOptions) {
     this.records = new ResourceClient<CertificateRequest>(options.api, CERTIFICATE_REQUESTS);
     this.audit = new AuditEvents(options.api, options.namespace, options.podName);
     this.revocations = new RecordRevocations(this.records, options.namespace);
+    this.approvals = new RecordApprovals(this.records, options.namespace);
+    this.queries = new RecordQueries(this.records, options.namespace);
   }
 
   async createPending(request: NewCsrRequest, audit: AuditEntry): Promise<{ record: CsrRequestRecord; created: boolean }> {
@@ -72,27 +83,37 @@ export class KubernetesStore implements IssuanceStore, RevocationLedger, Revocat
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
-  /** Each decision is a conditional status write (409 if someone else decided first), then its audit Event. */
+  /**
+   * Each decision is a conditional status write (409 if someone else decided first), then its audit
+   * Event. A record still waiting for an approver is not the signer's; the approval conditions are kept.
+   */
   async completePending(outcomes: readonly PendingOutcome[]): Promise<void> {
     for (const outcome of outcomes) {
       const name = recordNameOf(outcome.requestId);
       const cr = await this.records.get(this.options.namespace, name);
-      if (!cr || recordStatusOf(cr) !== 'pending') continue;
-      const status = outcome.kind === 'approved' ? issuedStatus(outcome.certificate, outcome.at) : deniedStatus(outcome.reason, outcome.at);
+      if (!cr || recordStatusOf(cr) !== 'pending' || awaitingApprovalOf(cr)) continue;
+      const earlier = cr.status?.conditions ?? [];
+      const status = outcome.kind === 'approved' ? issuedStatus(outcome.certificate, outcome.at, earlier) : deniedStatus(outcome.reason, outcome.at, earlier);
       await this.records.mergePatch(this.options.namespace, name, { metadata: { resourceVersion: cr.metadata.resourceVersion }, status }, 'status');
       if (outcome.kind === 'approved') {
         await this.records.mergePatch(this.options.namespace, name, { metadata: { labels: { [LABELS.serialNumber]: outcome.certificate.serialNumber } } });
       }
-      await this.audit.append({
-        at: outcome.at,
-        event: outcome.kind,
-        door: 'rest',
-        requester: cr.metadata.annotations?.[ANNOTATIONS.requester] ?? '',
-        requestId: outcome.requestId,
-        // The requested IPs with a denial too, as the SQLite store records them.
-        ...(outcome.kind === 'approved' ? { serialNumber: outcome.certificate.serialNumber, ips: outcome.certificate.ips } : { detail: outcome.reason, ips: csrRequestRecordOf(cr, outcome.requestId).ips }),
-      });
+      await this.auditOutcome(outcome, csrRequestRecordOf(cr, outcome.requestId), approvalDecisionOf(earlier));
     }
+  }
+
+  private async auditOutcome(outcome: PendingOutcome, record: CsrRequestRecord, approval: ApprovalDecision | undefined): Promise<void> {
+    const fields = { at: outcome.at, door: 'rest' as const, requester: record.requester, requestId: outcome.requestId };
+    // An approver other than the admin API (which audits its own decisions): audited now, as it is carried out.
+    const approver = approval && approval.reason !== APPROVAL_REASONS.administratorApproved && approval.reason !== APPROVAL_REASONS.administratorDenied ? approval : undefined;
+    if (outcome.kind === 'denied') {
+      // The requested IPs with a denial too, as the SQLite store records them.
+      await this.audit.append({ ...fields, event: 'denied', ips: record.ips, detail: approver ? conditionDetail(approver) : outcome.reason });
+      return;
+    }
+    if (approver) await this.audit.append({ ...fields, event: 'approved', ips: record.ips, detail: conditionDetail(approver) });
+    // As in the SQLite store: `approved` when the policy let it through, `issued` after an approver's decision.
+    await this.audit.append({ ...fields, event: approval ? 'issued' : 'approved', serialNumber: outcome.certificate.serialNumber, ips: outcome.certificate.ips });
   }
 
   /**
@@ -174,6 +195,36 @@ export class KubernetesStore implements IssuanceStore, RevocationLedger, Revocat
     return this.audit.list(filter);
   }
 
+  /** The Approved condition on a record waiting for an approver, then the `approved` audit Event with the administrator. */
+  async grantApproval(decision: AdminDecision): Promise<boolean> {
+    const cr = await this.approvals.approve(decision);
+    if (!cr) return false;
+    const record = csrRequestRecordOf(cr, decision.requestId);
+    await this.audit.append({ at: decision.at, event: 'approved', door: 'rest', requester: record.requester, requestId: decision.requestId, ips: record.ips, actor: decision.actor });
+    return true;
+  }
+
+  /** The Denied condition (and Ready=False) on a pending record, then the `denied` audit Event with the administrator. */
+  async denyRequest(decision: AdminDecision & { readonly reason: string }): Promise<boolean> {
+    const cr = await this.approvals.deny(decision);
+    if (!cr) return false;
+    const record = csrRequestRecordOf(cr, decision.requestId);
+    await this.audit.append({ at: decision.at, event: 'denied', door: 'rest', requester: record.requester, requestId: decision.requestId, ips: record.ips, detail: decision.reason, actor: decision.actor });
+    return true;
+  }
+
+  listRequests(filter: RequestFilter): Promise<CsrRequestRecord[]> {
+    return this.queries.listRequests(filter);
+  }
+
+  listCertificates(filter: CertificateFilter): Promise<IssuedCertificateRecord[]> {
+    return this.queries.listCertificates(filter);
+  }
+
+  queryAudit(filter: AuditFilter): Promise<StoredAuditEntry[]> {
+    return this.audit.query(filter);
+  }
+
   /** The API server answers and our CRD is served. */
   async ping(): Promise<void> {
     await this.records.list(this.options.namespace, { limit: 1 });
@@ -195,4 +246,9 @@ function withAcmeOrderLabel(record: CertificateRequest, certificate: IssuedCerti
   const order = certificate.door === 'acme' && certificate.requestId ? hexOfId(certificate.requestId) : undefined;
   if (!order) return record;
   return { ...record, metadata: { ...record.metadata, labels: { ...record.metadata.labels, [ACME_LABELS.order]: order } } };
+}
+
+function conditionDetail(approval: ApprovalDecision): string {
+  const type = approval.decision === 'approved' ? 'Approved' : 'Denied';
+  return `${type} condition set on the request (reason ${approval.reason || 'none'})${approval.message ? `: ${approval.message}` : ''}`;
 }

@@ -1,5 +1,6 @@
 import type { CertificateType, Ipv4 } from '../../ca/index.js';
-import type { CertificateRequest } from '../../custom-resources/crd-types.js';
+import { APPROVAL_CONDITION_TYPES, APPROVAL_REASONS, approvalDecisionOf, withCondition, type ApprovalDecision } from '../../custom-resources/approval-conditions.js';
+import type { CertificateRequest, Condition } from '../../custom-resources/crd-types.js';
 import { ANNOTATIONS, LABELS } from '../../custom-resources/labels.js';
 import type { CertificateRevocation, CsrRequestRecord, Door, IssuedCertificateRecord, NewCsrRequest, RequestStatus } from '../records.js';
 import { hashPrefix, recordNameOf } from './record-names.js';
@@ -15,7 +16,10 @@ export function kubeTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A REST request as a CertificateRequest with spec.request; pending while it has no Ready condition. */
+/**
+ * A REST request as a CertificateRequest with spec.request; pending while it has no Ready condition.
+ * One the approval policy held waits, in addition, for an Approved or Denied condition.
+ */
 export function restRecordObject(request: NewCsrRequest, namespace: string): CertificateRequest {
   return {
     apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
@@ -23,7 +27,11 @@ export function restRecordObject(request: NewCsrRequest, namespace: string): Cer
     metadata: {
       name: recordNameOf(request.id),
       namespace,
-      labels: { [LABELS.source]: 'rest', [LABELS.csrSha256Prefix]: hashPrefix(request.csrSha256) },
+      labels: {
+        [LABELS.source]: 'rest',
+        [LABELS.csrSha256Prefix]: hashPrefix(request.csrSha256),
+        ...(request.awaitingApproval ? { [LABELS.approvalRequired]: 'true' } : {}),
+      },
       annotations: {
         [ANNOTATIONS.requestId]: request.id,
         [ANNOTATIONS.csrSha256]: request.csrSha256,
@@ -59,9 +67,21 @@ export function issuedRecordObject(certificate: IssuedCertificateRecord & { csrP
   };
 }
 
-export function issuedStatus(certificate: Pick<IssuedCertificateRecord, 'certificatePem' | 'serialNumber' | 'notBefore' | 'notAfter'>, at: Date): NonNullable<CertificateRequest['status']> {
+/**
+ * The status of a signed record. With `earlier` (a REST record's conditions) those are kept, and
+ * one no approver decided is marked Approved by the policy, as cert-manager marks what its approver passed.
+ */
+export function issuedStatus(
+  certificate: Pick<IssuedCertificateRecord, 'certificatePem' | 'serialNumber' | 'notBefore' | 'notAfter'>,
+  at: Date,
+  earlier?: readonly Condition[],
+): NonNullable<CertificateRequest['status']> {
+  const approved =
+    earlier === undefined || approvalDecisionOf(earlier)
+      ? earlier
+      : withCondition(earlier, { type: APPROVAL_CONDITION_TYPES.approved, status: 'True', reason: APPROVAL_REASONS.policy, message: 'Approved by the REST approval policy' }, kubeTime(at));
   return {
-    conditions: [{ type: 'Ready', status: 'True', reason: 'Issued', message: `Certificate ${certificate.serialNumber} issued`, lastTransitionTime: kubeTime(at) }],
+    conditions: withCondition(approved, { type: 'Ready', status: 'True', reason: 'Issued', message: `Certificate ${certificate.serialNumber} issued` }, kubeTime(at)),
     certificate: certificate.certificatePem,
     serialNumber: certificate.serialNumber,
     notBefore: kubeTime(certificate.notBefore),
@@ -70,9 +90,10 @@ export function issuedStatus(certificate: Pick<IssuedCertificateRecord, 'certifi
   };
 }
 
-export function deniedStatus(reason: string, at: Date): NonNullable<CertificateRequest['status']> {
+/** The status of a denied record; `earlier` conditions (an approver's Denied) are kept. */
+export function deniedStatus(reason: string, at: Date, earlier?: readonly Condition[]): NonNullable<CertificateRequest['status']> {
   return {
-    conditions: [{ type: 'Ready', status: 'False', reason: 'Denied', message: reason, lastTransitionTime: kubeTime(at) }],
+    conditions: withCondition(earlier, { type: 'Ready', status: 'False', reason: 'Denied', message: reason }, kubeTime(at)),
     lastFailureTime: kubeTime(at),
   };
 }
@@ -91,6 +112,11 @@ export function recordStatusOf(cr: CertificateRequest): RequestStatus {
   if (ready?.status === 'True') return 'approved';
   if (ready?.status === 'False' && ready.reason !== 'Pending') return 'denied';
   return 'pending';
+}
+
+/** Held by the approval policy, and neither Approved nor Denied yet. */
+export function awaitingApprovalOf(cr: CertificateRequest): boolean {
+  return cr.metadata.labels?.[LABELS.approvalRequired] === 'true' && recordStatusOf(cr) === 'pending' && approvalDecisionOf(cr.status?.conditions) === undefined;
 }
 
 function readyOf(cr: CertificateRequest) {
@@ -133,6 +159,19 @@ export function csrRequestRecordOf(cr: CertificateRequest, id: string): CsrReque
     createdAt,
     updatedAt: status !== 'pending' && decidedAt ? new Date(decidedAt) : createdAt,
     ...outcomeOf(cr, status),
+    ...approvalFieldsOf(cr, status),
+  };
+}
+
+/** Whether it waits for an approver, who decided, and an approver's denial the signer has yet to record. */
+function approvalFieldsOf(cr: CertificateRequest, status: RequestStatus): Pick<CsrRequestRecord, 'awaitingApproval' | 'decidedBy' | 'approverDenial'> {
+  const required = cr.metadata.labels?.[LABELS.approvalRequired] === 'true';
+  const approval = approvalDecisionOf(cr.status?.conditions);
+  const decidedBy = decidedByOf(cr, required ? approval : undefined);
+  return {
+    ...(required ? { awaitingApproval: awaitingApprovalOf(cr) } : {}),
+    ...(decidedBy ? { decidedBy } : {}),
+    ...(status === 'pending' && approval?.decision === 'denied' ? { approverDenial: approval.message || 'denied' } : {}),
   };
 }
 
@@ -191,4 +230,11 @@ export function retainedUntil(cr: CertificateRequest, retentionMs: number): numb
     return decided ? new Date(decided).getTime() + retentionMs : undefined;
   }
   return undefined;
+}
+
+/** The administrator (admin API), else the condition an approver set on a request that waited for one. */
+function decidedByOf(cr: CertificateRequest, approval: ApprovalDecision | undefined): string | undefined {
+  const administrator = annotations(cr)[ANNOTATIONS.decidedBy];
+  if (administrator !== undefined || approval === undefined) return administrator;
+  return `the ${approval.decision === 'approved' ? 'Approved' : 'Denied'} condition (reason ${approval.reason || 'none'})`;
 }

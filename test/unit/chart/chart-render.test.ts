@@ -7,10 +7,10 @@ import { ALL_FEATURES, NAMESPACE, byKind, containerOf, deploymentOf, only, type 
 const DEFAULT_KINDS = {
   CustomResourceDefinition: 7,
   ServiceAccount: 1,
-  ClusterRole: 4,
+  ClusterRole: 5,
   ClusterRoleBinding: 2,
-  Role: 3,
-  RoleBinding: 3,
+  Role: 4,
+  RoleBinding: 4,
   // The REST/ACME Service and the metrics Service.
   Service: 2,
   Deployment: 1,
@@ -67,11 +67,22 @@ describe('helm template', () => {
     }
   });
 
+  it('offers approvers a ClusterRole, bound to nobody: patch on certificaterequests/status sets Approved or Denied', () => {
+    const manifests = helmTemplate({});
+    const approver = byKind(manifests, 'ClusterRole').find((role) => role.metadata.name === 'smsgate-ca-approver') as unknown as { rules: Array<{ resources: string[]; verbs: string[] }> };
+    expect(approver.rules).toEqual([
+      expect.objectContaining({ resources: ['certificaterequests'], verbs: ['get', 'list', 'watch'] }),
+      expect.objectContaining({ resources: ['certificaterequests/status'], verbs: ['patch'] }),
+    ]);
+    const bindings = [...byKind(manifests, 'ClusterRoleBinding'), ...byKind(manifests, 'RoleBinding')] as unknown as Array<{ roleRef: { name: string } }>;
+    expect(bindings.map((binding) => binding.roleRef.name)).not.toContain('smsgate-ca-approver');
+  });
+
   it('renders every optional object when every feature is on', () => {
     const manifests = helmTemplate({ values: [ALL_FEATURES] });
     const counts = countKinds(manifests.map((manifest) => manifest.kind));
     expect(counts).toMatchObject(OPTIONAL_KINDS);
-    expect(counts).toMatchObject({ Role: 4, RoleBinding: 4, ClusterRole: 4, ClusterRoleBinding: 2 });
+    expect(counts).toMatchObject({ Role: 5, RoleBinding: 5, ClusterRole: 5, ClusterRoleBinding: 2 });
   });
 
   it('uses every template file with every feature on', () => {
@@ -163,7 +174,7 @@ describe('helm template', () => {
     const noElection = containerOf(helmTemplate({ set: ['leaderElection.enabled=false'] })).args ?? [];
     expect(noElection).toContain('--controller');
     expect(noElection.filter((arg) => arg.includes('leader'))).toEqual([]);
-    expect(byKind(helmTemplate({ set: ['leaderElection.enabled=false'] }), 'Role').map((role) => role.metadata.name)).toEqual(['smsgate-ca-ca', 'smsgate-ca-state']);
+    expect(byKind(helmTemplate({ set: ['leaderElection.enabled=false'] }), 'Role').map((role) => role.metadata.name)).toEqual(['smsgate-ca-ca', 'smsgate-ca-state', 'smsgate-ca-audit']);
   });
 
   it('passes the CRL values: --crl-url only when set, --crl-validity always', () => {

@@ -143,7 +143,8 @@ describe('values.schema.json', () => {
 
   describe('rejects combinations the schema cannot express', () => {
     it('the SQLite store with two replicas', () => rejects({ set: ['store.type=sqlite', 'replicaCount=2'] }, 'replicaCount must be 1'));
-    it('an approval policy with the ledger in the cluster', () => rejects({ set: ['config.restApproval=manual'] }, 'needs store.type sqlite'));
+    it('an approval policy with the ledger in the cluster and no controller to sign what is approved', () =>
+      rejects({ set: ['config.restApproval=manual', 'controller.enabled=false'] }, 'needs controller.enabled'));
     it('an approval policy that does not exist', () => rejects({ set: ['config.restApproval=anyone'] }, 'restApproval'));
     it('secret TLS mode without a Secret', () => rejects({ set: ['config.tls.mode=secret'] }, 'config.tls.secretName is required'));
     it('certManager TLS mode without an issuer', () => rejects({ set: ['config.tls.mode=certManager'] }, 'issuerRef.name is required'));

@@ -109,6 +109,15 @@ describe('buildServeConfig', () => {
     expect(buildServeConfig({ 'rest-approval': 'manual' }).restApproval).toBe('manual');
   });
 
+  it('rest-approval requester|manual with the ledger in the cluster: with the controller (it signs what is Approved), not without', () => {
+    expect(buildServeConfig({ 'rest-approval': 'manual', kubeconfig: '/k' }).kubernetes).toMatchObject({ store: 'kubernetes', controller: true });
+    expect(buildServeConfig({ 'rest-approval': 'requester', store: 'kubernetes', controller: true }).restApproval).toBe('requester');
+    expect(buildServeConfig({ 'rest-approval': 'manual', store: 'sqlite', 'ca-secret': 'ca' }).kubernetes).toMatchObject({ store: 'sqlite', controller: false });
+    expect(() => buildServeConfig({ 'rest-approval': 'manual', store: 'kubernetes' })).toThrow(/--rest-approval manual with --store kubernetes needs the controller/);
+    expect(() => buildServeConfig({ 'rest-approval': 'requester', 'ca-secret': 'ca' })).toThrow(/needs the controller/);
+    expect(buildServeConfig({ store: 'kubernetes' }).restApproval).toBe('auto');
+  });
+
   it('insecure-http is its own TLS mode', () => {
     expect(buildServeConfig({ 'insecure-http': true }).tls).toEqual({ mode: 'insecure-http' });
   });
