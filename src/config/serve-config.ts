@@ -162,7 +162,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     logLevel: config.logLevel,
     integrityCheck: config.integrityCheck,
     signDelay: formatDuration(config.signDelayMs),
-    metricsListen: config.metricsListen ? `${config.metricsListen.host}:${config.metricsListen.port}` : 'on the REST/ACME port',
+    metricsListen: config.metricsListen ? `${config.metricsListen.host}:${config.metricsListen.port}` : 'off',
     acme: describeAcmeConfig(config.acme),
     kubernetes: describeKubernetesConfig(config.kubernetes),
     crl: describeCrlConfig(config.crl),

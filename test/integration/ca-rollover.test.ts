@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/ca/index.js';
 import { buildServeConfig } from '../../src/config/serve-config.js';
 import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
@@ -10,6 +9,7 @@ import { makeTempDir } from '../support/cli.js';
 import { buildCsr, freshKey } from '../support/csr-factory.js';
 import { certificateText, openssl, pemBlocks, verifyServerChain } from '../support/openssl.js';
 import { httpCall, pollUntilDecided, postJson, type CsrStatusBody } from '../support/serve-process.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 /**
  * Intermediate rollover with an injected clock: the data directory's CA (root key online) is
@@ -20,21 +20,11 @@ import { httpCall, pollUntilDecided, postJson, type CsrStatusBody } from '../sup
 const DAY = 24 * 60 * 60 * 1000;
 const CRL_URL = 'http://crl.ca.internal:8080/crl';
 
-class SettableClock implements Clock {
-  constructor(private at: number) {}
-  now(): Date {
-    return new Date(this.at);
-  }
-  set(to: Date): void {
-    this.at = to.getTime();
-  }
-}
-
 let work: { dir: string; cleanup: () => Promise<void> };
 let server: RunningCaServer;
 let dataDir: string;
 let rootPem: string;
-const clock = new SettableClock(Date.now());
+const clock = new ManualClock(Date.now());
 
 beforeAll(async () => {
   work = await makeTempDir();

@@ -3,7 +3,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/ca/index.js';
 import { buildServeConfig } from '../../src/config/serve-config.js';
 import type { CertificateRequest } from '../../src/custom-resources/crd-types.js';
 import { CERTIFICATE_REQUESTS } from '../../src/custom-resources/resource-types.js';
@@ -19,6 +18,7 @@ import { crdFiles, installCrds } from '../support/controller-harness.js';
 import { eventually } from '../support/eventually.js';
 import { startFakeApiServer, type FakeApiServer } from '../support/fake-apiserver/index.js';
 import { pemBlocks, verifyServerChain } from '../support/openssl.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 /**
  * Rollover of the CA kept in a Secret (root.key online there), injected clock, API-server double:
@@ -26,22 +26,12 @@ import { pemBlocks, verifyServerChain } from '../support/openssl.js';
  * keeps the former one; certificate Secrets issued after chain to the new intermediate and pass
  * openssl verify; the one issued before is left as it is.
  */
-class SettableClock implements Clock {
-  constructor(private at: number) {}
-  now(): Date {
-    return new Date(this.at);
-  }
-  set(to: Date): void {
-    this.at = to.getTime();
-  }
-}
-
 let fake: FakeApiServer;
 let connection: KubeConnection;
 let api: KubeApi;
 let home: string;
 let server: RunningCaServer;
-const clock = new SettableClock(Date.now());
+const clock = new ManualClock(Date.now());
 const secrets = () => new ResourceClient<Secret>(api, SECRETS);
 
 beforeAll(async () => {

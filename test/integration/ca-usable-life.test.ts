@@ -3,7 +3,6 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/ca/index.js';
 import { buildServeConfig, type ServeValues } from '../../src/config/serve-config.js';
 import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { createLogger, silentLogger } from '../../src/telemetry/logger.js';
@@ -11,6 +10,7 @@ import { makeTempDir } from '../support/cli.js';
 import { buildCsr, freshKey } from '../support/csr-factory.js';
 import { pemBlocks } from '../support/openssl.js';
 import { httpCall, pollUntilDecided, postJson, type CsrStatusBody } from '../support/serve-process.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 /**
  * A signing CA near or past the end of its usable life, with an injected clock and the root key
@@ -20,24 +20,14 @@ import { httpCall, pollUntilDecided, postJson, type CsrStatusBody } from '../sup
  */
 const DAY = 24 * 60 * 60 * 1000;
 
-class SettableClock implements Clock {
-  constructor(private at: number) {}
-  now(): Date {
-    return new Date(this.at);
-  }
-  set(to: Date): void {
-    this.at = to.getTime();
-  }
-}
-
 let work: { dir: string; cleanup: () => Promise<void> };
 let dataDir: string;
 let intermediate: X509Certificate;
 let server: RunningCaServer | undefined;
-const clock = new SettableClock(Date.now());
+const clock = new ManualClock(Date.now());
 
 function values(extra: ServeValues = {}): ServeValues {
-  return { 'data-dir': dataDir, listen: '127.0.0.1:0', 'insecure-http': true, 'rate-limit': '0', 'log-level': 'silent', ...extra };
+  return { 'data-dir': dataDir, listen: '127.0.0.1:0', 'metrics-listen': '127.0.0.1:0', 'insecure-http': true, 'rate-limit': '0', 'log-level': 'silent', ...extra };
 }
 
 async function start(extra: ServeValues = {}, logger = silentLogger()): Promise<RunningCaServer> {
@@ -49,8 +39,8 @@ function submit(url: string, ip = '10.0.0.5') {
   return postJson(`${url}/api/v1/csr`, { type: 'private_server', content: buildCsr({ key: freshKey('p256'), ips: [ip] }).pem });
 }
 
-async function metricValue(url: string): Promise<string | undefined> {
-  const text = (await httpCall(`${url}/metrics`)).text;
+async function metricValue(running: RunningCaServer): Promise<string | undefined> {
+  const text = (await httpCall(running.metricsUrl!)).text;
   return /^smsgate_ca_signing_ca_not_after_seconds (\S+)$/m.exec(text)?.[1];
 }
 
@@ -89,7 +79,7 @@ describe('a signing CA at the end of its usable life', () => {
     const ready = await httpCall(`${running.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.json<{ checks: Record<string, string> }>().checks['ca']).toContain('a 365-day certificate no longer fits');
-    expect(Number(await metricValue(running.url))).toBe(Math.floor(new Date(intermediate.validTo).getTime() / 1000));
+    expect(Number(await metricValue(running))).toBe(Math.floor(new Date(intermediate.validTo).getTime() / 1000));
   });
 
   it('with --short-leaves-near-ca-expiry: accepted and signed, ending with the CA; /readyz ready with a warning', async () => {

@@ -179,16 +179,5 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Contro
 
 export { eventually } from './eventually.js';
 
-/** A mutable clock for renewal tests. */
-export class ManualClock implements Clock {
-  constructor(private at: number = Date.now()) {}
-
-  now(): Date {
-    return new Date(this.at);
-  }
-
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
+export { ManualClock } from './manual-clock.js';
 
