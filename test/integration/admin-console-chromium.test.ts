@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClientCsr } from '../../src/ca/index.js';
 import { makeTempDir, runCliProcess } from '../support/cli.js';
 import { httpCall, readRoot, startServeProcess, type CsrStatusBody, type HttpResult, type ServeProcess } from '../support/serve-process.js';
+import { launchHeadlessChromium } from '../support/headless-chromium.js';
 
 /**
  * The admin console in headless Chromium against the built server with --rest-approval manual: sign
@@ -15,7 +15,6 @@ import { httpCall, readRoot, startServeProcess, type CsrStatusBody, type HttpRes
  * CONSOLE_SCREENSHOT_DIR, when set, receives the screenshots (they are always taken into the
  * test's temporary directory).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const EXPECTED_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const ADMIN_NAME = 'console-admin';
 const IPS = { keyboard: '127.0.0.21', mouse: '127.0.0.22', denied: '127.0.0.23', later: '127.0.0.24' } as const;
@@ -33,7 +32,6 @@ const problems: string[] = [];
 const requestedUrls: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   work = await makeTempDir();
   const dataDir = join(work.dir, 'data');
   server = await startServeProcess(dataDir, ['--rate-limit', '0', '--rest-approval', 'manual', '--log-level', 'info']);
@@ -44,24 +42,7 @@ beforeAll(async () => {
   tokenId = /created admin token ([a-z0-9]+)/.exec(created.stderr)![1]!;
   for (const ip of [IPS.keyboard, IPS.mouse, IPS.denied]) requestIds.set(ip, await submit(ip));
   profileDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-console-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    // The server's certificate chains to the test's own root; the browser only has to render.
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // No name resolves: Chromium's background services cannot reach anything off loopback.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  });
+  context = await launchHeadlessChromium(profileDir, { viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   // A step that fails should fail well inside the test's own timeout.
   page.setDefaultTimeout(10_000);

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../src/api/openapi-document.js';
 import { buildServeConfig } from '../../src/config/serve-config.js';
@@ -10,9 +9,9 @@ import { startServer, type RunningCaServer } from '../../src/serve/server.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { makeTempDir } from '../support/cli.js';
 import { httpCall, readRoot } from '../support/serve-process.js';
+import { launchHeadlessChromium } from '../support/headless-chromium.js';
 
 /** /docs renders in headless Chromium from the server alone: no script, no request elsewhere. */
-const CHROMIUM = '/usr/bin/chromium';
 
 let work: { dir: string; cleanup: () => Promise<void> };
 let server: RunningCaServer;
@@ -21,31 +20,12 @@ let context: BrowserContext;
 let profileDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   work = await makeTempDir();
   const config = buildServeConfig({ 'data-dir': join(work.dir, 'data'), listen: '127.0.0.1:0', 'log-level': 'silent' });
   server = await startServer(config, { logger: silentLogger(), version: '9.8.7' });
   rootPem = await readRoot(config.dataDir);
   profileDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-chromium-'));
-  // A fresh profile directory (Playwright passes it as --user-data-dir).
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    // The page's certificate is checked elsewhere; the browser only has to render.
-    ignoreHTTPSErrors: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // No name resolves: Chromium's own background services cannot reach anything off loopback
-      // (the page is loaded from an IP literal, so it needs no resolution).
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ],
-  });
+  context = await launchHeadlessChromium(profileDir);
 });
 
 afterAll(async () => {
