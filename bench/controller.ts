@@ -13,9 +13,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
-import { readdir } from 'node:fs/promises';
 import { startFakeApiServer, type FakeApiServer, type JsonObject } from '../test/support/fake-apiserver/index.js';
+import { installOurCrds } from './bench-crds.js';
 
 const COUNTS = (process.env.BENCH_COUNTS ?? '1000,5000').split(',').map(Number);
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 180);
@@ -48,7 +47,7 @@ async function runRow(count: number): Promise<Row> {
   const dataDir = await mkdtemp(join(tmpdir(), 'smsgate-ca-bench-controller-'));
   let child: ChildProcess | undefined;
   try {
-    await installCrds(fake);
+    await installOurCrds(fake, ROOT);
     child = await startController(fake, dataDir);
     const pid = child.pid!;
     await waitForCaSecret(fake);
@@ -90,17 +89,6 @@ async function runRow(count: number): Promise<Row> {
     await fake.close();
     await rm(dataDir, { recursive: true, force: true });
   }
-}
-
-async function installCrds(fake: FakeApiServer): Promise<void> {
-  const dir = join(ROOT, 'crds');
-  for (const file of (await readdir(dir)).filter((name) => name.endsWith('.yaml'))) {
-    for (const document of parseAllDocuments(await readFile(join(dir, file), 'utf8'))) {
-      const crd = document.toJSON() as JsonObject | null;
-      if (crd) fake.objects.create(crd);
-    }
-  }
-  await fake.settle();
 }
 
 function startController(fake: FakeApiServer, dataDir: string): Promise<ChildProcess> {

@@ -12,8 +12,9 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCa, CSR_PROFILES, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock, validateCsr } from '../src/ca/index.js';
+import { CSR_PROFILES, Ipv4RangeSet, LeafSigner, validateCsr } from '../src/ca/index.js';
 import { buildClientCsr } from '../src/ca/index.js';
+import { freshIntermediate } from './bench-ca.js';
 
 const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 300);
@@ -71,14 +72,7 @@ function makeCsrs(count: number): string[] {
 /** The pure core in this process (validateCsr + LeafSigner.issue): wall rate and CPU ms per certificate. */
 function measureCore(csrs: readonly string[]): { perSecond: number; cpuMsPerCert: number } {
   const ranges = Ipv4RangeSet.defaults;
-  const created = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: ranges, clock: systemClock });
-  const material = loadCaMaterial({
-    certificatePem: created.intermediate.certificatePem,
-    privateKeyPem: created.intermediate.privateKeyPem,
-    chainPem: created.root.certificatePem,
-    allowedRanges: ranges,
-    clock: systemClock,
-  });
+  const material = freshIntermediate('ecdsa-p256', ranges);
   const signer = new LeafSigner(material);
   const once = (pem: string) => {
     const csr = validateCsr(pem, { allowedRanges: ranges, profile: CSR_PROFILES.smsgate });

@@ -15,16 +15,14 @@ import { encodePem } from '../src/ca/pem.js';
 import { signatureAlgorithmFor } from '../src/ca/signature-algorithm.js';
 import {
   checkRsaModulus,
-  createCa,
   CSR_PROFILES,
   Ipv4RangeSet,
   LeafSigner,
-  loadCaMaterial,
-  systemClock,
   validateCsr,
   type CsrPolicy,
   type KeyAlgorithm,
 } from '../src/ca/index.js';
+import { freshIntermediate } from './bench-ca.js';
 
 const SECONDS_PER_ROW = Number(process.env.BENCH_SECONDS ?? 2.5);
 /**
@@ -100,14 +98,7 @@ interface Row {
 }
 
 function measure(keyAlgorithm: KeyAlgorithm, csr: Csr): Row {
-  const ca = createCa({ keyAlgorithm, allowedRanges: RANGES, clock: systemClock });
-  const material = loadCaMaterial({
-    certificatePem: ca.intermediate.certificatePem,
-    privateKeyPem: ca.intermediate.privateKeyPem,
-    chainPem: ca.root.certificatePem,
-    allowedRanges: RANGES,
-    clock: systemClock,
-  });
+  const material = freshIntermediate(keyAlgorithm, RANGES);
   const signer = new LeafSigner(material);
   // As every door's intake: the profile, and never the CA's own keys.
   const policy: CsrPolicy = { allowedRanges: RANGES, profile: CSR_PROFILES.smsgate, forbiddenKeys: signer.caKeys };

@@ -11,14 +11,14 @@
  * Loopback only: every server listens on 127.0.0.1:0.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
-import { startFakeApiServer, type FakeApiServer, type JsonObject } from '../test/support/fake-apiserver/index.js';
+import { startFakeApiServer } from '../test/support/fake-apiserver/index.js';
 import { seedDatabase } from './startup-database.js';
 import { median, rssMiB, sleep, startUntil, timeToExit, type Started } from './startup-processes.js';
+import { installOurCrds } from './bench-crds.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50_000);
@@ -103,7 +103,7 @@ async function settle(started: Started): Promise<{ first: number; idle: number }
 async function clusterModeRss(dataDir: string): Promise<{ first: number; idle: number }> {
   const fake = await startFakeApiServer({});
   try {
-    await installCrds(fake);
+    await installOurCrds(fake, ROOT);
     const args = [CLI, 'serve', '--kubeconfig', fake.kubeconfigPath, '--ca-secret', 'smsgate-ca', '--namespace', 'default', '--data-dir', dataDir, ...SERVE_FLAGS];
     const server = await startUntil(process.execPath, args, { cwd: ROOT, ready: LISTENING, timeoutMs: TIMEOUT_MS });
     try {
@@ -118,17 +118,6 @@ async function clusterModeRss(dataDir: string): Promise<{ first: number; idle: n
   } finally {
     await fake.close();
   }
-}
-
-async function installCrds(fake: FakeApiServer): Promise<void> {
-  const dir = join(ROOT, 'crds');
-  for (const file of (await readdir(dir)).filter((name) => name.endsWith('.yaml'))) {
-    for (const document of parseAllDocuments(await readFile(join(dir, file), 'utf8'))) {
-      const crd = document.toJSON() as JsonObject | null;
-      if (crd) fake.objects.create(crd);
-    }
-  }
-  await fake.settle();
 }
 
 async function timed(start: () => Promise<Started>): Promise<number> {

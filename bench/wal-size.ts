@@ -9,11 +9,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildClientCsr, createCa, Ipv4RangeSet, LeafSigner, loadCaMaterial, systemClock } from '../src/ca/index.js';
+import { buildClientCsr, Ipv4RangeSet, LeafSigner, systemClock } from '../src/ca/index.js';
 import { IssuanceService } from '../src/issuance/issuance-service.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { WAL_POLICY, type WalPolicy } from '../src/store/sqlite/wal-checkpointer.js';
 import { silentLogger } from '../src/telemetry/logger.js';
+import { freshIntermediate } from './bench-ca.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 /** SQLite's own defaults: checkpoint at 1000 pages, never shrink the WAL, no idle checkpoint. */
@@ -29,14 +30,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const ranges = Ipv4RangeSet.defaults;
-  const created = createCa({ keyAlgorithm: 'ecdsa-p256', allowedRanges: ranges, clock: systemClock });
-  const material = loadCaMaterial({
-    certificatePem: created.intermediate.certificatePem,
-    privateKeyPem: created.intermediate.privateKeyPem,
-    chainPem: created.root.certificatePem,
-    allowedRanges: ranges,
-    clock: systemClock,
-  });
+  const material = freshIntermediate('ecdsa-p256', ranges);
   const csrs = Array.from({ length: REQUESTS }, (_, index) => buildClientCsr(`10.${(index >> 16) & 255}.${(index >> 8) & 255}.${(index & 255) || 1}`).csrPem);
   const signer = new LeafSigner(material);
   const rows = [await measure('SQLite defaults', SQLITE_DEFAULTS, csrs, signer, ranges), await measure('smsgate-ca (WAL_POLICY)', WAL_POLICY, csrs, signer, ranges)];

@@ -9,6 +9,7 @@ import { ResourceClient } from '../../src/kube/resource-client.js';
 import { basicConstraintsExtension, buildCsr, cnName, freshKey, keyUsageExtension, seq, serverAuthExtension } from '../support/csr-factory.js';
 import { eventually, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 import { certificatePurposes, certificateText, pemBlocks, verifyChain } from '../support/openssl.js';
+import { startWithReadyIssuer } from '../support/ready-issuer.js';
 
 /**
  * cert-manager's `usages`, with cert-manager's real CRDs in the double: server auth and client auth
@@ -24,10 +25,7 @@ beforeAll(async () => {
   h = await startHarness({ certManager: true });
   dir = await mkdtemp(join(tmpdir(), 'smsgate-ca-usages-'));
   const operator = h.operator();
-  await operator.start();
-  await operator.synced();
-  await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'ip-issuer', namespace: 'default' }, spec: {} }));
-  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.smsgate-ca.sms-gate.app/ip-issuer');
+  await startWithReadyIssuer(h, operator);
 });
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { eventually, startHarness, type ControllerHarness } from '../support/con
 import type { KubeRequest } from '../../src/kube/kube-api.js';
 import { FaultyKubeApi } from '../support/faulty-kube-api.js';
 import { verifyServerChain } from '../support/openssl.js';
+import { startWithReadyIssuer } from '../support/ready-issuer.js';
 
 /**
  * cert-manager's external-issuer contract: nothing before Approved, Denied is final, approved
@@ -33,10 +34,7 @@ beforeAll(async () => {
     }
   });
   operator = h.operator({ api });
-  await operator.start();
-  await operator.synced();
-  await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'ip-issuer', namespace: 'default' }, spec: {} }));
-  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.smsgate-ca.sms-gate.app/ip-issuer');
+  await startWithReadyIssuer(h, operator);
 });
 
 afterAll(async () => {

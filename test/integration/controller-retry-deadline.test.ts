@@ -11,6 +11,7 @@ import { SECRETS } from '../../src/kube/resource-types.js';
 import { buildCsr, freshKey, seq } from '../support/csr-factory.js';
 import { eventually, ManualClock, startHarness, type ControllerHarness } from '../support/controller-harness.js';
 import { FaultyKubeApi } from '../support/faulty-kube-api.js';
+import { startWithReadyIssuer } from '../support/ready-issuer.js';
 
 /**
  * issuer-lib's retry contract with an injected signing failure: Ready=Unknown/Initializing first,
@@ -46,10 +47,7 @@ beforeAll(async () => {
   issuer = new BreakableIssuer(h.issuer);
   api = new FaultyKubeApi(h.api);
   operator = h.operator({ api, defaultCa: fixedOperatorCa(h.material, issuer), maxRetryDurationMs: MAX_RETRY_MS, backoff: { initialMs: 20, maxMs: 200 } });
-  await operator.start();
-  await operator.synced();
-  await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'ip-issuer', namespace: 'default' }, spec: {} }));
-  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.smsgate-ca.sms-gate.app/ip-issuer');
+  await startWithReadyIssuer(h, operator);
 });
 
 afterAll(async () => {

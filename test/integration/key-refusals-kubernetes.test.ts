@@ -10,6 +10,7 @@ import { certificateRequest, withCsr } from '../support/builders.js';
 import { eventually, startHarness, TEST_RANGES, type ControllerHarness } from '../support/controller-harness.js';
 import { buildCsr, freshKey, type TestKey } from '../support/csr-factory.js';
 import { caKeys, weakRsaKeys, type RefusedKey } from '../support/refused-keys.js';
+import { startWithReadyIssuer } from '../support/ready-issuer.js';
 
 /**
  * Weak and borrowed keys at the two Kubernetes doors, against one operator over the API-server
@@ -32,10 +33,7 @@ beforeAll(async () => {
   const material = loadCaMaterial({ certificatePem: ca.intermediate.certificatePem, privateKeyPem: ca.intermediate.privateKeyPem, chainPem: ca.root.certificatePem, allowedRanges: TEST_RANGES, clock: systemClock });
   h = await startHarness({ certManager: true, material });
   operator = h.operator();
-  await operator.start();
-  await operator.synced();
-  await h.apply(JSON.stringify({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'IPIssuer', metadata: { name: 'ip-issuer', namespace: 'default' }, spec: {} }));
-  await h.kubectlOk('wait', '--for=condition=Ready', '--timeout=30s', 'ipissuers.smsgate-ca.sms-gate.app/ip-issuer');
+  await startWithReadyIssuer(h, operator);
   refused = [...weakRsaKeys(), ...caKeys({ root: ca.root.privateKeyPem, intermediate: ca.intermediate.privateKeyPem })];
   const requests = [...refused.map((row) => ({ name: slug(row.name), key: row.key })), { name: 'fresh-key', key: freshKey('p256') }];
   const own = new ResourceClient<CertificateRequest>(h.api, CERTIFICATE_REQUESTS);

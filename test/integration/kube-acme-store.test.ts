@@ -1,41 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectKube, type KubeConnection } from '../../src/kube/kube-connection.js';
-import { KubeHttpClient } from '../../src/kube/kube-http-client.js';
+import { describe, expect, it } from 'vitest';
 import { KubernetesAcmeStore } from '../../src/store/kubernetes/acme/kubernetes-acme-store.js';
 import { KubernetesStore } from '../../src/store/kubernetes/kubernetes-store.js';
 import { describeAcmeStoreContract } from '../support/acme-store-contract.js';
-import { crdFiles, installCrds } from '../support/controller-harness.js';
-import { startFakeApiServer, type FakeApiServer, type JsonObject } from '../support/fake-apiserver/index.js';
+import type { JsonObject } from '../support/fake-apiserver/index.js';
+import { useKubeDouble } from '../support/kube-double.js';
 
 /**
  * The ACME store in the API-server double: each test gets a namespace of its own, and every open()
  * is another client (another replica) over the same objects.
  */
-let fake: FakeApiServer;
-let connection: KubeConnection;
-let count = 0;
-
-beforeAll(async () => {
-  fake = await startFakeApiServer();
-  await installCrds(fake, await crdFiles());
-  connection = await connectKube({ kubeconfigPath: fake.kubeconfigPath });
-});
-
-afterAll(async () => {
-  connection?.close();
-  await fake?.close();
-});
+const kube = useKubeDouble();
 
 function storeIn(namespace: string): { acme: KubernetesAcmeStore; ledger: KubernetesStore } {
-  const api = new KubeHttpClient(connection);
+  const api = kube.api();
   const ledger = new KubernetesStore({ api, namespace, podName: 'smsgate-ca-0' });
   return { acme: new KubernetesAcmeStore({ api, namespace, ledger, nonceSecret: 'smsgate-ca-acme-nonce' }), ledger };
 }
 
 function newNamespace(): string {
-  const namespace = `acme-${++count}`;
-  fake.objects.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
-  return namespace;
+  return kube.newNamespace('acme');
 }
 
 describeAcmeStoreContract('Kubernetes (API-server double)', async () => {
@@ -49,7 +32,7 @@ describe('Kubernetes ACME store: nonces and what it writes', () => {
     const keys = await Promise.all([storeIn(namespace).acme.nonceKey(), storeIn(namespace).acme.nonceKey()]);
     expect(Buffer.from(keys[0]).equals(Buffer.from(keys[1]))).toBe(true);
     expect(keys[0].length).toBe(32);
-    expect(fake.objects.list('v1', 'Secret', namespace).map((secret) => (secret['metadata'] as JsonObject)['name'])).toEqual(['smsgate-ca-acme-nonce']);
+    expect(kube.fake.objects.list('v1', 'Secret', namespace).map((secret) => (secret['metadata'] as JsonObject)['name'])).toEqual(['smsgate-ca-acme-nonce']);
   });
 
   it('claims a nonce once across replicas, and collects the claim once it lapsed', async () => {
@@ -67,9 +50,9 @@ describe('Kubernetes ACME store: nonces and what it writes', () => {
     const namespace = newNamespace();
     const { acme } = storeIn(namespace);
     await acme.createAccount({ id: 'AAECAwQFBgcICQoL', thumbprint: 'A'.repeat(43), jwk: { kty: 'EC' }, contact: [], status: 'valid', termsOfServiceAgreed: true, createdAt: new Date('2030-01-01T00:00:00Z') });
-    const [account] = fake.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'ACMEAccount', namespace);
+    const [account] = kube.fake.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'ACMEAccount', namespace);
     expect((account!['metadata'] as JsonObject)['name']).toBe('000102030405060708090a0b');
-    const reservations = fake.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'ACMEReservation', namespace);
+    const reservations = kube.fake.objects.list('smsgate-ca.sms-gate.app/v1alpha1', 'ACMEReservation', namespace);
     expect(reservations.map((object) => [(object['metadata'] as JsonObject)['name'], (object['spec'] as JsonObject)['account']])).toEqual([[`key-${'0'.repeat(64)}`, 'AAECAwQFBgcICQoL']]);
   });
 });

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectKube, type KubeConnection } from '../../src/kube/kube-connection.js';
-import { KubeHttpClient } from '../../src/kube/kube-http-client.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KubernetesStore } from '../../src/store/kubernetes/kubernetes-store.js';
 import type { IssuedCertificateRecord, NewCsrRequest } from '../../src/store/records.js';
-import { crdFiles, installCrds } from '../support/controller-harness.js';
-import { startFakeApiServer, type FakeApiServer, type JsonObject } from '../support/fake-apiserver/index.js';
+import type { JsonObject } from '../support/fake-apiserver/index.js';
+import { useKubeDouble } from '../support/kube-double.js';
 
 /**
  * `--record-retention`: the REST and ACME records (CertificateRequests of the operator's namespace
@@ -19,20 +17,11 @@ const RETENTION = 30 * DAY;
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----\n';
 
-let fake: FakeApiServer;
-let connection: KubeConnection;
+const kube = useKubeDouble();
 let store: KubernetesStore;
 
-beforeAll(async () => {
-  fake = await startFakeApiServer();
-  await installCrds(fake, await crdFiles());
-  connection = await connectKube({ kubeconfigPath: fake.kubeconfigPath });
-  store = new KubernetesStore({ api: new KubeHttpClient(connection), namespace: NAMESPACE, podName: 'smsgate-ca-0' });
-});
-
-afterAll(async () => {
-  connection?.close();
-  await fake?.close();
+beforeAll(() => {
+  store = new KubernetesStore({ api: kube.api(), namespace: NAMESPACE, podName: 'smsgate-ca-0' });
 });
 
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
@@ -66,7 +55,7 @@ async function acmeIssuance(serial: string, notAfter: Date): Promise<void> {
 }
 
 function remaining(): string[] {
-  return fake.objects
+  return kube.fake.objects
     .list('smsgate-ca.sms-gate.app/v1alpha1', 'CertificateRequest', NAMESPACE)
     .map((object) => (object['metadata'] as { name: string }).name)
     .sort();
@@ -83,7 +72,7 @@ describe('record retention (Kubernetes store)', () => {
     await acmeIssuance('0a', ago(31));
     await acmeIssuance('0b', ago(29));
     // The controller's own request (created by a user, no door label) whose certificate expired long ago.
-    fake.objects.create({
+    kube.fake.objects.create({
       apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1',
       kind: 'CertificateRequest',
       metadata: { name: 'user-owned', namespace: NAMESPACE },
@@ -99,7 +88,7 @@ describe('record retention (Kubernetes store)', () => {
     expect(gone).toHaveLength(3);
     expect(after).toContain('user-owned');
     // What went: the REST request expired 40 days ago, the one denied 31 days ago, the ACME record expired 31 days ago.
-    const kept = after.map((name) => fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: NAMESPACE, name })!);
+    const kept = after.map((name) => kube.fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: NAMESPACE, name })!);
     const serials = kept.map((object) => (object['status'] as JsonObject | undefined)?.['serialNumber']).filter(Boolean);
     expect(serials).toContain('0b');
     expect(serials).not.toContain('0a');

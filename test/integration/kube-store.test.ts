@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeConnection } from '../../src/kube/kube-connection.js';
-import { connectKube } from '../../src/kube/kube-connection.js';
-import { KubeHttpClient } from '../../src/kube/kube-http-client.js';
 import { KubernetesStore } from '../../src/store/kubernetes/kubernetes-store.js';
 import type { NewCsrRequest } from '../../src/store/records.js';
-import { crdFiles, installCrds } from '../support/controller-harness.js';
-import { startFakeApiServer, type FakeApiServer, type JsonObject } from '../support/fake-apiserver/index.js';
+import type { JsonObject } from '../support/fake-apiserver/index.js';
+import { useKubeDouble } from '../support/kube-double.js';
 import { isolatedToolEnv, kubeTools, runTool } from '../support/kube-tools.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,22 +13,16 @@ import { join } from 'node:path';
  * that kubectl lists. What every store promises is test/support/store-contract.ts, run against this
  * store in kube-store-contract.test.ts.
  */
-let fake: FakeApiServer;
-let connection: KubeConnection;
+const kube = useKubeDouble();
 let store: KubernetesStore;
 let home: string;
 
 beforeAll(async () => {
-  fake = await startFakeApiServer();
-  await installCrds(fake, await crdFiles());
-  connection = await connectKube({ kubeconfigPath: fake.kubeconfigPath });
-  store = new KubernetesStore({ api: new KubeHttpClient(connection), namespace: 'default', podName: 'smsgate-ca-0' });
+  store = new KubernetesStore({ api: kube.api(), namespace: 'default', podName: 'smsgate-ca-0' });
   home = await mkdtemp(join(tmpdir(), 'kube-store-'));
 });
 
 afterAll(async () => {
-  connection?.close();
-  await fake?.close();
   await rm(home, { recursive: true, force: true });
 });
 
@@ -63,7 +54,7 @@ describe('KubernetesStore', () => {
     expect(found).toMatchObject({ id: ID_1, status: 'pending', ips: ['192.168.1.2'], metadata: { device: 'phone-1' }, requester: '10.0.0.9', csrSha256: SHA_1 });
     expect(found?.createdAt.toISOString()).toBe(at.toISOString());
     expect([...found!.subjectSpki]).toEqual([1, 2, 3]);
-    const cr = fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name: 'req-aaaaaaaaaaaaaaaaaaaaaaaaaa' })!;
+    const cr = kube.fake.objects.get({ apiVersion: 'smsgate-ca.sms-gate.app/v1alpha1', kind: 'CertificateRequest', namespace: 'default', name: 'req-aaaaaaaaaaaaaaaaaaaaaaaaaa' })!;
     expect((cr['metadata'] as JsonObject)['labels']).toMatchObject({ 'ca.sms-gate.app/source': 'rest' });
     expect((cr['spec'] as JsonObject)['request']).toBe(CSR);
   });
@@ -76,7 +67,7 @@ describe('KubernetesStore', () => {
       { at, event: 'issued', door: 'acme', requester: 'account-1', serialNumber: serial, requestId: 'order-9', ips: ['10.3.3.3'] },
     );
     expect(await store.findCertificate(serial)).toMatchObject({ door: 'acme', requestId: 'order-9', ips: ['10.3.3.3'] });
-    const env = isolatedToolEnv(fake.kubeconfigPath, home);
+    const env = isolatedToolEnv(kube.fake.kubeconfigPath, home);
     const listed = await runTool(kubeTools().kubectl, ['get', 'certificaterequests.smsgate-ca.sms-gate.app', '-A', '-l', 'ca.sms-gate.app/source=acme'], env);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(new RegExp(`acme-${serial}\\s+True`));

@@ -6,29 +6,16 @@ newAccount request), then asks the server for the account once more with onlyRet
 usage: acme-python-account-flow.py DIRECTORY_URL IP HTTP01_PORT STATE_DIR
 Prints a JSON summary on stdout; the chain is written to STATE_DIR/fullchain-N.pem.
 """
-import ipaddress
 import json
-import logging
 import os
 import sys
-import threading
 
-from acme import challenges, client, crypto_util, messages, standalone
+from acme import client, messages
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 import josepy as jose
 
-
-class ServedChallenges(logging.Handler):
-    """Counts the http-01 answers acme.standalone served, so the test sees the server validated."""
-
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record):
-        if "Serving HTTP01 with token" in record.getMessage():
-            self.count += 1
+from acme_python_order import count_served_challenges, order_over_http01
 
 
 def load_or_register(acme_client_for, state_dir):
@@ -53,10 +40,7 @@ def load_or_register(acme_client_for, state_dir):
 
 def main():
     directory_url, ip, port, state_dir = sys.argv[1:5]
-    served = ServedChallenges()
-    standalone_log = logging.getLogger("acme.standalone")
-    standalone_log.setLevel(logging.DEBUG)
-    standalone_log.addHandler(served)
+    served = count_served_challenges()
 
     def acme_client_for(key):
         net = client.ClientNetwork(key, user_agent="smsgate-ca-test python3-acme")
@@ -64,27 +48,7 @@ def main():
 
     acme, account_key, regr, registered = load_or_register(acme_client_for, state_dir)
 
-    cert_key = ec.generate_private_key(ec.SECP256R1())
-    cert_key_pem = cert_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    order = acme.new_order(crypto_util.make_csr(cert_key_pem, ipaddrs=[ipaddress.ip_address(ip)]))
-
-    resources = set()
-    answers = []
-    for authz in order.authorizations:
-        challb = next(c for c in authz.body.challenges if isinstance(c.chall, challenges.HTTP01))
-        response, validation = challb.response_and_validation(account_key)
-        resources.add(standalone.HTTP01RequestHandler.HTTP01Resource(chall=challb.chall, response=response, validation=validation))
-        answers.append((challb, response))
-    server = standalone.HTTP01Server((ip, int(port)), resources)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        for challb, response in answers:
-            acme.answer_challenge(challb, response)
-        finalized = acme.poll_and_finalize(order)
-    finally:
-        server.shutdown()
-        server.server_close()
+    order, finalized = order_over_http01(acme, account_key, ip, port)
 
     runs = len([name for name in os.listdir(state_dir) if name.startswith("fullchain-")])
     chain_file = os.path.join(state_dir, f"fullchain-{runs + 1}.pem")
