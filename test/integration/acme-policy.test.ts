@@ -31,6 +31,20 @@ describe('rate limits', () => {
     expect(limited.json()['type']).toBe(E + 'rateLimited');
     expect(limited.headers.get('retry-after')).toBe('60');
   });
+
+  it('looking an account up (its key again, or onlyReturnExisting) is not charged to the new-account limit', async () => {
+    harness = await startAcmeHarness({ newAccountRate: { max: 2, periodMs: 3_600_000 } });
+    const owner = await RawAcmeClient.create(harness.directoryUrl);
+    expect((await owner.createAccount()).status).toBe(201);
+    for (let run = 0; run < 3; run += 1) {
+      expect((await owner.createAccount()).status).toBe(200);
+      expect((await owner.createAccount({ onlyReturnExisting: true })).status).toBe(200);
+    }
+    const unknown = await (await RawAcmeClient.create(harness.directoryUrl)).createAccount({ onlyReturnExisting: true });
+    expect(unknown.json()['type']).toBe(E + 'accountDoesNotExist');
+    expect((await (await RawAcmeClient.create(harness.directoryUrl)).createAccount()).status).toBe(201);
+    expect((await (await RawAcmeClient.create(harness.directoryUrl)).createAccount()).status).toBe(429);
+  });
 });
 
 describe('expiry (derived from the clock, RFC 8555 §7.1.6)', () => {

@@ -10,15 +10,19 @@ import { chargeRateLimit } from '../rate-limits.js';
 import { accountJson } from '../resources.js';
 import { accountOf, requireOwner } from './post-as-get.js';
 
-/** RFC 8555 §7.3: create an account, or find the one this key already has. */
+/**
+ * RFC 8555 §7.3: create an account, or find the one this key already has. Only creating is charged
+ * to the new-account limit: cert-manager and certbot look their account up on every run, and a
+ * look-up must not lock out the address that owns it.
+ */
 export const postNewAccount: AcmeHandler = async (deps, exchange) => {
-  await chargeRateLimit(deps, 'new-account', deps.requesterOf(exchange.ctx));
   const request = await exchange.signed('jwk');
   if (request.by !== 'jwk') throw malformed('newAccount must carry the account key in "jwk"');
   const payload = request.payload ?? {};
   const existing = await deps.store.findAccountByThumbprint(request.thumbprint);
   if (existing) return accountResponse(existing, exchange.links, 200);
   if (payload['onlyReturnExisting'] === true) throw new AcmeProblem('accountDoesNotExist', 'no account exists for this key');
+  await chargeRateLimit(deps, 'new-account', deps.requesterOf(exchange.ctx));
   const contact = checkContacts(payload['contact']);
   const termsOfServiceAgreed = payload['termsOfServiceAgreed'] === true;
   if (deps.settings.termsOfService && !termsOfServiceAgreed) {
