@@ -1,7 +1,7 @@
 {{/*
 The controller's rules. Context: dict "Values" .Values "scope" ("cluster": everything, for the
 ClusterRole of a cluster-wide install; "namespace": the namespaced kinds only, for the Role in each
-watched namespace) and "records" (true where the REST API and ACME create their records).
+watched namespace) and "records" (true where the REST API and ACME create their records, and label and annotate them).
 */}}
 {{- define "smsgate-ca.controllerRules" -}}
 {{- $cluster := eq .scope "cluster" -}}
@@ -10,7 +10,7 @@ watched namespace) and "records" (true where the REST API and ACME create their 
   # create: the REST API and ACME record every request as a CertificateRequest.
   {{- end }}
   resources: ["certificaterequests"]
-  verbs: ["get", "list", "watch", {{ if .records }}"create", {{ end }}"patch"]
+  verbs: ["get", "list", "watch"{{ if .records }}, "create", "patch"{{ end }}]
 - apiGroups: ["smsgate-ca.sms-gate.app"]
   resources: [{{ if $cluster }}"ipissuers", "ipclusterissuers"{{ else }}"ipissuers"{{ end }}]
   verbs: ["get", "list", "watch"]

@@ -25,7 +25,6 @@ function controllerRoles(manifests: readonly Manifest[]): RbacRole[] {
 const NAMESPACED = [
   `${GROUP}/certificaterequests: get`,
   `${GROUP}/certificaterequests: list`,
-  `${GROUP}/certificaterequests: patch`,
   `${GROUP}/certificaterequests: watch`,
   `${GROUP}/ipissuers: get`,
   `${GROUP}/ipissuers: list`,
@@ -46,6 +45,8 @@ const NAMESPACED = [
   'cert-manager.io/certificaterequests/status: patch',
 ].sort();
 
+const RECORDS = [`${GROUP}/certificaterequests: create`, `${GROUP}/certificaterequests: patch`];
+
 describe('controller.watchNamespaces', () => {
   const manifests = watching(['team-a', 'team-b']);
 
@@ -57,9 +58,9 @@ describe('controller.watchNamespaces', () => {
     const roles = controllerRoles(manifests);
     expect(roles.map((role) => role.metadata.namespace)).toEqual(['team-a', 'team-b', NAMESPACE]);
     for (const role of roles.filter((item) => item.metadata.namespace !== NAMESPACE)) expect(grants(role), role.metadata.namespace).toEqual(NAMESPACED);
-    // The REST API and ACME create their records in the release namespace, nowhere else.
+    // The REST API and ACME create (and label) their records in the release namespace, nowhere else.
     const release = roles.find((role) => role.metadata.namespace === NAMESPACE)!;
-    expect(grants(release)).toEqual([...NAMESPACED, `${GROUP}/certificaterequests: create`].sort());
+    expect(grants(release)).toEqual([...NAMESPACED, ...RECORDS].sort());
     const bindings = bindingsOf(manifests).filter((binding) => binding.kind === 'RoleBinding' && binding.metadata.name === CONTROLLER);
     expect(bindings.map((binding) => [binding.metadata.namespace, binding.roleRef, binding.subjects])).toEqual(
       ['team-a', 'team-b', NAMESPACE].map((namespace) => [namespace, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CONTROLLER }, SUBJECT]),
@@ -101,7 +102,7 @@ describe('controller.watchNamespaces', () => {
     expect(controllerRoles(all)).toEqual([]);
     expect(rolesOf(all).map((role) => role.metadata.name)).not.toEqual(expect.arrayContaining(['smsgate-ca-cluster-events']));
     expect(grants(only(all, 'ClusterRole', CONTROLLER) as RbacRole)).toEqual(
-      [...NAMESPACED, `${GROUP}/certificaterequests: create`, `${GROUP}/ipclusterissuers: get`, `${GROUP}/ipclusterissuers: list`, `${GROUP}/ipclusterissuers: watch`, `${GROUP}/ipclusterissuers/status: patch`].sort(),
+      [...NAMESPACED, ...RECORDS, `${GROUP}/ipclusterissuers: get`, `${GROUP}/ipclusterissuers: list`, `${GROUP}/ipclusterissuers: watch`, `${GROUP}/ipclusterissuers/status: patch`].sort(),
     );
     expect((containerOf(all).args ?? []).some((arg) => arg.startsWith('--watch-namespace'))).toBe(false);
     expect(JSON.stringify(watching([]))).toBe(JSON.stringify(all));
