@@ -26,7 +26,7 @@ export function parseFlags(
   env: NodeJS.ProcessEnv,
 ): { flags: FlagValues; positionals: string[] } {
   const options = Object.fromEntries(
-    [...command.flags, CONFIG_FLAG].map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}) }]),
+    [...command.flags, CONFIG_FLAG].map((flag) => [flag.name, { type: flag.type, ...(flag.short ? { short: flag.short } : {}), ...(flag.multiple ? { multiple: true } : {}) }]),
   );
   let parsed;
   try {
@@ -38,10 +38,15 @@ export function parseFlags(
   const fromFile = typeof configPath === 'string' ? readConfigFile(configPath, command) : {};
   const flags: Record<string, string | boolean | undefined> = {};
   for (const flag of command.flags) {
-    flags[flag.name] = parsed.values[flag.name] ?? fromEnv(flag, env) ?? fromFile[flag.name] ?? flag.default;
+    flags[flag.name] = commaList(parsed.values[flag.name]) ?? fromEnv(flag, env) ?? fromFile[flag.name] ?? flag.default;
   }
   checkPositionals(command, parsed.positionals);
   return { flags, positionals: parsed.positionals };
+}
+
+/** A repeated flag's values as the one comma list the environment and the config file give too. */
+function commaList(value: string | boolean | Array<string | boolean> | undefined): string | boolean | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 function readConfigFile(path: string, command: Command): FileSettings {
@@ -104,7 +109,7 @@ export function formatHelp(command: Command): string {
   const heads = rows.map((flag) => `${flag.short ? `-${flag.short}, ` : '    '}--${flag.name}${flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : ''}`);
   const width = Math.max(...heads.map((head) => head.length)) + 2;
   rows.forEach((flag, index) => {
-    const extras = [flag.default !== undefined ? `default ${flag.default}` : '', envNames(flag).length ? `env ${envNames(flag).join(', ')}` : '']
+    const extras = [flag.multiple ? 'repeatable, or a comma list' : '', flag.default !== undefined ? `default ${flag.default}` : '', envNames(flag).length ? `env ${envNames(flag).join(', ')}` : '']
       .filter(Boolean)
       .join('; ');
     lines.push(`  ${heads[index]!.padEnd(width)}${flag.description}${extras ? ` (${extras})` : ''}`);

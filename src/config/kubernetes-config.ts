@@ -28,6 +28,14 @@ export const KUBERNETES_SETTINGS = {
   namespace: valueKnob({ flag: 'namespace', valueName: 'NS', help: "the operator's namespace: request records, CA Secret, Lease", env: 'POD_NAMESPACE', parse: kubeName }),
   /** This pod (Lease holder identity, Events). */
   podName: valueKnob({ flag: 'pod-name', valueName: 'NAME', help: 'this replica, for the Lease and Events (default: the host name)', env: 'POD_NAME', parse: (text) => text || hostname() }),
+  /** Empty: every namespace. */
+  watchNamespaces: valueKnob({
+    flag: 'watch-namespace',
+    valueName: 'NS',
+    multiple: true,
+    help: 'reconcile CertificateRequests, IPIssuers, their Secrets and cert-manager requests only in this namespace (and in --namespace, where the records live); IPClusterIssuers stay cluster-wide; default every namespace',
+    parse: parseNamespaceList,
+  }),
   clusterResourceNamespace: valueKnob({ flag: 'cluster-resource-namespace', valueName: 'NS', help: 'namespace of the CA Secrets IPClusterIssuers name (default --namespace)', parse: kubeName }),
   leaderElect: switchKnob({ flag: 'leader-elect', help: 'only the holder of a coordination.k8s.io Lease runs the controller' }),
   leaderElectionNamespace: valueKnob({ flag: 'leader-election-namespace', valueName: 'NS', help: 'namespace of the Lease (default --namespace)', parse: kubeName }),
@@ -115,9 +123,21 @@ function parseStore(text: string | undefined): 'sqlite' | 'kubernetes' | undefin
 }
 
 function checkNeedsController(knobs: KubernetesKnobs, controller: boolean): void {
-  for (const [flag, on] of [['cert-manager', knobs.certManager], ['leader-elect', knobs.leaderElect], ['trust-configmap', knobs.trustConfigMap !== undefined]] as const) {
+  const needing = [['cert-manager', knobs.certManager], ['leader-elect', knobs.leaderElect], ['trust-configmap', knobs.trustConfigMap !== undefined], ['watch-namespace', knobs.watchNamespaces.length > 0]] as const;
+  for (const [flag, on] of needing) {
     if (on && !controller) throw new ConfigError(`${flag} needs the controller (--controller or --kubeconfig)`);
   }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Namespace names (RFC 1123 labels) from a comma list, each once, in the order given. */
+function parseNamespaceList(text: string | undefined, flag: string): readonly string[] {
+  const names = (text ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (name.length > 63 || !DNS_LABEL.test(name)) throw new ConfigError(`${flag} "${name}" is not a namespace name (an RFC 1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit)`);
+  }
+  return Object.freeze([...new Set(names)]);
 }
 
 function parseWorkers(text = ''): number {
@@ -163,6 +183,7 @@ export function describeKubernetesConfig(config: KubernetesConfig): Record<strin
     controller: config.controller,
     certManager: config.certManager,
     caSecret: config.caSecret,
+    watchNamespaces: config.watchNamespaces.length > 0 ? config.watchNamespaces.join(', ') : 'all',
     leaderElection: config.leaderElection.enabled ? `${config.leaderElection.namespace ?? '(namespace)'}/${config.leaderElection.id}` : 'off',
     trustConfigMap: config.trustConfigMap ? `${config.trustConfigMap.namespace}/${config.trustConfigMap.name}` : undefined,
     controllerWorkers: config.controllerWorkers,

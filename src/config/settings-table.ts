@@ -19,6 +19,8 @@ export interface FlagSpec {
    */
   readonly env?: string | readonly string[] | false;
   readonly valueName?: string;
+  /** A list: the flag may be given several times; its values reach the parser as one comma list. */
+  readonly multiple?: boolean;
 }
 
 /** Flag values by flag name, after flags, environment, config file and defaults were layered. */
@@ -36,6 +38,8 @@ export interface ValueKnob<T, Flag extends string = string> extends KnobBase<Fla
   readonly kind: 'value';
   readonly valueName: string;
   readonly default?: string;
+  /** A list: repeat the flag or give a comma list (the environment and the config file: a comma list, the file also a YAML list). */
+  readonly multiple?: boolean;
   /** `text` is undefined when nothing was given and there is no default; `flag` names the knob in messages. */
   readonly parse: (text: string | undefined, flag: string) => T;
 }
@@ -89,7 +93,7 @@ export function flagOf(knob: Knob<unknown>): FlagSpec {
     name: knob.flag,
     type: knob.kind === 'switch' ? 'boolean' : 'string',
     description: knob.help,
-    ...(knob.kind === 'value' ? { valueName: knob.valueName, ...(knob.default !== undefined ? { default: knob.default } : {}) } : {}),
+    ...(knob.kind === 'value' ? { valueName: knob.valueName, ...(knob.default !== undefined ? { default: knob.default } : {}), ...(knob.multiple ? { multiple: true } : {}) } : {}),
     ...(knob.env !== undefined ? { env: knob.env } : {}),
   };
 }

@@ -3,7 +3,8 @@ import type { Secret } from '../kube/core-types.js';
 import { approvalChanged } from '../custom-resources/approval-conditions.js';
 import type { AnyIssuer, CertificateRequest } from '../custom-resources/crd-types.js';
 import type { EventRecorder } from '../kube/event-recorder.js';
-import { Informer, type InformerStats } from '../kube/informer.js';
+import type { InformerStats } from '../kube/informer.js';
+import { InformerSet } from '../kube/informer-set.js';
 import { ANNOTATIONS, LABELS } from '../custom-resources/labels.js';
 import { keyOf, objectKey, type KubeObject } from '../kube/kube-object.js';
 import { ResourceClient } from '../kube/resource-client.js';
@@ -27,7 +28,7 @@ type IssuerKind = 'IPIssuer' | 'IPClusterIssuer';
 
 /** The cert-manager half, present with `certManager: true`. */
 interface CertManagerPart {
-  readonly informer: Informer<CertManagerCertificateRequest>;
+  readonly informer: InformerSet<CertManagerCertificateRequest>;
   readonly cache: FreshCache<CertManagerCertificateRequest>;
   readonly queue: WorkQueue;
   readonly reconciler: CertManagerReconciler;
@@ -40,9 +41,9 @@ interface CertManagerPart {
  * started together and stopped together (nothing survives into the next term).
  */
 export class ControllerSet {
-  private readonly requests: Informer<CertificateRequest>;
-  private readonly secrets: Informer<Secret>;
-  private readonly issuers: Record<IssuerKind, Informer<AnyIssuer>>;
+  private readonly requests: InformerSet<CertificateRequest>;
+  private readonly secrets: InformerSet<Secret>;
+  private readonly issuers: Record<IssuerKind, InformerSet<AnyIssuer>>;
   private readonly requestCache: FreshCache<CertificateRequest>;
   private readonly secretCache: FreshCache<Secret>;
   private readonly crQueue: WorkQueue;
@@ -60,7 +61,7 @@ export class ControllerSet {
   ) {
     this.requests = this.informer(CERTIFICATE_REQUESTS);
     this.secrets = this.informer(SECRETS, `${LABELS.managedSecret}=true`);
-    this.issuers = { IPIssuer: this.informer(IP_ISSUERS), IPClusterIssuer: this.informer(IP_CLUSTER_ISSUERS) };
+    this.issuers = { IPIssuer: this.informer(IP_ISSUERS), IPClusterIssuer: this.informer(IP_CLUSTER_ISSUERS, undefined, 'cluster') };
     this.requestCache = new FreshCache(this.requests);
     this.secretCache = new FreshCache(this.secrets);
     const backoff = options.backoff ? { backoff: options.backoff } : {};
@@ -129,17 +130,19 @@ export class ControllerSet {
     return Object.fromEntries(this.informers().map((informer) => [informer.resource, { ...informer.stats }]));
   }
 
-  private informers(): Array<Informer<KubeObject>> {
-    return [this.issuers.IPIssuer, this.issuers.IPClusterIssuer, this.secrets, this.requests, ...(this.certManager ? [this.certManager.informer] : [])] as Array<Informer<KubeObject>>;
+  private informers(): Array<InformerSet<KubeObject>> {
+    return [this.issuers.IPIssuer, this.issuers.IPClusterIssuer, this.secrets, this.requests, ...(this.certManager ? [this.certManager.informer] : [])] as Array<InformerSet<KubeObject>>;
   }
 
   private queues(): WorkQueue[] {
     return [this.crQueue, this.issuerQueue, ...(this.certManager ? [this.certManager.queue] : [])];
   }
 
-  private informer<T extends KubeObject>(type: ResourceType, labelSelector?: string): Informer<T> {
-    const { api, watchTimeoutSeconds } = this.options;
-    return new Informer<T>({ api, type, ...(labelSelector ? { labelSelector } : {}), ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}), log: this.logger });
+  /** Namespaced kinds are watched in `watchNamespaces` only (one watch each) when it is given. */
+  private informer<T extends KubeObject>(type: ResourceType, labelSelector?: string, scope: 'namespaced' | 'cluster' = 'namespaced'): InformerSet<T> {
+    const { api, watchTimeoutSeconds, watchNamespaces } = this.options;
+    const namespaces = scope === 'namespaced' && watchNamespaces?.length ? { namespaces: watchNamespaces } : {};
+    return new InformerSet<T>({ api, type, ...namespaces, ...(labelSelector ? { labelSelector } : {}), ...(watchTimeoutSeconds ? { watchTimeoutSeconds } : {}), log: this.logger });
   }
 
   private resolver(): IssuerResolver {

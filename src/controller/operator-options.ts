@@ -15,6 +15,12 @@ export interface OperatorOptions {
   readonly issuerFactory: IssuerFactory;
   /** The operator's configured ranges (a CA from an issuer's Secret is narrowed to them). */
   readonly configuredRanges: Ipv4RangeSet;
+  /**
+   * Watch CertificateRequests, IPIssuers, managed Secrets and cert-manager CertificateRequests in
+   * these namespaces only; absent or empty: every namespace. IPClusterIssuers are always watched
+   * cluster-wide.
+   */
+  readonly watchNamespaces?: readonly string[];
   /** Namespace of the Secrets IPClusterIssuers name. */
   readonly clusterResourceNamespace: string;
   /** Reconcile cert-manager.io/v1 CertificateRequests, once cert-manager's CRD is served. */

@@ -23,6 +23,8 @@ interface Cluster {
   readonly connection: KubeConnection;
   readonly api: KubeApi;
   readonly namespace: string;
+  /** What the controller watches: --watch-namespace plus the operator's own namespace; undefined: every namespace. */
+  readonly watchNamespaces: readonly string[] | undefined;
 }
 
 /** Cluster mode of `serve`: the CA in a Secret, the Kubernetes store and the controller, as the topology chose them. */
@@ -46,9 +48,9 @@ export class ClusterMode implements ServeCluster {
   async openCa(fromDataDir: () => Promise<OpenedCa>, parts: OpenCaParts): Promise<OpenedCa> {
     const { source, newCaRanges, allowedRanges } = this.topology.ca;
     if (source.kind !== 'secret') return fromDataDir();
-    const { api, namespace } = this.cluster;
+    const { api, namespace, watchNamespaces } = this.cluster;
     const { keyAlgorithm, kubernetes, ca } = this.config;
-    const options = { api, namespace, secretName: source.name, keyAlgorithm, newCaRanges, allowedRanges, bootstrap: ca.bootstrap, trustConfigMap: kubernetes.trustConfigMap, clock: this.clock, logger: this.logger };
+    const options = { api, namespace, secretName: source.name, keyAlgorithm, newCaRanges, allowedRanges, bootstrap: ca.bootstrap, trustConfigMap: kubernetes.trustConfigMap, watchNamespaces, clock: this.clock, logger: this.logger };
     return openSecretCa(options, parts);
   }
 
@@ -102,9 +104,11 @@ async function connectCluster(config: ServeConfig, logger: Logger): Promise<Clus
   const { kubernetes } = config;
   const connection = await connectKube(kubernetes.kubeconfigPath ? { kubeconfigPath: kubernetes.kubeconfigPath } : {});
   const namespace = kubernetes.namespace ?? connection.namespace ?? 'default';
-  logger.info({ server: connection.server.origin, namespace, qps: kubernetes.kubeApiQps, burst: kubernetes.kubeApiBurst }, 'connected to the Kubernetes API');
+  // The REST and ACME records live in the operator's namespace: it is always watched.
+  const watchNamespaces = kubernetes.watchNamespaces.length > 0 ? [...new Set([...kubernetes.watchNamespaces, namespace])] : undefined;
+  logger.info({ server: connection.server.origin, namespace, watchNamespaces: watchNamespaces ?? 'all', qps: kubernetes.kubeApiQps, burst: kubernetes.kubeApiBurst }, 'connected to the Kubernetes API');
   const rateLimit = { qps: kubernetes.kubeApiQps, burst: kubernetes.kubeApiBurst };
-  return { connection, api: new KubeHttpClient(connection, { userAgent: `smsgate-ca/${kubernetes.podName}`, rateLimit }), namespace };
+  return { connection, api: new KubeHttpClient(connection, { userAgent: `smsgate-ca/${kubernetes.podName}`, rateLimit }), namespace, watchNamespaces };
 }
 
 function newOperator(config: ServeConfig, topology: Topology, cluster: Cluster, parts: ControllerParts & { clock: Clock; logger: Logger }): Operator {
@@ -117,6 +121,7 @@ function newOperator(config: ServeConfig, topology: Topology, cluster: Cluster, 
     // The ceiling for CAs that issuers bring in their own Secrets.
     configuredRanges: config.allowedRanges ?? Ipv4RangeSet.defaults,
     clusterResourceNamespace: kubernetes.clusterResourceNamespace ?? cluster.namespace,
+    ...(cluster.watchNamespaces ? { watchNamespaces: cluster.watchNamespaces } : {}),
     certManager: kubernetes.certManager,
     ...(topology.restSigner === 'controller' ? { restRecords: { processor: parts.issuance, signDelayMs: config.signDelayMs } } : {}),
     ...(election.enabled

@@ -14,6 +14,8 @@ export interface EvidenceSources {
   readonly namespace: string;
   readonly secretName: string;
   readonly trustConfigMap: { readonly namespace: string; readonly name: string } | undefined;
+  /** Where certificate Secrets are looked for: these namespaces (the controller's watched ones); undefined: all. */
+  readonly watchNamespaces?: readonly string[] | undefined;
   /** Certificates in the local SQLite ledger of the data directory. */
   readonly localCertificates: () => Promise<number>;
   readonly logger: Logger;
@@ -57,11 +59,15 @@ async function issuedRecords({ api, namespace }: EvidenceSources): Promise<strin
   return first ? `issued CertificateRequest records in ${namespace} (e.g. ${first.metadata.name ?? ''})` : undefined;
 }
 
-async function managedSecrets({ api }: EvidenceSources): Promise<string | undefined> {
-  const { items } = await new ResourceClient<Secret>(api, SECRETS).list(undefined, { labelSelector: `${LABELS.managedSecret}=true`, limit: SECRETS_LOOKED_AT });
-  // Secrets of issuers with a CA of their own name that CA's id; the operator's CA is "operator…".
-  const ours = items.find((secret) => (secret.metadata.annotations?.[ANNOTATIONS.issuer] ?? 'operator').startsWith('operator'));
-  return ours ? `certificate Secrets it issued (e.g. ${ours.metadata.namespace ?? ''}/${ours.metadata.name ?? ''})` : undefined;
+async function managedSecrets({ api, watchNamespaces }: EvidenceSources): Promise<string | undefined> {
+  const secrets = new ResourceClient<Secret>(api, SECRETS);
+  for (const namespace of watchNamespaces?.length ? watchNamespaces : [undefined]) {
+    const { items } = await secrets.list(namespace, { labelSelector: `${LABELS.managedSecret}=true`, limit: SECRETS_LOOKED_AT });
+    // Secrets of issuers with a CA of their own name that CA's id; the operator's CA is "operator…".
+    const ours = items.find((secret) => (secret.metadata.annotations?.[ANNOTATIONS.issuer] ?? 'operator').startsWith('operator'));
+    if (ours) return `certificate Secrets it issued (e.g. ${ours.metadata.namespace ?? ''}/${ours.metadata.name ?? ''})`;
+  }
+  return undefined;
 }
 
 async function trustConfigMap({ api, trustConfigMap: target }: EvidenceSources): Promise<string | undefined> {

@@ -17,6 +17,8 @@ export interface SecretCaOptions {
   /** --ca-bootstrap: create a CA even though the cluster shows an earlier one existed. */
   readonly bootstrap: boolean;
   readonly trustConfigMap: { readonly namespace: string; readonly name: string } | undefined;
+  /** The namespaces the controller watches (its certificate Secrets live there); undefined: all. */
+  readonly watchNamespaces?: readonly string[] | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -37,7 +39,8 @@ export async function openSecretCa(options: SecretCaOptions, parts: OpenCaParts)
     await recordRoot(options, loaded.rootCertificatePem);
     return { keystore, loaded };
   }
-  const evidence = await earlierCaEvidence({ api, namespace, secretName, trustConfigMap: options.trustConfigMap, localCertificates: parts.ledgerCertificates, logger });
+  const { trustConfigMap, watchNamespaces } = options;
+  const evidence = await earlierCaEvidence({ api, namespace, secretName, trustConfigMap, watchNamespaces, localCertificates: parts.ledgerCertificates, logger });
   if (evidence.length > 0 && !options.bootstrap) {
     const missing = `the CA Secret ${where} is missing, but an earlier CA existed (${evidence.join('; ')}); restore the Secret from a backup, or start once with --ca-bootstrap to create a new root (every client must then trust it)`;
     logger.error({ secret: where, evidence }, `refusing to create a new CA: ${missing}`);

@@ -82,6 +82,16 @@ app.kubernetes.io/part-of: smsgate-ca
 {{- default .Release.Namespace .Values.controller.clusterResourceNamespace }}
 {{- end }}
 
+{{/*
+The namespaces the operator watches with controller.watchNamespaces, comma-separated: those listed
+plus the release namespace (where the REST and ACME records live), each once. Empty: every namespace.
+*/}}
+{{- define "smsgate-ca.watchedNamespaces" -}}
+{{- with .Values.controller.watchNamespaces }}
+{{- append . $.Release.Namespace | uniq | join "," }}
+{{- end }}
+{{- end }}
+
 {{/* "true" when the operator publishes the root in a ConfigMap. */}}
 {{- define "smsgate-ca.trustConfigMapEnabled" -}}
 {{- if or .Values.trust.configMap.enabled .Values.trustManager.enabled }}true{{ end }}

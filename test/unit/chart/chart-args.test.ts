@@ -88,6 +88,8 @@ describe("the chart's serve arguments, against serve's settings tables", () => {
     ['controller.maxRetryDuration', { controller: { maxRetryDuration: '20m' } }, (config) => config.kubernetes.maxRetryDurationMs, 1_200_000],
     ['controller.secretOwnerReferences off (the default)', {}, (config) => config.kubernetes.secretOwnerReferences, false],
     ['controller.secretOwnerReferences', { controller: { secretOwnerReferences: true } }, (config) => config.kubernetes.secretOwnerReferences, true],
+    ['controller.watchNamespaces empty (the default): every namespace', {}, (config) => config.kubernetes.watchNamespaces, []],
+    ['controller.watchNamespaces', { controller: { watchNamespaces: ['team-a', 'team-b'] } }, (config) => config.kubernetes.watchNamespaces, ['team-a', 'team-b']],
   ])('%s reaches its setting', (_name, values, read, expected) => {
     expect(read(configOf([values]))).toEqual(expected);
   });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildKubernetesConfig } from '../../../src/config/kubernetes-config.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 import { serveCommand } from '../../../src/cli/serve-command.js';
-import { parseFlags } from '../../../src/cli/flags.js';
+import { formatHelp, parseFlags } from '../../../src/cli/flags.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServeConfig, describeConfig } from '../../../src/config/serve-config.js';
 
 describe('cluster-mode configuration', () => {
   it('is off by default', () => {
@@ -71,5 +75,48 @@ describe('cluster-mode configuration', () => {
     for (const burst of ['0', '2.5', 'many']) refused({ 'kube-api-burst': burst });
     refused({ 'record-retention': '30d' });
     refused({ 'acme-nonce-secret': 'Nonce_Key' });
+  });
+
+  describe('--watch-namespace (repeatable; a comma list in the environment and the config file)', () => {
+    const watched = (argv: readonly string[], env: NodeJS.ProcessEnv = {}) => buildKubernetesConfig(parseFlags(serveCommand, ['--controller', ...argv], env).flags).watchNamespaces;
+
+    it('is empty by default: every namespace', () => {
+      expect(watched([])).toEqual([]);
+      expect(describeConfig(buildServeConfig(parseFlags(serveCommand, ['--controller'], {}).flags)).kubernetes).toMatchObject({ watchNamespaces: 'all' });
+    });
+
+    it('takes the flag repeated, a comma list, or both; each name once, in the order given', () => {
+      expect(watched(['--watch-namespace', 'team-a', '--watch-namespace=team-b'])).toEqual(['team-a', 'team-b']);
+      expect(watched(['--watch-namespace', 'team-a, team-b,team-c'])).toEqual(['team-a', 'team-b', 'team-c']);
+      expect(watched(['--watch-namespace', 'team-b,team-a', '--watch-namespace', 'team-b'])).toEqual(['team-b', 'team-a']);
+      const config = buildServeConfig(parseFlags(serveCommand, ['--controller', '--watch-namespace', 'team-a', '--watch-namespace', 'ops'], {}).flags);
+      expect(describeConfig(config).kubernetes).toMatchObject({ watchNamespaces: 'team-a, ops' });
+    });
+
+    it('reads SMSGATE_CA_WATCH_NAMESPACE, and flags win over it', () => {
+      expect(watched([], { SMSGATE_CA_WATCH_NAMESPACE: 'a,b' })).toEqual(['a', 'b']);
+      expect(watched(['--watch-namespace', 'c'], { SMSGATE_CA_WATCH_NAMESPACE: 'a,b' })).toEqual(['c']);
+    });
+
+    it('reads the config file as a YAML list or a comma string', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'watch-namespace-'));
+      writeFileSync(join(dir, 'list.yaml'), 'watch-namespace: [team-a, team-b]\n');
+      writeFileSync(join(dir, 'text.yaml'), 'watch-namespace: "team-c,team-d"\n');
+      expect(watched(['--config', join(dir, 'list.yaml')])).toEqual(['team-a', 'team-b']);
+      expect(watched(['--config', join(dir, 'text.yaml')])).toEqual(['team-c', 'team-d']);
+      expect(watched(['--config', join(dir, 'list.yaml')], { SMSGATE_CA_WATCH_NAMESPACE: 'env-ns' })).toEqual(['env-ns']);
+    });
+
+    it('refuses a name that is not an RFC 1123 label, naming it, and needs the controller', () => {
+      for (const bad of ['Team-A', 'team_a', '-team', 'team-', 'a.b', 'x'.repeat(64)]) {
+        expect(() => watched(['--watch-namespace', `ok,${bad}`])).toThrow(new RegExp(`watch-namespace "${bad.replace('.', '\\.')}" is not a namespace name`));
+      }
+      expect(watched(['--watch-namespace', 'x'.repeat(63)])).toEqual(['x'.repeat(63)]);
+      expect(() => buildKubernetesConfig({ 'watch-namespace': 'team-a' })).toThrow('watch-namespace needs the controller');
+    });
+
+    it('shows in --help as repeatable', () => {
+      expect(formatHelp(serveCommand)).toMatch(/--watch-namespace NS +.*\(repeatable, or a comma list; env SMSGATE_CA_WATCH_NAMESPACE\)/);
+    });
   });
 });
