@@ -7,7 +7,7 @@ import type { AdminDecisionResult } from '../issuance/issuance-types.js';
 import { isRequestId } from '../issuance/request-id.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { AdminTokenVerifier, CertificateLedger, LedgerQueries } from '../store/interfaces.js';
-import { actorOf, adminAuthentication, adminOf } from './admin-auth.js';
+import { actorOf, adminAuthentication, adminOf, type AdminAuthenticationOptions, type AdminPrincipal } from './admin-auth.js';
 import type { RequestState } from '../http/request-context.js';
 import {
   auditEventQuery,
@@ -28,6 +28,8 @@ export interface AdminRoutesOptions {
   readonly issuance: Pick<IssuanceService, 'findRequest' | 'approveRequest' | 'denyRequest' | 'revokeAsAdministrator'>;
   readonly queries: LedgerQueries & Pick<CertificateLedger, 'findCertificate'>;
   readonly tokens: AdminTokenVerifier;
+  /** With --admin-client-ca: client certificates authenticate too (the keys are this CA's own, which never may). */
+  readonly clientCertificates?: Omit<NonNullable<AdminAuthenticationOptions['clientCertificates']>, 'clock'>;
   readonly clock?: Clock;
 }
 
@@ -36,15 +38,14 @@ const BODY_BYTES = 4096;
 const MAX_REASON_LENGTH = 500;
 
 
-/** The admin API (README "Admin API"; OpenAPI tag `admin`): every route needs an admin bearer token. */
+/** The admin API (README "Admin API"; OpenAPI tag `admin`): every route needs an admin bearer token or client certificate. */
 export function adminRouter(options: AdminRoutesOptions): Router<RequestState> {
   const router = new Router<RequestState>({ prefix: ADMIN_PREFIX });
   const clock = options.clock ?? systemClock;
-  router.use(adminAuthentication(options.tokens));
+  router.use(adminAuthentication({ tokens: options.tokens, ...(options.clientCertificates ? { clientCertificates: { ...options.clientCertificates, clock } } : {}) }));
 
   router.get('/whoami', (ctx) => {
-    const admin = adminOf(ctx);
-    ctx.body = { token_id: admin.tokenId, name: admin.name };
+    ctx.body = whoamiBody(adminOf(ctx));
   });
   requestRoutes(router, options);
   certificateRoutes(router, options, clock);
@@ -130,6 +131,14 @@ function auditRoutes(router: Router<RequestState>, options: AdminRoutesOptions):
     const last = entries.at(-1);
     ctx.body = { items: entries.map(adminAuditBody), ...(entries.length === limit && last ? { next_before: last.sequence } : {}) };
   });
+}
+
+/** Who the credential names: the token's name and id, or the certificate's subject, fingerprint, serial and end. */
+function whoamiBody(principal: AdminPrincipal): Record<string, string> {
+  const actor = actorOf(principal);
+  if (principal.method === 'bearer-token') return { method: principal.method, token_id: principal.token.tokenId, name: principal.token.name, actor };
+  const { subject, fingerprint, serialNumber, notAfter } = principal.certificate;
+  return { method: principal.method, name: subject, subject, fingerprint_sha256: fingerprint, serial_number: serialNumber, not_after: notAfter.toISOString(), actor };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [key in K]?: V } {

@@ -48,7 +48,7 @@ function renderOperation(path: string, method: string, operation: OperationObjec
 <summary><span class="method ${method}">${method.toUpperCase()}</span> <code>${escape(path)}</code> <span class="summary">${escape(operation.summary)}</span></summary>
 <p>${inline(operation.description)}</p>
 ${operation.parameters?.length ? `<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr>${operation.parameters.map((p) => `<tr><td><code>${escape(p.name)}</code></td><td>${p.in}</td><td>${typeOf(p.schema)}</td><td>${escape(p.description)}</td></tr>`).join('')}</table>` : ''}
-${operation.security?.length ? '<p><small>Needs an admin bearer token: <code>Authorization: Bearer TOKEN</code>.</small></p>' : ''}
+${operation.security?.length ? '<p><small>Needs an admin bearer token (<code>Authorization: Bearer TOKEN</code>) or a client certificate from <code>--admin-client-ca</code>.</small></p>' : ''}
 ${body ? `<h4>Request body <small>application/json</small></h4>${renderSchema(body)}` : ''}
 <h4>Responses</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>${Object.entries(operation.responses)
     .map(([status, response]) => renderResponse(status, response))

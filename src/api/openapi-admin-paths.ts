@@ -62,7 +62,7 @@ export const ADMIN_SCHEMAS: Record<string, SchemaObject> = {
       serial_number: { type: 'string' },
       ips: ipList,
       detail: { type: 'string', description: 'A refusal or denial reason, why a request waits, a revocation reason.' },
-      actor: { type: 'string', description: 'The administrator who decided, when one did: "token name (token id)".' },
+      actor: { type: 'string', description: 'The administrator who decided, when one did: "token name (token id)", or "certificate subject (certificate sha256:first 16 hex digits of its fingerprint)".' },
     },
   },
 };
@@ -71,8 +71,14 @@ function adminOperation(operation: Omit<OperationObject, 'tags' | 'security'>): 
   return {
     ...operation,
     tags: ['Admin'],
-    security: [{ adminToken: [] }],
-    responses: { ...operation.responses, '401': error('No, a malformed, an unknown, a mistyped or a revoked bearer token (WWW-Authenticate: Bearer).') },
+    // Either credential (security requirements are alternatives); the client certificate only where serve has --admin-client-ca.
+    security: [{ adminToken: [] }, { adminClientCertificate: [] }],
+    responses: {
+      ...operation.responses,
+      '401': error(
+        'No credential; a malformed, unknown, mistyped or revoked bearer token (WWW-Authenticate: Bearer); or a refused client certificate (not from --admin-client-ca, no clientAuth, expired), even beside a valid token.',
+      ),
+    },
   };
 }
 
@@ -83,7 +89,30 @@ const REASONS = ADMIN_REVOCATION_REASONS.map((reason) => reason.name);
 /** The admin API (src/api/admin-routes.ts). */
 export const ADMIN_PATHS: OpenApiDocument['paths'] = {
   '/api/v1/admin/whoami': {
-    get: adminOperation({ operationId: 'adminWhoami', summary: 'Who the token is', description: 'The token id and name: a sign-in check.', responses: { '200': { description: 'OK', content: json({ type: 'object', properties: { token_id: { type: 'string' }, name: { type: 'string' } } }) } } }),
+    get: adminOperation({
+      operationId: 'adminWhoami',
+      summary: 'Who the credential is',
+      description: 'A sign-in check. For a token: its id and name; for a client certificate: its subject, SHA-256 fingerprint, serial and end. When both are valid, the token names the caller. `actor` is how decisions are audited.',
+      responses: {
+        '200': {
+          description: 'OK',
+          content: json({
+            type: 'object',
+            required: ['method', 'name', 'actor'],
+            properties: {
+              method: { type: 'string', enum: ['bearer-token', 'client-certificate'] },
+              name: { type: 'string', description: "The token's name, or the certificate's subject." },
+              actor: { type: 'string' },
+              token_id: { type: 'string' },
+              subject: { type: 'string' },
+              fingerprint_sha256: { type: 'string' },
+              serial_number: { type: 'string' },
+              not_after: { type: 'string', format: 'date-time' },
+            },
+          }),
+        },
+      },
+    }),
   },
   '/api/v1/admin/requests': {
     get: adminOperation({

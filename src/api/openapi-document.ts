@@ -182,7 +182,7 @@ const OPERATIONS_PATHS: OpenApiDocument['paths'] = {
 
 export function openApiDocument(version: string): OpenApiDocument {
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: {
       title: 'smsgate-ca Certificate Authority API',
       version,
@@ -194,14 +194,21 @@ export function openApiDocument(version: string): OpenApiDocument {
     tags: [
       { name: 'CSR', description: 'Certificate signing requests' },
       { name: 'CA', description: 'What clients should trust' },
-      { name: 'Admin', description: 'The admin API: decide waiting requests, revoke, read the audit log (bearer token from `smsgate-ca admin token create`)' },
+      { name: 'Admin', description: 'The admin API: decide waiting requests, revoke, read the audit log (a bearer token from `smsgate-ca admin token create`, or a client certificate from `--admin-client-ca`)' },
       { name: 'ACME', description: 'The ACME server (RFC 8555 with RFC 8738 IP identifiers) under /acme' },
       { name: 'Operations', description: 'Health, readiness, metrics and this description' },
     ],
     paths: { ...CSR_PATHS, ...CA_PATHS, ...ADMIN_PATHS, ...ACME_PATHS, ...OPERATIONS_PATHS },
     components: {
       schemas: { ...schemas, ...ADMIN_SCHEMAS },
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'An admin token from `smsgate-ca admin token create`.' } },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'An admin token from `smsgate-ca admin token create`.' },
+        adminClientCertificate: {
+          type: 'mutualTLS',
+          description:
+            'A TLS client certificate issued by a CA of `serve --admin-client-ca` (never this CA itself), with the clientAuth extended key usage, inside its validity. Changes (POST) authenticated by it alone must be sent as application/json.',
+        },
+      },
     },
   };
 }

@@ -34,13 +34,16 @@ export interface OperationObject {
 }
 
 export interface OpenApiDocument {
-  readonly openapi: '3.0.3';
+  readonly openapi: '3.1.0';
   readonly info: { readonly title: string; readonly version: string; readonly description: string; readonly license: { readonly name: string } };
   readonly servers: ReadonlyArray<{ readonly url: string }>;
   readonly tags: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   readonly paths: Readonly<Record<string, Readonly<Partial<Record<'get' | 'head' | 'post', OperationObject>>>>>;
   readonly components: {
     readonly schemas: Readonly<Record<string, SchemaObject>>;
-    readonly securitySchemes?: Readonly<Record<string, { readonly type: 'http'; readonly scheme: 'bearer'; readonly description: string }>>;
+    readonly securitySchemes?: Readonly<Record<string, SecuritySchemeObject>>;
   };
 }
+
+/** The schemes the admin API accepts: a bearer token, or a TLS client certificate (OpenAPI 3.1 mutualTLS). */
+export type SecuritySchemeObject = { readonly type: 'http'; readonly scheme: 'bearer'; readonly description: string } | { readonly type: 'mutualTLS'; readonly description: string };

@@ -1,17 +1,19 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../config/duration.js';
 import { ConfigError } from '../config/config-error.js';
 import { CommandFailure, EXIT_CODES, UsageError, type CommandIo, type FlagValues } from './command.js';
 import { explainRequestFailure } from './client-failures.js';
-import { errorMessageOf, requestJson, type JsonResponse } from './client-http.js';
+import { errorMessageOf, requestJson, type ClientCertificate, type JsonResponse } from './client-http.js';
 import { optionalString, requireString } from './flags.js';
 import { formatAudit, formatCertificates, formatRequests, text, type ListedRow } from './admin-tables.js';
 
-/** A connection to one CA's admin API: the API base (as the other client commands take it) and the token. */
+/** A connection to one CA's admin API: the API base (as the other client commands take it) and the credentials. */
 interface AdminConnection {
   readonly base: URL;
-  readonly token: string;
+  readonly token: string | undefined;
+  readonly clientCertificate: ClientCertificate | undefined;
   readonly caFile: string | undefined;
   readonly caPem: string | undefined;
   readonly timeoutMs: number;
@@ -29,10 +31,40 @@ export async function connectAdmin(flags: FlagValues): Promise<AdminConnection> 
     throw new UsageError(`--url "${url}" is not a URL`);
   }
   if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new UsageError(`--url must be https:// (or http://), got "${url}"`);
-  const token = (await readText(requireString(flags, 'token-file'), 'token-file')).trim();
-  if (token === '') throw new UsageError('--token-file is empty; smsgate-ca admin token create prints a token');
+  const token = await tokenOf(optionalString(flags, 'token-file'));
+  const clientCertificate = await clientCertificateOf(optionalString(flags, 'client-cert'), optionalString(flags, 'client-key'));
+  if (token === undefined && clientCertificate === undefined) throw new UsageError('give --token-file FILE, or --client-cert FILE --client-key FILE (a certificate from the admin CA)');
   const caFile = optionalString(flags, 'ca-file');
-  return { base, token, caFile, caPem: caFile ? await readText(caFile, 'ca-file') : undefined, timeoutMs: timeoutOf(flags) };
+  return { base, token, clientCertificate, caFile, caPem: caFile ? await readText(caFile, 'ca-file') : undefined, timeoutMs: timeoutOf(flags) };
+}
+
+async function tokenOf(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  const token = (await readText(file, 'token-file')).trim();
+  if (token === '') throw new UsageError('--token-file is empty; smsgate-ca admin token create prints a token');
+  return token;
+}
+
+/** Both files or neither; checked here so a mistake is exit 1 with its reason, not a failed handshake. */
+async function clientCertificateOf(certificateFile: string | undefined, keyFile: string | undefined): Promise<ClientCertificate | undefined> {
+  if (certificateFile === undefined && keyFile === undefined) return undefined;
+  if (certificateFile === undefined || keyFile === undefined) throw new UsageError('--client-cert and --client-key must be given together');
+  const certificatePem = await readText(certificateFile, 'client-cert');
+  const keyPem = await readText(keyFile, 'client-key');
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certificatePem);
+  } catch {
+    throw new UsageError(`--client-cert ${certificateFile} is not a PEM certificate`);
+  }
+  let matches: boolean;
+  try {
+    matches = certificate.checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    throw new UsageError(`--client-key ${keyFile} is not an unencrypted PEM private key`);
+  }
+  if (!matches) throw new UsageError(`--client-key ${keyFile} is not the key of --client-cert ${certificateFile}`);
+  return { certificatePem, keyPem };
 }
 
 /** `admin list [requests|certificates|audit]`, filtered by --status/--state, --ip, --limit. */
@@ -95,8 +127,9 @@ async function call(connection: AdminConnection, method: 'GET' | 'POST', path: s
     response = await requestJson(url, {
       method,
       body: body ?? (method === 'POST' ? {} : undefined),
-      headers: { Authorization: `Bearer ${connection.token}` },
+      headers: connection.token === undefined ? {} : { Authorization: `Bearer ${connection.token}` },
       timeoutMs: connection.timeoutMs,
+      ...(connection.clientCertificate ? { clientCertificate: connection.clientCertificate } : {}),
       ...(connection.caPem ? { caPem: connection.caPem } : {}),
     });
   } catch (error) {

@@ -5,8 +5,9 @@ import { DATA_DIR_FLAG } from './common-flags.js';
 
 const USAGE = [
   'smsgate-ca admin token create --name NAME | token list | token revoke TOKEN_ID   [--data-dir DIR]',
-  '       smsgate-ca admin list [requests|certificates|audit] [--status S] [--pending] [--ip IP] [--limit N] [--json]  --url URL --token-file FILE',
-  '       smsgate-ca admin approve REQ_ID | deny REQ_ID --reason TEXT | revoke SERIAL [--reason NAME]  --url URL --token-file FILE',
+  '       smsgate-ca admin list [requests|certificates|audit] [--status S] [--pending] [--ip IP] [--limit N] [--json]  --url URL CREDENTIALS',
+  '       smsgate-ca admin approve REQ_ID | deny REQ_ID --reason TEXT | revoke SERIAL [--reason NAME]  --url URL CREDENTIALS',
+  '       CREDENTIALS: --token-file FILE, or --client-cert FILE --client-key FILE (a certificate from the server\'s --admin-client-ca)',
 ].join('\n');
 
 const ID_ACTIONS = new Set(['approve', 'deny', 'revoke']);
@@ -22,6 +23,8 @@ export const adminCommand: Command = {
     { name: 'name', type: 'string', valueName: 'NAME', description: 'token create: who the token is for (named in the audit log)', env: false },
     { name: 'url', type: 'string', valueName: 'URL', description: 'the CA API base, as for webhooks/private, e.g. https://127.0.0.1:8443/api/v1', env: 'SMSGATE_CA_ADMIN_URL' },
     { name: 'token-file', type: 'string', valueName: 'FILE', description: 'file holding an admin token (from admin token create)', env: 'SMSGATE_CA_ADMIN_TOKEN_FILE' },
+    { name: 'client-cert', type: 'string', valueName: 'FILE', description: "instead of --token-file: a client certificate (PEM, clientAuth) from the server's --admin-client-ca", env: 'SMSGATE_CA_ADMIN_CLIENT_CERT' },
+    { name: 'client-key', type: 'string', valueName: 'FILE', description: 'the private key (PEM, unencrypted) of --client-cert', env: 'SMSGATE_CA_ADMIN_CLIENT_KEY' },
     { name: 'ca-file', type: 'string', valueName: 'FILE', description: "trust this root (PEM) for the CA's HTTPS", env: ['SMSGATE_CA_CA_FILE'] },
     { name: 'reason', type: 'string', valueName: 'TEXT', description: 'deny: why (the client sees it); revoke: an RFC 5280 reason name, e.g. keyCompromise', env: false },
     { name: 'status', type: 'string', valueName: 'STATUS', description: 'list requests: pending, approved or denied; list certificates: valid, expired or revoked', env: false },

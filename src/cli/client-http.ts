@@ -6,10 +6,23 @@ export interface JsonResponse {
   readonly body: unknown;
 }
 
-/** One JSON request, trusting `caPem` (when given) instead of the system roots. */
+/** A TLS client certificate and its key (PEM). */
+export interface ClientCertificate {
+  readonly certificatePem: string;
+  readonly keyPem: string;
+}
+
+/** One JSON request, trusting `caPem` (when given) instead of the system roots, presenting `clientCertificate` when given. */
 export function requestJson(
   url: URL,
-  options: { readonly method: 'GET' | 'POST'; readonly body?: unknown; readonly caPem?: string; readonly timeoutMs: number; readonly headers?: Readonly<Record<string, string>> },
+  options: {
+    readonly method: 'GET' | 'POST';
+    readonly body?: unknown;
+    readonly caPem?: string;
+    readonly clientCertificate?: ClientCertificate;
+    readonly timeoutMs: number;
+    readonly headers?: Readonly<Record<string, string>>;
+  },
 ): Promise<JsonResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
@@ -25,6 +38,7 @@ export function requestJson(
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
         },
         ...(options.caPem ? { ca: options.caPem } : {}),
+        ...(options.clientCertificate ? { cert: options.clientCertificate.certificatePem, key: options.clientCertificate.keyPem } : {}),
         timeout: options.timeoutMs,
       },
       (res) => {

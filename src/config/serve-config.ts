@@ -61,6 +61,13 @@ export const SERVE_SETTINGS = {
   tlsCertificateFile: valueKnob({ flag: 'tls-cert', valueName: 'FILE', help: 'serve this certificate chain (PEM) instead of one generated from the CA root', parse: optionalText }),
   tlsKeyFile: valueKnob({ flag: 'tls-key', valueName: 'FILE', help: 'private key of --tls-cert (mode 0600)', parse: optionalText }),
   insecureHttp: switchKnob({ flag: 'insecure-http', help: 'serve plain HTTP, for use behind a TLS-terminating proxy' }),
+  /** PEM bundle of the CAs whose client certificates (clientAuth) authenticate administrators; undefined: bearer tokens only. */
+  adminClientCaFile: valueKnob({
+    flag: 'admin-client-ca',
+    valueName: 'FILE',
+    help: "CA certificates (PEM bundle, root included) whose client certificates with clientAuth authenticate to the admin API, besides bearer tokens; never this CA's own",
+    parse: optionalText,
+  }),
   /** How long a REST request stays pending before the worker signs it (the SMSGate CA queues too). */
   signDelayMs: valueKnob({ flag: 'sign-delay', valueName: 'DURATION', help: 'keep each REST request pending at least this long before signing', default: '0s', parse: duration() }),
   /** How the database is checked at start; a damaged one refuses to start. */
@@ -106,6 +113,7 @@ export function buildServeConfig(values: ServeValues = {}): ServeConfig {
   const { tlsCertificateFile, tlsKeyFile, insecureHttp, ...plain } = readSettings(SERVE_SETTINGS, values);
   const kubernetes = buildKubernetesConfig(values);
   checkApprovalSigner(plain.restApproval, kubernetes);
+  checkAdminClientCa(plain.adminClientCaFile, insecureHttp);
   return Object.freeze({
     ...plain,
     tls: Object.freeze(tlsOf(tlsCertificateFile, tlsKeyFile, insecureHttp)),
@@ -120,6 +128,13 @@ export function buildServeConfig(values: ServeValues = {}): ServeConfig {
 function checkApprovalSigner(approval: ServeKnobs['restApproval'], kubernetes: KubernetesConfig): void {
   if (approval !== 'auto' && kubernetes.store === 'kubernetes' && !kubernetes.controller) {
     throw new ConfigError(`--rest-approval ${approval} with --store kubernetes needs the controller (--controller or --kubeconfig): it signs what an Approved condition approves`);
+  }
+}
+
+/** A client certificate is part of the TLS handshake: behind a TLS-terminating proxy this server would never see one. */
+function checkAdminClientCa(file: string | undefined, insecureHttp: boolean): void {
+  if (file !== undefined && insecureHttp) {
+    throw new ConfigError('admin-client-ca needs this server to terminate TLS: client certificates are part of the handshake, which a plain-HTTP server (--insecure-http) never sees; use bearer tokens behind a proxy');
   }
 }
 
@@ -159,6 +174,7 @@ export function describeConfig(config: ServeConfig): Record<string, unknown> {
     restApproval: config.restApproval,
     restTrustedRequesters: config.restTrustedRequesters.map(formatCidr),
     tls: config.tls.mode,
+    adminClientCa: config.adminClientCaFile ?? 'off',
     logLevel: config.logLevel,
     integrityCheck: config.integrityCheck,
     signDelay: formatDuration(config.signDelayMs),

@@ -6,6 +6,12 @@ import type { Duplex } from 'node:stream';
 export interface TlsMaterial {
   readonly certificatePem: string;
   readonly keyPem: string;
+  /**
+   * CAs whose client certificates the server asks for. The handshake never fails for want of one
+   * (rejectUnauthorized false): clients without a certificate connect as before, and what OpenSSL
+   * concluded about a presented one is left for the routes that care (socket.authorized).
+   */
+  readonly clientCaPem?: string;
 }
 
 export interface RunningServer {
@@ -57,7 +63,7 @@ export async function listen(
     if (tls) response.setHeader('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
     void handler(request, response);
   };
-  const server = tls ? createHttpsServer({ cert: tls.certificatePem, key: tls.keyPem, ...TLS_PROFILE }, listener) : createHttpServer(listener);
+  const server = tls ? createHttpsServer({ cert: tls.certificatePem, key: tls.keyPem, ...TLS_PROFILE, ...clientCertificateRequest(tls) }, listener) : createHttpServer(listener);
   server.on('clientError', answerClientError);
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
@@ -75,6 +81,10 @@ export async function listen(
     scheme: options.tls ? 'https' : 'http',
     close: (graceMs = 5_000) => closeServer(server, graceMs),
   };
+}
+
+function clientCertificateRequest(tls: TlsMaterial): { requestCert?: true; rejectUnauthorized?: false; ca?: string } {
+  return tls.clientCaPem ? { requestCert: true, rejectUnauthorized: false, ca: tls.clientCaPem } : {};
 }
 
 const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {

@@ -10,11 +10,14 @@ export function approvalPolicyOf(config: ServeConfig): ApprovalPolicy {
   return { mode: config.restApproval, trustedRequesters: config.restTrustedRequesters };
 }
 
-/** The admin API answers from the ledger (the SQLite file, or the records in the cluster), with the data directory's tokens. */
-export function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService): PublicRouteParts['admin'] {
+/**
+ * The admin API answers from the ledger (the SQLite file, or the records in the cluster), with the
+ * data directory's tokens and, with --admin-client-ca, client certificates.
+ */
+export function adminParts(ledger: Ledger, store: SqliteStore, issuance: IssuanceService, authentication: Pick<NonNullable<PublicRouteParts['admin']>, 'clock' | 'clientCertificates'>): PublicRouteParts['admin'] {
   const queries = isLedgerQueries(ledger) && issuance.recordsApprovals ? ledger : undefined;
   if (!queries) throw new Error('this ledger answers no admin queries');
-  return { queries, tokens: store.adminTokens() };
+  return { queries, tokens: store.adminTokens(), ...authentication };
 }
 
 function isLedgerQueries(ledger: Ledger): ledger is Ledger & LedgerQueries {

@@ -31,7 +31,7 @@ export interface PublicRouteParts {
   readonly version: string;
   readonly acme: AcmeServer | undefined;
   /** The admin API's ledger queries and tokens; undefined when the ledger cannot answer them (objects in the cluster). */
-  readonly admin: Pick<AdminRoutesOptions, 'queries' | 'tokens'> | undefined;
+  readonly admin: Pick<AdminRoutesOptions, 'queries' | 'tokens' | 'clientCertificates' | 'clock'> | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { CaUpkeep } from './ca-upkeep.js';
 import type { LiveCa } from './live-ca.js';
 import { caReadiness, crlSourceOf, liveCa, operatorCaOf, trustBundleOf } from './live-ca-views.js';
 import { adminParts, approvalPolicyOf } from './admin-parts.js';
+import { liveOwnCaKeys, readAdminClientCa, refuseOwnCa, type AdminClientCa } from './admin-client-ca.js';
 import { formatHostForUrl } from '../config/listen-address.js';
 import { describeConfig, type ServeConfig } from '../config/serve-config.js';
 import { createHttpApp, type HttpApp } from '../http/create-app.js';
@@ -25,7 +26,7 @@ import { openDataDirectoryCa } from './data-directory-ca.js';
 import { openDataDirectory, type OpenDataDirectory } from './data-directory.js';
 import { tlsFor } from './https-material.js';
 import { packageVersion } from './package-version.js';
-import { listenForCrl, listenForMetrics, registerPublicRoutes } from './routes.js';
+import { listenForCrl, listenForMetrics, registerPublicRoutes, type PublicRouteParts } from './routes.js';
 import { startHousekeeping, type Housekeeping, type HousekeepingTask } from './housekeeping.js';
 import { openServeCluster } from './serve-cluster.js';
 import { planTopology, type Topology } from './topology.js';
@@ -68,6 +69,7 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
   const logger = dependencies.logger ?? createLogger({ level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting smsgate-ca');
   const topology = planTopology(config);
+  const adminCa = await readAdminClientCa(config.adminClientCaFile, clock);
   const { dataDirectory, cluster, opened } = await openFoundations(config, topology, clock, logger);
   const { store } = dataDirectory;
   const metrics = createMetrics();
@@ -91,8 +93,8 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     const app = createHttpApp({ logger, metrics, translateError: httpErrorFromStoreFault });
     const checks = readinessChecks({ ledger, store, worker, workerSigns, live, accepting: () => accepting });
     const crl = crlSourceOf(live);
-    registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminParts(ledger, store, issuance) });
-    const server = await listen(app.callback(), { ...config.listen, ...(await tlsFor(config.tls, config.listen, opened.loaded, { clock, logger })) });
+    registerPublicRoutes(app, config, { issuance, metrics, ca: trustBundleOf(live), crl, checks, version: dependencies.version ?? (await packageVersion()), acme, admin: adminRouteParts(adminCa, { ledger, store, issuance, live, clock }) });
+    const server = await listen(app.callback(), { ...config.listen, ...withAdminClientCa(await tlsFor(config.tls, config.listen, opened.loaded, { clock, logger }), adminCa, logger) });
     const url = `${server.scheme}://${formatHostForUrl(server.address.address)}:${server.address.port}`;
     logger.info({ url }, 'listening');
     const plain = await openPlainListeners(config, { crl, logger, metrics });
@@ -121,6 +123,21 @@ export async function startServer(config: ServeConfig, dependencies: ServeDepend
     cluster.close();
     throw error;
   }
+}
+
+/** The admin API's parts; with --admin-client-ca (never this CA's own) client certificates authenticate too. */
+function adminRouteParts(adminCa: AdminClientCa | undefined, parts: { ledger: Ledger; store: SqliteStore; issuance: IssuanceService; live: LiveCa; clock: Clock }): PublicRouteParts['admin'] {
+  const { ledger, store, issuance, live, clock } = parts;
+  if (!adminCa) return adminParts(ledger, store, issuance, { clock });
+  refuseOwnCa(adminCa, live.loaded);
+  return adminParts(ledger, store, issuance, { clock, clientCertificates: { ownCaKeys: liveOwnCaKeys(live) } });
+}
+
+/** The listener asks for client certificates from the admin CAs (the config refuses them without TLS). */
+function withAdminClientCa(served: Awaited<ReturnType<typeof tlsFor>>, adminCa: AdminClientCa | undefined, logger: Logger): Awaited<ReturnType<typeof tlsFor>> {
+  if (!adminCa || !served.tls) return served;
+  logger.info({ adminClientCa: adminCa.subjects }, 'the admin API accepts client certificates (clientAuth) issued by these CAs');
+  return { tls: { ...served.tls, clientCaPem: adminCa.pem } };
 }
 
 /**

@@ -37,6 +37,16 @@ describe('benchmarks run and measure something', () => {
     expect(result.stdout).toMatch(/^2\s+10\s/m);
   });
 
+  it('bench:admin-handshake measures handshakes with the client CA off, on without and on with a certificate', async () => {
+    const result = await runBench('admin-handshake', { BENCH_HANDSHAKES: '6', BENCH_ROUNDS: '2' });
+    expect(result.code, result.stderr).toBe(0);
+    for (const label of [/^off\s/, /^on, no cert\s/, /^on, cert\s/]) {
+      const [row] = rowNumbers(result.stdout, label);
+      expect(row, result.stdout).toBeDefined();
+      expect(row!.every((value) => value > 0)).toBe(true);
+    }
+  });
+
   it('bench:wal measures the WAL under both policies', async () => {
     const result = await runBench('wal-size', { BENCH_REQUESTS: '20' });
     expect(result.code, result.stderr).toBe(0);

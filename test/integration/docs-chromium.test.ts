@@ -90,7 +90,7 @@ describe('GET /docs', () => {
   it('serves the OpenAPI document it renders', async () => {
     const result = await httpCall(`${server.url}/docs/openapi.json`, { caPem: rootPem });
     const doc = result.json<{ openapi: string; info: { version: string }; paths: Record<string, unknown> }>();
-    expect(doc.openapi).toBe('3.0.3');
+    expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.version).toBe('9.8.7');
     expect(Object.keys(doc.paths)).toContain('/api/v1/csr/{id}');
   });

@@ -227,7 +227,7 @@ describe('admin API authentication', () => {
     const bobFile = join(work.dir, 'bob.token');
     await writeFile(bobFile, created.stdout, { mode: 0o600 });
     const bobId = /created admin token ([a-z0-9]+)/.exec(created.stderr)![1]!;
-    expect((await adminGet(requester, 'whoami', created.stdout.trim())).json()).toEqual({ token_id: bobId, name: 'bob' });
+    expect((await adminGet(requester, 'whoami', created.stdout.trim())).json()).toEqual({ method: 'bearer-token', token_id: bobId, name: 'bob', actor: `bob (${bobId})` });
 
     expect((await runCliProcess(['admin', 'token', 'revoke', bobId, '--data-dir', requester.dataDir])).code).toBe(0);
     const listed = await runCliProcess(['admin', 'token', 'list', '--data-dir', requester.dataDir]);

@@ -116,6 +116,11 @@ plus the release namespace (where the REST and ACME records live), each once. Em
 {{- end }}
 
 {{/* "true" when the server reads its serving certificate from a Secret. */}}
+{{/* "true" when the admin API takes client certificates from an admin CA bundle (ConfigMap or Secret). */}}
+{{- define "smsgate-ca.adminClientCa" -}}
+{{- if or .Values.config.adminClientCa.configMap .Values.config.adminClientCa.secret }}true{{ end }}
+{{- end }}
+
 {{- define "smsgate-ca.tlsFromSecret" -}}
 {{- if has .Values.config.tls.mode (list "secret" "certManager") }}true{{ end }}
 {{- end }}
@@ -159,6 +164,12 @@ plus the release namespace (where the REST and ACME records live), each once. Em
 {{- end }}
 {{- if and (ne .Values.config.restApproval "auto") (ne .Values.store.type "sqlite") (not .Values.controller.enabled) }}
 {{- fail "config.restApproval requester or manual with store.type kubernetes needs controller.enabled: the controller signs what an Approved condition approves" }}
+{{- end }}
+{{- if and .Values.config.adminClientCa.configMap .Values.config.adminClientCa.secret }}
+{{- fail "config.adminClientCa: give configMap or secret, not both" }}
+{{- end }}
+{{- if and (include "smsgate-ca.adminClientCa" .) (eq .Values.config.tls.mode "insecureHttp") }}
+{{- fail "config.adminClientCa needs TLS in the pod: client certificates are part of the handshake, which config.tls.mode insecureHttp leaves to a proxy" }}
 {{- end }}
 {{- if and (eq .Values.config.tls.mode "certManager") (not .Values.config.tls.certManager.issuerRef.name) }}
 {{- fail "config.tls.certManager.issuerRef.name is required when config.tls.mode is certManager" }}

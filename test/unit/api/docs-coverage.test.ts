@@ -34,9 +34,14 @@ describe('/docs describes every endpoint', () => {
 
   it('the admin router is really read', () => expect(ADMIN_ROUTE_PATHS).toEqual(expect.arrayContaining(['/api/v1/admin/requests/:id/approve', '/api/v1/admin/audit'])));
 
-  it.each(ADMIN_ROUTE_PATHS.map((path) => path.replace(/:(\w+)/g, '{$1}')))('admin route %s is documented, with the bearer token', (path) => {
+  it.each(ADMIN_ROUTE_PATHS.map((path) => path.replace(/:(\w+)/g, '{$1}')))('admin route %s is documented, with the bearer token or the client certificate', (path) => {
     expect(documented).toContain(path);
-    for (const operation of Object.values(doc.paths[path]!)) expect(operation.security).toEqual([{ adminToken: [] }]);
+    for (const operation of Object.values(doc.paths[path]!)) expect(operation.security).toEqual([{ adminToken: [] }, { adminClientCertificate: [] }]);
+  });
+
+  it('the client certificate is the OpenAPI 3.1 mutualTLS scheme, beside the bearer scheme', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes).toMatchObject({ adminToken: { type: 'http', scheme: 'bearer' }, adminClientCertificate: { type: 'mutualTLS' } });
   });
 
   it('documents no path the server does not answer', () => {

@@ -6,7 +6,7 @@ describe('OpenAPI document and docs page', () => {
   const doc = openApiDocument('1.2.3');
 
   it('describes both SMSGate operations with their status codes', () => {
-    expect(doc.openapi).toBe('3.0.3');
+    expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths['/api/v1/csr']?.post?.responses ?? {})).toEqual(['202', '400', '413', '415', '429', '500']);
     expect(Object.keys(doc.paths['/api/v1/csr/{id}']?.get?.responses ?? {})).toEqual(['200', '400', '404', '500']);
     expect(doc.components.schemas['PostCSRRequest']?.required).toEqual(['content']);

@@ -118,6 +118,14 @@ describe('buildServeConfig', () => {
     expect(buildServeConfig({ store: 'kubernetes' }).restApproval).toBe('auto');
   });
 
+  it('admin-client-ca: off by default, a file path with TLS (generated or files), refused with --insecure-http', () => {
+    expect(buildServeConfig({}).adminClientCaFile).toBeUndefined();
+    expect(describeConfig(buildServeConfig({})).adminClientCa).toBe('off');
+    expect(buildServeConfig({ 'admin-client-ca': '/etc/admin-ca.pem' }).adminClientCaFile).toBe('/etc/admin-ca.pem');
+    expect(buildServeConfig({ 'admin-client-ca': 'a.pem', 'tls-cert': 'c', 'tls-key': 'k' }).tls.mode).toBe('files');
+    expect(() => buildServeConfig({ 'admin-client-ca': 'a.pem', 'insecure-http': true })).toThrow(/admin-client-ca needs this server to terminate TLS/);
+  });
+
   it('insecure-http is its own TLS mode', () => {
     expect(buildServeConfig({ 'insecure-http': true }).tls).toEqual({ mode: 'insecure-http' });
   });
