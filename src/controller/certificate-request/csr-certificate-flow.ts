@@ -8,7 +8,8 @@ import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js
 import type { SigningCa } from '../issuers/signing-ca.js';
 import { findCondition } from '../runtime/conditions.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
-import { involved, writeStatus, writeStatusQuietly, type CertificateRequestContext } from './certificate-request-context.js';
+import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
+import { failureSteps } from './failure-steps.js';
 import { failedStatus, hasReadyCondition, initializingStatus, readyStatus, refusedThisGeneration, retryDeadlineOf } from './certificate-status.js';
 
 /** REST requests recorded as CertificateRequests are decided by the issuance service's REST path, on the leader only. */
@@ -62,15 +63,7 @@ export class CsrCertificateFlow {
         await this.fail(cr, reason === 'Failed' ? 'Failed' : 'PolicyViolation', error.message);
         return DONE;
       },
-      retrying: async (failure) => {
-        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Pending', failure.message, this.context.clock.now()));
-        this.context.events.record(involved(cr), 'Warning', 'RetryableError', failure.message);
-      },
-      giveUp: async (failure) => {
-        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Failed', failure.message, this.context.clock.now()));
-        this.context.events.record(involved(cr), 'Warning', 'Failed', failure.message);
-        return DONE;
-      },
+      ...failureSteps(this.context, cr),
       store: async (issued) => {
         await writeStatus(this.context, cr, readyStatus(cr, { ...issued, revision: 1 }, undefined, this.context.clock.now(), { certificate: issued.chainPem }));
         return true;

@@ -8,9 +8,10 @@ import { objectKey } from '../../kube/kube-object.js';
 import { reconcileRequest, UnwrittenCertificates } from '../request-reconcile.js';
 import type { SignerMaterial, SigningCa } from '../issuers/signing-ca.js';
 import { DONE, RETRY, type ReconcileOutcome } from '../runtime/reconcile-outcome.js';
-import { involved, writeStatus, writeStatusQuietly, type CertificateRequestContext } from './certificate-request-context.js';
+import { involved, writeStatus, type CertificateRequestContext } from './certificate-request-context.js';
 import { planCertificate, renewalTimeFor, requestedNotAfter, type CertificatePlan, type IssueCause } from './certificate-plan.js';
 import { checkCertificateSpec, type DesiredCertificate } from './certificate-spec.js';
+import { failureSteps } from './failure-steps.js';
 import { failedStatus, hasReadyCondition, initializingStatus, readyStatus, refusedThisGeneration, retryDeadlineOf } from './certificate-status.js';
 import type { ClaimContext } from './secret-claim.js';
 import { inspectSecret, type ExpectedCa } from './secret-inspection.js';
@@ -101,16 +102,8 @@ export class SecretCertificateFlow {
         await this.fail(cr, reason === 'InvalidRequest' ? 'PolicyViolation' : reason, error.message);
         return DONE;
       },
-      retrying: async (failure) => {
-        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Pending', failure.message, this.context.clock.now()));
-        this.context.events.record(involved(cr), 'Warning', 'RetryableError', failure.message);
-      },
       // Failed, and tried again at the next resync or spec change: the Secret must be renewed some day.
-      giveUp: async (failure) => {
-        await writeStatusQuietly(this.context, cr, failedStatus(cr, 'Failed', failure.message, this.context.clock.now()));
-        this.context.events.record(involved(cr), 'Warning', 'Failed', failure.message);
-        return DONE;
-      },
+      ...failureSteps(this.context, cr),
       store: (signed) => this.writeSecret(target, signed, revision),
       announce: async (signed) => {
         const now = this.context.clock.now();
